@@ -1,0 +1,101 @@
+# Data platform: `make help` lists the targets. Everything runs through uv from uv.lock.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV ?= uv
+RUN := $(UV) run --frozen
+DM := $(RUN) data-manager
+COMPOSE ?= docker compose
+
+NAME ?=
+PORT ?=
+TEMPLATE ?= empty
+PURGE ?=
+YES ?=
+ROWS ?= 1000000
+JOB ?=
+LOCATION ?=
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "; printf "Usage: make <target> [VAR=value]\n\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: install
+install: ## Create .venv from uv.lock (needs uv; see README)
+	@command -v $(UV) >/dev/null || { echo "error: uv is not installed: pip install uv" >&2; exit 2; }
+	$(UV) sync --frozen
+
+.PHONY: dev
+dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
+	$(DM) dev
+
+.PHONY: up
+up: ## Start the platform with Docker Compose
+	@test -f .env || { echo "error: .env is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
+	$(COMPOSE) up -d --build
+
+.PHONY: down
+down: ## Stop the Docker Compose platform
+	$(COMPOSE) down
+
+.PHONY: logs
+logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
+	@if $(COMPOSE) ps -q 2>/dev/null | grep -q .; then $(COMPOSE) logs -f; else tail -F .data/logs/*.log; fi
+
+.PHONY: test
+test: install ## Run the whole test suite (unit and end-to-end)
+	$(RUN) pytest
+
+.PHONY: test-unit
+test-unit: install ## Run only the fast tests
+	$(RUN) pytest -m "not e2e"
+
+.PHONY: lint
+lint: install ## ruff check and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+.PHONY: format
+format: install ## Apply ruff fixes and formatting
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+.PHONY: validate
+validate: install ## Validate every code location (or NAME=x)
+	$(DM) validate $(NAME)
+
+.PHONY: reload
+reload: install ## Reload one code location in the running platform: NAME=x
+	$(DM) reload $(NAME)
+
+.PHONY: add-code-location
+add-code-location: install ## Scaffold and register a location: NAME=x [PORT=] [TEMPLATE=empty|airbyte|sql|dbt]
+	$(DM) locations add "$(NAME)" $(if $(PORT),--port $(PORT)) --template $(TEMPLATE)
+
+.PHONY: remove-code-location
+remove-code-location: install ## Remove a location: NAME=x [PURGE=1] [YES=1]
+	$(DM) locations remove "$(NAME)" $(if $(PURGE),--purge) $(if $(YES),--yes)
+
+.PHONY: workspace
+workspace: install ## Regenerate platform/workspace.yaml and .env.example
+	$(DM) locations render
+
+.PHONY: run
+run: install ## Launch a job on the local platform with daglab: JOB=x [LOCATION=y]
+	$(RUN) daglab run --job "$(JOB)" $(if $(LOCATION),--location $(LOCATION)) --url http://127.0.0.1:$${DAGSTER_WEBSERVER_PORT:-3000}
+
+.PHONY: bench-platform
+bench-platform: install ## Benchmark cold start, memory and run latency for 1/5/10 locations
+	$(RUN) python scripts/bench_platform.py
+
+.PHONY: bench-sync
+bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
+	$(RUN) python scripts/bench_sync.py --rows $(ROWS)
+
+.PHONY: bench-dbt
+bench-dbt: install ## Benchmark dbt location load time and manifest preparation
+	$(RUN) python scripts/bench_dbt.py
+
+.PHONY: clean
+clean: ## Remove local state (.data/) and caches
+	rm -rf .data .pytest_cache .ruff_cache dbt_models/target

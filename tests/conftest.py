@@ -1,0 +1,132 @@
+"""Shared fixtures: real PostgreSQL and MariaDB, one throw-away database per test.
+
+A server that is missing fails the test with a message naming it; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import psycopg
+import pymysql
+import pytest
+from psycopg import sql
+
+from data_manager.settings import PostgresSettings
+
+TEST_PG = PostgresSettings(
+    host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
+    port=int(os.environ.get("TEST_POSTGRES_PORT", "5432")),
+    user=os.environ.get("TEST_POSTGRES_USER", "postgres"),
+    password=os.environ.get("TEST_POSTGRES_PASSWORD", ""),
+    database="postgres",
+)
+
+
+@dataclass(frozen=True)
+class MySQLSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    def url(self) -> str:
+        auth = self.user if not self.password else f"{self.user}:{self.password}"
+        return f"mysql://{auth}@{self.host}:{self.port}/{self.database}"
+
+    def connect(self, **kwargs) -> pymysql.connections.Connection:
+        return pymysql.connect(
+            host=self.host, port=self.port, user=self.user, password=self.password, database=self.database, **kwargs
+        )
+
+
+TEST_MYSQL = MySQLSettings(
+    host=os.environ.get("TEST_MYSQL_HOST", "127.0.0.1"),
+    port=int(os.environ.get("TEST_MYSQL_PORT", "3306")),
+    user=os.environ.get("TEST_MYSQL_USER", "root"),
+    password=os.environ.get("TEST_MYSQL_PASSWORD", ""),
+    database="",
+)
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresSettings:
+    """The machine's PostgreSQL server; the test fails naming it when it is not reachable."""
+    try:
+        with psycopg.connect(**TEST_PG.connect_kwargs(), connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL server at {TEST_PG.host}:{TEST_PG.port} is required and not reachable: {exc}")
+    return TEST_PG
+
+
+def create_pg_database(server: PostgresSettings, name: str) -> PostgresSettings:
+    with psycopg.connect(**server.connect_kwargs("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return replace(server, database=name)
+
+
+def drop_pg_database(server: PostgresSettings, name: str) -> None:
+    with psycopg.connect(**server.connect_kwargs("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def pg_database(postgres_server: PostgresSettings) -> Iterator[PostgresSettings]:
+    """A fresh, empty database on the real server, dropped after the test."""
+    name = unique_name("test_dp")
+    settings = create_pg_database(postgres_server, name)
+    try:
+        yield settings
+    finally:
+        drop_pg_database(postgres_server, name)
+
+
+@pytest.fixture
+def pg_env(pg_database: PostgresSettings, monkeypatch: pytest.MonkeyPatch) -> PostgresSettings:
+    """`pg_database`, also exported as the POSTGRES_* variables the platform reads."""
+    monkeypatch.setenv("POSTGRES_HOST", pg_database.host)
+    monkeypatch.setenv("POSTGRES_PORT", str(pg_database.port))
+    monkeypatch.setenv("POSTGRES_USER", pg_database.user)
+    monkeypatch.setenv("POSTGRES_PASSWORD", pg_database.password)
+    monkeypatch.setenv("POSTGRES_DB", pg_database.database)
+    return pg_database
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> MySQLSettings:
+    """The machine's MariaDB/MySQL server; the test fails naming it when it is not reachable."""
+    try:
+        pymysql.connect(
+            host=TEST_MYSQL.host, port=TEST_MYSQL.port, user=TEST_MYSQL.user, password=TEST_MYSQL.password,
+            connect_timeout=5,
+        ).close()
+    except pymysql.MySQLError as exc:
+        pytest.fail(f"MariaDB server at {TEST_MYSQL.host}:{TEST_MYSQL.port} is required and not reachable: {exc}")
+    return TEST_MYSQL
+
+
+@pytest.fixture
+def mysql_database(mariadb_server: MySQLSettings) -> Iterator[MySQLSettings]:
+    """A fresh MariaDB database, dropped after the test."""
+    name = unique_name("test_dp")
+    conn = pymysql.connect(
+        host=mariadb_server.host, port=mariadb_server.port, user=mariadb_server.user, password=mariadb_server.password,
+        autocommit=True,
+    )
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}`")
+    try:
+        yield replace(mariadb_server, database=name)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
