@@ -130,3 +130,18 @@ def mysql_database(mariadb_server: MySQLSettings) -> Iterator[MySQLSettings]:
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def platform_stack(postgres_server: PostgresSettings, tmp_path_factory: pytest.TempPathFactory):
+    """The repository's own platform (`make dev` roles) on fresh databases, shared by e2e tests."""
+    from stack import LocalStack
+
+    data_db = unique_name("test_stack")
+    stack = LocalStack.create(postgres_server, data_db, data_dir=tmp_path_factory.mktemp("platform_stack"))
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+        drop_pg_database(postgres_server, data_db)
+        drop_pg_database(postgres_server, stack.dagster_db)

@@ -8,8 +8,8 @@ environment variable the platform uses. `.env.example` is generated from
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 # Each variable with its default and a one-line explanation. Secrets have no default.
 ENV_DEFAULTS: dict[str, tuple[str, str]] = {
@@ -23,12 +23,23 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "DAGSTER_WEBSERVER_HOST": ("127.0.0.1", "Interface the webserver binds to on the host"),
     "DAGSTER_WEBSERVER_PORT": ("3000", "Webserver port (the only published port)"),
     "SAMPLE_API_PORT": ("8099", "Port of the sample products API"),
+    "SAMPLE_API_URL": (
+        "http://127.0.0.1:8099",
+        "Base URL the sample connector reads (http://sample-api:8099 in compose)",
+    ),
+    "EMBEDDED_POSTGRES_PORT": ("5433", "Port of the embedded Postgres `make dev` starts when POSTGRES_HOST is unset"),
     "MAX_CONCURRENT_RUNS": ("4", "QueuedRunCoordinator limit"),
     "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
     "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
     "MYSQL_USER": ("root", "MySQL/MariaDB user"),
     "MYSQL_PASSWORD": ("", "MySQL/MariaDB password (secret)"),
     "MYSQL_DB": ("sample_shop", "Database the sql_sync sample reads"),
+    "EXTERNAL_CONNECTORS_DIR": ("external-connectors", "Connector YAML folder (relative paths start at the repo root)"),
+    "PYAIRBYTE_CACHES_FILE": ("external-connectors/_caches.yaml", "Optional named cache configurations for get_cache"),
+    "AIRBYTE_INSTALL_DIR": (".data/airbyte", "Where PyAirbyte installs pip_url connectors (venvs reused between runs)"),
+    "EVENT_STORE_SCHEMA": ("public", "Schema holding the events table"),
+    "GRAPHQL_API_URL": ("http://127.0.0.1:8080/v1/graphql", "GraphQL endpoint for query_graphql_api"),
+    "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
 }
 
 SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
@@ -52,7 +63,7 @@ class PostgresSettings:
     database: str
 
     @classmethod
-    def from_env(cls, database_var: str = "POSTGRES_DB", environ: Mapping[str, str] | None = None) -> "PostgresSettings":
+    def from_env(cls, database_var: str = "POSTGRES_DB", environ: Mapping[str, str] | None = None) -> PostgresSettings:
         return cls(
             host=env("POSTGRES_HOST", environ),
             port=int(env("POSTGRES_PORT", environ)),

@@ -1,0 +1,45 @@
+"""gRPC health of code servers: the same check as `dagster api grpc-health-check`, without importing dagster."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2
+from grpc_health.v1.health_pb2_grpc import HealthStub
+
+from data_manager.registry.models import CodeLocation
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    name: str
+    address: str
+    serving: bool
+    detail: str
+
+
+def check_server(host: str, port: int, timeout: float = 5.0) -> tuple[bool, str]:
+    """Ask the Dagster gRPC server's health service whether it is SERVING."""
+    with grpc.insecure_channel(f"{host}:{port}") as channel:
+        try:
+            response = HealthStub(channel).Check(health_pb2.HealthCheckRequest(service="DagsterApi"), timeout=timeout)
+        except grpc.RpcError as exc:
+            return False, exc.code().name.lower() if hasattr(exc, "code") else "unreachable"
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+    return status == "SERVING", status.lower()
+
+
+def check_locations(locations: list[CodeLocation], host: str | None = None, timeout: float = 5.0) -> list[HealthResult]:
+    """Health of every location, checked in parallel. `host` overrides the registry host."""
+
+    def one(location: CodeLocation) -> HealthResult:
+        target = host or location.host
+        serving, detail = check_server(target, location.port, timeout)
+        return HealthResult(location.name, f"{target}:{location.port}", serving, detail)
+
+    if not locations:
+        return []
+    with ThreadPoolExecutor(max_workers=min(16, len(locations))) as pool:
+        return list(pool.map(one, locations))

@@ -1,0 +1,55 @@
+"""Wire the supervisor to the registry, the local workspace file and lost-run handling."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from data_manager.control.supervisor import Supervisor
+from data_manager.fsops import write_atomic
+from data_manager.paths import ProjectPaths
+from data_manager.registry.models import Registry
+from data_manager.registry.store import load_registry
+from data_manager.registry.workspace import render_workspace
+
+
+def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
+    connect_host = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
+    supervisor: Supervisor
+
+    def write_local_workspace(registry: Registry) -> None:
+        if local_workspace is not None:
+            write_atomic(local_workspace, render_workspace(registry, host_override=connect_host))
+
+    def fail_runs_of(location_name: str) -> None:
+        if not os.environ.get("DAGSTER_HOME"):
+            return
+        from data_manager.control.lost_runs import fail_lost_runs
+
+        try:
+            failed = fail_lost_runs(location_name)
+        except Exception as exc:  # storage down: the daemon's monitoring will catch up later
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            supervisor.say(f"could not check for lost runs of {location_name}: {reason}")
+            return
+        if failed:
+            supervisor.say(f"marked {len(failed)} lost run(s) of {location_name} failed: {', '.join(failed)}")
+
+    supervisor = Supervisor(
+        load_registry=lambda: load_registry(paths.registry),
+        bind_host=bind,
+        working_directory=paths.app_dir,
+        grace_s=grace_s,
+        on_registry_change=write_local_workspace,
+        on_server_down=fail_runs_of,
+    )
+    registry = load_registry(paths.registry)
+    for location in registry.enabled:  # a previous data-manager died with these runs in flight
+        fail_runs_of(location.name)
+    if pidfile is not None:
+        write_atomic(pidfile, f"{os.getpid()}\n")
+    try:
+        return supervisor.run()
+    finally:
+        if pidfile is not None:
+            pidfile.unlink(missing_ok=True)

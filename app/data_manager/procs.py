@@ -1,0 +1,72 @@
+"""Child processes in their own process groups, stopped as a group, output prefixed per role."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def stop_group(process: subprocess.Popen, grace_s: float) -> None:
+    """TERM the whole group, then KILL it after `grace_s`; always leaves no member behind."""
+    signal_group(process, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    # The leader may be gone while children of its group live on: kill the group regardless.
+    signal_group(process, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+class LinePrinter:
+    """Thread-safe line output to the terminal and, optionally, one log file per role."""
+
+    def __init__(self, sink: IO[str], log_dir: Path | None = None):
+        self.sink = sink
+        self.log_dir = log_dir
+        self.lock = threading.Lock()
+
+    def write(self, role: str, line: str) -> None:
+        with self.lock:
+            self.sink.write(f"[{role}] {line}\n")
+            self.sink.flush()
+            if self.log_dir is not None:
+                with open(self.log_dir / f"{role}.log", "a") as log:
+                    log.write(line + "\n")
+
+
+def _pump(stream: IO[bytes], role: str, printer: LinePrinter) -> None:
+    for raw in iter(stream.readline, b""):
+        printer.write(role, raw.decode(errors="replace").rstrip("\n"))
+    stream.close()
+
+
+def spawn(
+    role: str,
+    command: Sequence[str],
+    printer: LinePrinter,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen:
+    """Start `command` in a new process group, streaming its output through `printer`."""
+    process = subprocess.Popen(
+        list(command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    threading.Thread(target=_pump, args=(process.stdout, role, printer), daemon=True).start()
+    return process
