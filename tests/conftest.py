@@ -140,7 +140,9 @@ def platform_stack(postgres_server: PostgresSettings, tmp_path_factory: pytest.T
     data_db = unique_name("test_stack")
     stack = LocalStack.create(postgres_server, data_db, data_dir=tmp_path_factory.mktemp("platform_stack"))
     try:
-        yield stack.start()
+        stack.start()
+        stack.wait_until_loaded()
+        yield stack
     finally:
         stack.stop()
         drop_pg_database(postgres_server, data_db)

@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 LOCATIONS_QUERY = """
 { workspaceOrError { __typename ... on Workspace { locationEntries {
-    name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }
+    name loadStatus locationOrLoadError { __typename ... on PythonError { message causes { message } } } } } } }
 """
 LAUNCH_MUTATION = """
 mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
@@ -34,7 +34,7 @@ mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
   ... on PythonError { message }
   ... on RunConfigValidationInvalid { errors { message } }
   ... on InvalidSubsetError { message }
-  ... on JobNotFoundError { message }
+  ... on PipelineNotFoundError { message }
 } }
 """
 RUN_QUERY = """
@@ -121,7 +121,7 @@ class LocalStack:
         self.process = subprocess.Popen(
             command, env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        self.wait_until_loaded(timeout_s=timeout_s)
+        self.wait_until_settled(timeout_s=timeout_s)
         return self
 
     def stop(self, timeout_s: float = 60) -> None:
@@ -156,10 +156,9 @@ class LocalStack:
     # -- GraphQL ---------------------------------------------------------------------------------
     def graphql(self, query: str, variables: dict | None = None, timeout: float = 60) -> dict:
         response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=timeout)
-        response.raise_for_status()
         body = response.json()
-        if body.get("errors"):
-            raise AssertionError(f"GraphQL errors: {body['errors']}")
+        if response.status_code >= 400 or body.get("errors"):
+            raise AssertionError(f"GraphQL HTTP {response.status_code}: {body.get('errors', body)}")
         return body["data"]
 
     def location_statuses(self) -> dict[str, tuple[str, str | None]]:
@@ -167,12 +166,30 @@ class LocalStack:
         result = {}
         for entry in entries:
             payload = entry["locationOrLoadError"] or {}
-            error = payload.get("message") if payload.get("__typename") == "PythonError" else None
+            error = None
+            if payload.get("__typename") == "PythonError":
+                error = "\n".join([payload["message"], *(cause["message"] for cause in payload.get("causes") or [])])
             result[entry["name"]] = (entry["loadStatus"], error)
         return result
 
     def loaded(self) -> dict[str, bool]:
         return {name: status == "LOADED" and error is None for name, (status, error) in self.location_statuses().items()}
+
+    def wait_until_settled(self, timeout_s: float = 300) -> None:
+        """Every workspace entry finished loading, successfully or with an error."""
+        deadline = time.monotonic() + timeout_s
+        last: object = "webserver not answering"
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"`data-manager dev` exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                last = self.location_statuses()
+                if last and all(status == "LOADED" for status, _ in last.values()):
+                    return
+            except (httpx.HTTPError, AssertionError) as exc:
+                last = exc
+            time.sleep(1)
+        raise AssertionError(f"workspace still loading after {timeout_s}s: {last}\n{self.log_tail()}")
 
     def wait_until_loaded(self, names: list[str] | None = None, timeout_s: float = 300) -> None:
         deadline = time.monotonic() + timeout_s

@@ -10,6 +10,9 @@ from data_manager.control.locations import supervisor_pid
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.paths import ProjectPaths
 from data_manager.registry.store import load_registry
+from data_manager.registry.workspace import render_workspace
+
+LOCAL_WORKSPACE = "workspace.yaml"  # under the data dir, written by `serve --local-workspace`
 
 
 def reload_one(paths: ProjectPaths, name: str) -> str:
@@ -25,13 +28,15 @@ def reload_one(paths: ProjectPaths, name: str) -> str:
 
 
 def wait_and_reload_workspace(paths: ProjectPaths, timeout_s: float = 120) -> None:
-    """With a local supervisor, wait until its servers answer, then reload the webserver's workspace."""
+    """With a local supervisor, wait until it rewrote the local workspace and its servers answer; then reload."""
     if supervisor_pid(paths) is not None:
+        registry = load_registry(paths.registry)
+        expected = render_workspace(registry, host_override="127.0.0.1")
+        local_workspace = paths.data_dir / LOCAL_WORKSPACE
         deadline = time.monotonic() + timeout_s
-        time.sleep(1.0)  # let the supervisor pick up SIGHUP and rewrite the local workspace
         while time.monotonic() < deadline:
-            results = check_locations(load_registry(paths.registry).enabled, host="127.0.0.1", timeout=2)
-            if all(r.serving for r in results):
+            current = local_workspace.read_text() if local_workspace.exists() else ""
+            if current == expected and all(r.serving for r in check_locations(registry.enabled, "127.0.0.1", 2)):
                 break
             time.sleep(0.5)
     webserver.reload_workspace()

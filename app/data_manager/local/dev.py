@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control.health import check_locations
+from data_manager.control.reload import LOCAL_WORKSPACE
 from data_manager.db import ensure_database
 from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
@@ -132,7 +133,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
                 printer.write("dev", f"created database {database}")
         dagster_home = prepare_dagster_home(paths)
         environment = role_env(paths, dagster_home)
-        workspace = paths.data_dir / "workspace.yaml"
+        workspace = paths.data_dir / LOCAL_WORKSPACE
         dm = [sys.executable, "-m", "data_manager.cli"]
 
         if prepare and (paths.dbt_dir / "dbt_project.yml").exists():

@@ -1,0 +1,142 @@
+"""The local platform end to end: code servers, webserver and daemon on the machine's PostgreSQL.
+
+One stack serves every test in this module (it takes ~30 s to start). The project home
+is a temporary one holding two locations made from the `empty` template and one that
+fails to import, so the tests never touch the repository's own locations.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from platform_support import make_home, run_cli
+from stack import LocalStack
+
+from conftest import drop_pg_database, unique_name
+from data_manager.control.health import check_server
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    home = make_home(tmp_path_factory.mktemp("e2e_home"))
+    for name in ("alpha", "beta", "broken"):
+        result = run_cli(home, "locations", "add", name)
+        assert result.returncode == 0, result.stderr
+    (home / "app/dagster_code/broken/assets.py").write_text("raise RuntimeError('broken on purpose: 42')\n")
+    data_db = unique_name("test_e2e")
+    local = LocalStack.create(postgres_server, data_db, home=home, data_dir=home / ".data")
+    try:
+        local.start(prepare=False)
+        local.wait_until_loaded(["alpha", "beta"])
+        yield local
+    finally:
+        local.stop()
+        drop_pg_database(postgres_server, data_db)
+        drop_pg_database(postgres_server, local.dagster_db)
+
+
+def code_server_pid(stack: LocalStack, location: str) -> int:
+    """The `dagster code-server start` process serving `location`."""
+    for process in psutil.Process(stack.process.pid).children(recursive=True):
+        try:
+            cmdline = process.cmdline()
+        except psutil.Error:  # exited or a zombie not yet reaped
+            continue
+        if "code-server" in cmdline and f"dagster_code.{location}" in cmdline:
+            return process.pid
+    raise AssertionError(f"no code server for {location}")
+
+
+def test_every_good_location_is_loaded_and_the_broken_one_shows_its_error(stack: LocalStack) -> None:
+    statuses = stack.location_statuses()
+    assert statuses["alpha"] == ("LOADED", None)
+    assert statuses["beta"] == ("LOADED", None)
+    assert "broken on purpose: 42" in (statuses["broken"][1] or "")
+
+
+def test_job_launched_through_graphql_succeeds(stack: LocalStack) -> None:
+    run_id = stack.launch_job("alpha", "alpha_job")
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+
+
+def test_killed_code_server_is_restarted_while_others_stay_loaded(stack: LocalStack) -> None:
+    beta_states: list[bool] = []
+    watching = threading.Event()
+
+    def watch_beta() -> None:
+        while not watching.is_set():
+            beta_states.append(stack.loaded().get("beta", False))
+            time.sleep(0.5)
+
+    old_pid = code_server_pid(stack, "alpha")
+    watcher = threading.Thread(target=watch_beta)
+    watcher.start()
+    try:
+        os.kill(old_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                restarted = code_server_pid(stack, "alpha") != old_pid
+                if restarted and check_server("127.0.0.1", 4266)[0] and stack.loaded().get("alpha"):
+                    break
+            except AssertionError:
+                pass
+            time.sleep(1)
+        else:
+            raise AssertionError(f"alpha did not come back:\n{stack.log_tail()}")
+    finally:
+        watching.set()
+        watcher.join()
+    assert beta_states and all(beta_states), "beta left LOADED while alpha was down"
+    run_id = stack.launch_job("alpha", "alpha_job")
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+
+
+def test_add_location_appears_without_restart_and_remove_takes_it_away(stack: LocalStack) -> None:
+    env = {k: stack.env[k] for k in ("DAGSTER_WEBSERVER_PORT", "DATA_PLATFORM_DATA_DIR")}
+    added = run_cli(stack.home, "locations", "add", "gamma", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "reloaded the running platform's workspace" in added.stderr
+    stack.wait_until_loaded(["gamma"], timeout_s=120)
+    run_id = stack.launch_job("gamma", "gamma_job")
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+
+    removed = run_cli(stack.home, "locations", "remove", "gamma", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert "gamma" not in stack.location_statuses()
+    assert stack.loaded()["alpha"]
+
+
+def test_validate_reports_counts_and_names_the_failing_location(stack: LocalStack) -> None:
+    env = {k: stack.env[k] for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER", "POSTGRES_DB")}
+    good = run_cli(stack.home, "validate", "alpha", "--json", env=env)
+    assert good.returncode == 0, good.stderr
+    assert '"assets": 1' in good.stdout and '"jobs": 1' in good.stdout and '"grpc": "serving"' in good.stdout
+    bad = run_cli(stack.home, "validate", env=env)
+    assert bad.returncode == 1
+    assert "error: location 'broken': import failed: RuntimeError: broken on purpose: 42" in bad.stderr
+
+
+def test_health_is_green_only_when_every_location_serves(stack: LocalStack) -> None:
+    result = run_cli(stack.home, "health")
+    assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_stops_everything_and_leaves_no_orphans(stack: LocalStack) -> None:
+    pids = [p.pid for p in psutil.Process(stack.process.pid).children(recursive=True)]
+    assert len(pids) >= 6  # supervisor, 3 code servers (+ their grpc children), webserver, daemon
+    stack.stop()
+    time.sleep(1)
+    assert stack.leftover_processes() == []
+    unhealthy = run_cli(stack.home, "health")
+    assert unhealthy.returncode == 1
+    assert Path(stack.data_dir / "serve.pid").exists() is False
