@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from platform_support import make_home, run_cli, tree_digest
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from platform_support import REPO_ROOT, run_cli
 
 from data_manager.errors import UserError
 from data_manager.registry.models import Registry, name_problem
 from data_manager.registry.store import parse_registry
 from data_manager.registry.workspace import render_workspace
+from platform_support import REPO_ROOT, run_cli
 
 REGISTRY_PATH = Path("code-locations.json")
 

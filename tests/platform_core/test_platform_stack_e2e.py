@@ -16,11 +16,11 @@ from pathlib import Path
 
 import psutil
 import pytest
-from platform_support import make_home, run_cli
-from stack import LocalStack
 
 from conftest import drop_pg_database, unique_name
 from data_manager.control.health import check_server
+from platform_support import make_home, run_cli
+from stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
