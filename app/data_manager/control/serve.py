@@ -13,6 +13,23 @@ from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
 
 
+def ensure_databases(supervisor: Supervisor) -> None:
+    """Create the data and Dagster databases on first start (the postgres image creates only one)."""
+    if not os.environ.get("POSTGRES_HOST"):
+        return
+    from data_manager.db import ensure_database
+    from data_manager.errors import UserError
+    from data_manager.settings import PostgresSettings, env
+
+    settings = PostgresSettings.from_env()
+    for database in (env("POSTGRES_DB"), env("DAGSTER_POSTGRES_DB")):
+        try:
+            if ensure_database(settings, database):
+                supervisor.say(f"created database {database}")
+        except UserError as exc:
+            supervisor.say(f"warning: {exc}")
+
+
 def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
     connect_host = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
     supervisor: Supervisor
@@ -44,6 +61,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         on_server_down=fail_runs_of,
     )
     registry = load_registry(paths.registry)
+    ensure_databases(supervisor)
     for location in registry.enabled:  # a previous data-manager died with these runs in flight
         fail_runs_of(location.name)
     if pidfile is not None:
