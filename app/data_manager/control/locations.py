@@ -129,12 +129,12 @@ def add(
 
 
 def _drop_cache_tables(prefixes: list[tuple[str | None, str]]) -> list[str]:
-    from data_manager.ingestion.airbyte.cache_manager import PyAirbyteCacheDBManager
+    from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager
 
     manager = PyAirbyteCacheDBManager()
     dropped: list[str] = []
     for schema, prefix in prefixes:
-        dropped += manager.drop_tables_with_prefix(prefix, schema=schema)
+        dropped += [f"{schema or manager.schema}.{name}" for name in manager.drop_prefix(prefix, schema=schema)]
     return dropped
 
 
