@@ -123,6 +123,9 @@ def measure(count: int, server: PostgresSettings) -> dict:
         webserver = next(p for p in processes if any("dagster-webserver" in part for part in p.cmdline()))
         daemon = next(p for p in processes if any(part.endswith("dagster-daemon") for part in p.cmdline()))
         time.sleep(2)  # let memory settle after loading
+        for member in [servers[0], *servers[0].children(recursive=True)]:
+            log(f"  code server process {member.pid}: {member.memory_info().rss / 2**20:.0f} MB "
+                f"{' '.join(member.cmdline()[2:5])}")  # fmt: skip
 
         params = {"selector": {"repositoryLocationName": "bench_0", "repositoryName": "__repository__",
                                "jobName": "bench_0_job"}}  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from data_manager.control.supervisor import Supervisor
@@ -62,8 +63,8 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
     )
     registry = load_registry(paths.registry)
     ensure_databases(supervisor)
-    for location in registry.enabled:  # a previous data-manager died with these runs in flight
-        fail_runs_of(location.name)
+    # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.
+    threading.Thread(target=lambda: [fail_runs_of(loc.name) for loc in registry.enabled], daemon=True).start()
     if pidfile is not None:
         write_atomic(pidfile, f"{os.getpid()}\n")
     try:

@@ -21,9 +21,11 @@ from data_manager.control.health import check_locations
 from data_manager.control.reload import LOCAL_WORKSPACE
 from data_manager.db import ensure_database
 from data_manager.errors import UserError
+from data_manager.fsops import write_atomic
 from data_manager.paths import ProjectPaths
 from data_manager.procs import LinePrinter, spawn, stop_group
 from data_manager.registry.store import load_registry
+from data_manager.registry.workspace import render_workspace
 from data_manager.settings import ENV_DEFAULTS, PostgresSettings, env
 
 LOCAL_HOST = "127.0.0.1"
@@ -142,6 +144,8 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         if prepare and seed.exists() and any(loc.name == "sql_sync" for loc in registry.enabled):
             run_step("seeding the sample MySQL database", [sys.executable, str(seed)], environment, printer)
 
+        # The webserver boots while the code servers load; its watch threads pick each server up as it answers.
+        write_atomic(workspace, render_workspace(registry, host_override=LOCAL_HOST))
         stack.start_role(
             "data-manager",
             [*dm, "serve", "--bind", LOCAL_HOST, "--local-workspace", str(workspace),
@@ -149,31 +153,16 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
             environment,
         )  # fmt: skip
         if _module_exists("data_manager.sample_api"):
-            stack.start_role(
-                "sample-api",
-                [
-                    sys.executable,
-                    "-m",
-                    "data_manager.sample_api",
-                    "--host",
-                    LOCAL_HOST,
-                    "--port",
-                    env("SAMPLE_API_PORT"),
-                ],
-                environment,
-            )
-        stack.wait_for_code_servers()
-        while not workspace.exists() and not stack.stopping.is_set():
-            time.sleep(0.2)
+            sample_api = [sys.executable, "-m", "data_manager.sample_api", "--host", LOCAL_HOST]
+            stack.start_role("sample-api", [*sample_api, "--port", env("SAMPLE_API_PORT")], environment)
         port = env("DAGSTER_WEBSERVER_PORT")
         stack.start_role(
             "webserver",
             [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", port, "-w", str(workspace)],
             environment,
         )
-        stack.start_role(
-            "daemon", [console_script("dagster-daemon"), "run", "-w", str(workspace)], environment
-        )
+        stack.wait_for_code_servers()
+        stack.start_role("daemon", [console_script("dagster-daemon"), "run", "-w", str(workspace)], environment)
         printer.write(
             "dev", f"Dagster UI: http://{LOCAL_HOST}:{port}  (Ctrl-C stops everything; logs in {printer.log_dir})"
         )

@@ -1,0 +1,25 @@
+"""The `{{name}}` location loads, its lineage is connected, and its pipeline job covers every asset."""
+
+import importlib
+
+import dagster as dg
+import pytest
+
+LOCATION = "{{name}}"
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    return importlib.import_module(f"dagster_code.{LOCATION}").defs
+
+
+def test_location_loads_with_its_pipeline(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def(f"{LOCATION}_pipeline")
+    assert job.asset_layer.selected_asset_keys == set(defs.resolve_asset_graph().get_all_asset_keys())
+
+
+def test_every_asset_is_materializable_in_this_location(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    assert graph.get_all_asset_keys()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).is_materializable, f"{key.to_user_string()} has no producer in this location"

@@ -1,0 +1,27 @@
+"""The `{{name}}` location loads and its pipeline job builds every dbt model of the location."""
+
+import importlib
+
+import dagster as dg
+import pytest
+
+LOCATION = "{{name}}"
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    return importlib.import_module(f"dagster_code.{LOCATION}").defs
+
+
+def test_location_loads_with_its_pipeline(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    models = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    assert models, "no dbt models: add them under dbt_models/models/{staging,reporting}/" + LOCATION
+    assert defs.resolve_job_def(f"{LOCATION}_pipeline").asset_layer.selected_asset_keys == models
+
+
+def test_sources_point_at_synced_tables(defs: dg.Definitions) -> None:
+    """Upstream keys are [cache schema, table]: the sync assets of the locations that fill them."""
+    graph = defs.resolve_asset_graph()
+    upstream = {key for key in graph.get_all_asset_keys() if not graph.get(key).is_materializable}
+    assert upstream and all(len(key.path) == 2 for key in upstream)

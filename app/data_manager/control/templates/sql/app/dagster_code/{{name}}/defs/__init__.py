@@ -1,0 +1,1 @@
+"""Component instances of the {{name}} location: one folder per defs.yaml."""

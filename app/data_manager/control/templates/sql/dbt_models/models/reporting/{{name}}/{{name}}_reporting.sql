@@ -1,0 +1,3 @@
+-- TODO: the reporting table of the {{name}} location.
+select *
+from {{ ref('staging_{{name}}_customers') }}

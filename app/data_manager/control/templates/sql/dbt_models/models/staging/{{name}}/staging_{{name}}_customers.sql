@@ -1,0 +1,3 @@
+-- TODO: select, rename and type the columns you need.
+select *
+from {{ source('{{name}}', '{{name}}_customers') }}
