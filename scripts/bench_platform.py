@@ -127,10 +127,17 @@ def measure(count: int, server: PostgresSettings) -> dict:
             log(f"  code server process {member.pid}: {member.memory_info().rss / 2**20:.0f} MB "
                 f"{' '.join(member.cmdline()[2:5])}")  # fmt: skip
 
+        memory = {
+            "code_server_rss_mb_max": max(rss_mb(p) for p in servers),
+            "webserver_rss_mb": rss_mb(webserver),
+            "daemon_rss_mb": rss_mb(daemon),
+        }
         params = {"selector": {"repositoryLocationName": "bench_0", "repositoryName": "__repository__",
                                "jobName": "bench_0_job"}}  # fmt: skip
         launched = time.monotonic()
         run = graphql(url, LAUNCH, {"p": params})["launchRun"]
+        if "run" not in run:
+            raise RuntimeError(f"launch failed: {run}")
         run_id = run["run"]["runId"]
         while (status := graphql(url, STATUS, {"id": run_id})["runOrError"]["status"]) not in (
             "SUCCESS", "FAILURE", "CANCELED",
@@ -143,9 +150,7 @@ def measure(count: int, server: PostgresSettings) -> dict:
         return {
             "locations": count,
             "cold_start_s": round(cold_start, 2),
-            "code_server_rss_mb_max": max(rss_mb(p) for p in servers),
-            "webserver_rss_mb": rss_mb(webserver),
-            "daemon_rss_mb": rss_mb(daemon),
+            **memory,
             "run_latency_s": round(latency, 2),
         }
     finally:
