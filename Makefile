@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-UV ?= uv
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DM := $(RUN) data-manager
 COMPOSE ?= docker compose
@@ -21,9 +22,10 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "Usage: make <target> [VAR=value]\n\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: install
-install: ## Create .venv from uv.lock (needs uv; see README)
-	@command -v $(UV) >/dev/null || { echo "error: uv is not installed: pip install uv" >&2; exit 2; }
-	$(UV) sync --frozen
+install: ## Create .venv from uv.lock (installs uv with pip when it is missing)
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv \
+		|| { echo "error: could not install uv; install it (pip install uv) and retry" >&2; exit 2; }
+	@$(UV) sync --frozen
 
 .PHONY: dev
 dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
@@ -32,6 +34,7 @@ dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0
 .PHONY: up
 up: ## Start the platform with Docker Compose
 	@test -f .env || { echo "error: .env is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
+	@! grep -q '=change-me' .env || { echo "error: .env still has change-me values: set real passwords" >&2; exit 2; }
 	$(COMPOSE) up -d --build
 
 .PHONY: down
