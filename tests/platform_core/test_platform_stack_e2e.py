@@ -28,8 +28,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     home = make_home(tmp_path_factory.mktemp("e2e_home"))
-    for name in ("alpha", "beta", "broken"):
-        result = run_cli(home, "locations", "add", name)
+    # Ports at the top of the range, away from the repository's own locations (4266-4268).
+    for name, port in (("alpha", 4290), ("beta", 4291), ("broken", 4292)):
+        result = run_cli(home, "locations", "add", name, "--port", str(port))
         assert result.returncode == 0, result.stderr
     (home / "app/dagster_code/broken/assets.py").write_text("raise RuntimeError('broken on purpose: 42')\n")
     data_db = unique_name("test_e2e")
@@ -86,7 +87,7 @@ def test_killed_code_server_is_restarted_while_others_stay_loaded(stack: LocalSt
         while time.monotonic() < deadline:
             try:
                 restarted = code_server_pid(stack, "alpha") != old_pid
-                if restarted and check_server("127.0.0.1", 4266)[0] and stack.loaded().get("alpha"):
+                if restarted and check_server("127.0.0.1", 4290)[0] and stack.loaded().get("alpha"):
                     break
             except AssertionError:
                 pass
@@ -103,7 +104,7 @@ def test_killed_code_server_is_restarted_while_others_stay_loaded(stack: LocalSt
 
 def test_add_location_appears_without_restart_and_remove_takes_it_away(stack: LocalStack) -> None:
     env = {k: stack.env[k] for k in ("DAGSTER_WEBSERVER_PORT", "DATA_PLATFORM_DATA_DIR")}
-    added = run_cli(stack.home, "locations", "add", "gamma", env=env)
+    added = run_cli(stack.home, "locations", "add", "gamma", "--port", "4293", env=env)
     assert added.returncode == 0, added.stderr
     assert "reloaded the running platform's workspace" in added.stderr
     stack.wait_until_loaded(["gamma"], timeout_s=120)

@@ -58,9 +58,15 @@ def _notify_platform(paths: ProjectPaths) -> None:
     if signal_supervisor(paths):
         note("signalled the local data-manager to re-read the registry")
     if webserver.is_up():
+        import httpx
+
         from data_manager.control.reload import wait_and_reload_workspace
 
-        wait_and_reload_workspace(paths)
+        try:
+            wait_and_reload_workspace(paths)
+        except (webserver.WebserverUnavailable, httpx.HTTPError, RuntimeError) as exc:
+            note(f"warning: the change is saved but the running platform did not reload ({exc}); run `make reload`")
+            return
         note("reloaded the running platform's workspace")
 
 

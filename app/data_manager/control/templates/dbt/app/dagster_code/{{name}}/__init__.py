@@ -14,7 +14,6 @@ from data_manager.dbt.project import DBT_RESOURCE_KEY, build_dbt_assets, dbt_res
 
 LOCATION = "{{name}}"
 
-component_defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
 dbt_models = build_dbt_assets(LOCATION)
 
 pipeline = dg.define_asset_job(
@@ -23,7 +22,8 @@ pipeline = dg.define_asset_job(
     description="Build this location's dbt staging and reporting models.",
 )
 
+# One module-level Definitions only (dagster loads the single one it finds): merge inline.
 defs = dg.Definitions.merge(
-    component_defs,
+    dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
     dg.Definitions(assets=[dbt_models], jobs=[pipeline], resources={DBT_RESOURCE_KEY: dbt_resource()}),
 )

@@ -12,7 +12,6 @@ from data_manager.dbt.project import DBT_RESOURCE_KEY, build_dbt_assets, dbt_res
 
 LOCATION = "{{name}}"
 
-sync_defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
 dbt_models = build_dbt_assets(LOCATION)
 
 pipeline = dg.define_asset_job(
@@ -21,7 +20,8 @@ pipeline = dg.define_asset_job(
     description="Copy the source tables into the cache, then build this location's dbt models.",
 )
 
+# One module-level Definitions only (dagster loads the single one it finds): merge inline.
 defs = dg.Definitions.merge(
-    sync_defs,
+    dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
     dg.Definitions(assets=[dbt_models], jobs=[pipeline], resources={DBT_RESOURCE_KEY: dbt_resource()}),
 )

@@ -23,3 +23,10 @@ def test_every_asset_is_materializable_in_this_location(defs: dg.Definitions) ->
     assert graph.get_all_asset_keys()
     for key in graph.get_all_asset_keys():
         assert graph.get(key).is_materializable, f"{key.to_user_string()} has no producer in this location"
+
+
+def test_code_server_finds_exactly_one_definitions() -> None:
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
+    module = importlib.import_module(f"dagster_code.{LOCATION}")
+    assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]

@@ -25,3 +25,10 @@ def test_sources_point_at_synced_tables(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     upstream = {key for key in graph.get_all_asset_keys() if not graph.get(key).is_materializable}
     assert upstream and all(len(key.path) == 2 for key in upstream)
+
+
+def test_code_server_finds_exactly_one_definitions() -> None:
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+
+    module = importlib.import_module(f"dagster_code.{LOCATION}")
+    assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]
