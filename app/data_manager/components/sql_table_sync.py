@@ -1,0 +1,213 @@
+"""`SqlTableSyncComponent`: MySQL/SQL Server tables into the Postgres cache, declared in a defs.yaml.
+
+A thin layer over `data_manager.ingestion.sql`: one asset per table, with the stable key
+`[<target_schema>, <table_prefix><table>]` (lower case, the Postgres table it writes) so dbt sources
+can point at it through `meta.dagster.asset_key`. Loading definitions imports no database driver,
+pandas or psycopg; the sync modules are imported when the asset runs.
+
+    type: data_manager.components.SqlTableSyncComponent
+    attributes:
+      source: mysql
+      tables: [orders, customers]
+      mode: incremental
+      cursor_column: updated_at
+      group_name: shop
+
+Connection settings come from the environment at run time. MySQL: `url_env` (a variable holding a
+mysql:// URL) when set and non-empty, else the MYSQL_HOST/PORT/USER/PASSWORD/DB variables (names
+overridable). SQL Server: the variable named by `url_env` (default MSSQL_URL) holding an ODBC string
+or mssql:// URL. `table_prefix` defaults to `<database>_`, the database being the `database`
+attribute, else MYSQL_DB's value (mysql) or the DATABASE of the MSSQL URL (mssql, `mssql_` if unset)
+at load time; set `table_prefix` explicitly when asset keys must not depend on the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+import dagster as dg
+from pydantic import Field
+
+from data_manager.settings import ENV_DEFAULTS, env
+
+PROGRESS_LOG_SECONDS = 10.0
+
+
+def _env_value(name: str) -> str:
+    """A variable's value, with the platform's documented default for well-known names."""
+    return env(name) if name in ENV_DEFAULTS else os.environ.get(name, "")
+
+
+def _odbc_database(connection: str) -> str | None:
+    if "://" in connection:
+        path = connection.split("://", 1)[1].split("?", 1)[0]
+        return path.split("/", 1)[1] if "/" in path and path.split("/", 1)[1] else None
+    for part in connection.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip().upper() in {"DATABASE", "INITIAL CATALOG"} and value.strip():
+            return value.strip().strip("{}")
+    return None
+
+
+class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
+    """Sync MySQL/MariaDB or SQL Server tables into the Postgres cache, one asset per table."""
+
+    source: Literal["mysql", "mssql"] = Field(description="Source database kind.")
+    tables: list[str] = Field(description="Source tables (`name` or `schema.name`).")
+    mode: Literal["full", "incremental"] = Field(default="full", description="Replace, or merge on the key.")
+    cursor_column: str | None = Field(default=None, description="Cursor column for incremental mode.")
+    target_schema: str | None = Field(default=None, description="Postgres schema; default CACHE_SCHEMA.")
+    table_prefix: str | None = Field(default=None, description="Target table prefix; default `<database>_`.")
+    database: str | None = Field(default=None, description="Source database name (overrides the env).")
+    group_name: str | None = Field(default=None, description="Dagster asset group.")
+    deps: list[str] = Field(default_factory=list, description="Upstream asset keys, e.g. `raw/orders`.")
+    url_env: str | None = Field(default=None, description="Env var holding a URL (mssql default: MSSQL_URL).")
+    host_env: str = "MYSQL_HOST"
+    port_env: str = "MYSQL_PORT"
+    user_env: str = "MYSQL_USER"
+    password_env: str = "MYSQL_PASSWORD"
+    database_env: str = "MYSQL_DB"
+    reader: Literal["auto", "pymysql", "connectorx"] = Field(default="auto", description="MySQL reader.")
+    chunk_rows: int = Field(default=50_000, description="Rows per COPY chunk.")
+
+    # --- names, computed at load time without touching any database -----------------------------
+
+    def resolved_schema(self) -> str:
+        return (self.target_schema or env("CACHE_SCHEMA")).lower()
+
+    def resolved_prefix(self) -> str:
+        if self.table_prefix is not None:
+            return self.table_prefix
+        if self.database:
+            database = self.database
+        elif self.source == "mysql":
+            url = _env_value(self.url_env) if self.url_env else ""
+            database = url.rsplit("/", 1)[-1].split("?", 1)[0] if url else _env_value(self.database_env)
+        else:
+            database = _odbc_database(_env_value(self.url_env or "MSSQL_URL")) or "mssql"
+        return f"{database}_"
+
+    def target_table(self, table: str) -> str:
+        return f"{self.resolved_prefix()}{table.rsplit('.', 1)[-1]}".lower()
+
+    def asset_key(self, table: str) -> dg.AssetKey:
+        return dg.AssetKey([self.resolved_schema(), self.target_table(table)])
+
+    # --- definitions -------------------------------------------------------------------------------
+
+    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+        if self.mode == "incremental" and not self.cursor_column:
+            raise ValueError(f"SqlTableSyncComponent ({self.source}): mode incremental needs cursor_column")
+        from data_manager.errors import UserError
+        from data_manager.ingestion.sql.identifiers import parse_table_list, target_table_name
+
+        try:  # names are checked when the location loads, not only when a run starts
+            for ref in parse_table_list(self.tables):
+                target_table_name(self.resolved_prefix(), ref)
+        except UserError as exc:
+            raise ValueError(f"SqlTableSyncComponent ({self.source}): {exc}") from None
+        schema = self.resolved_schema()
+        deps = [dg.AssetKey.from_user_string(dep) for dep in self.deps]
+        specs = [
+            dg.AssetSpec(
+                key=self.asset_key(table),
+                group_name=self.group_name,
+                deps=deps,
+                kinds={self.source, "postgres"},
+                description=f"{self.source} table {table}, synced ({self.mode}) into {schema}.{self.target_table(table)}",
+                metadata={"schema": schema, "table": self.target_table(table), "source_table": table},
+            )
+            for table in self.tables
+        ]
+        by_key = {self.asset_key(table): table for table in self.tables}
+        name = f"sql_sync_{schema}_{self.resolved_prefix()}{'_'.join(t.rsplit('.', 1)[-1] for t in self.tables)}"
+        op_name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name.lower())[:200]
+
+        @dg.multi_asset(specs=specs, name=op_name, can_subset=True)
+        def _sync(context) -> Iterator[dg.MaterializeResult]:  # unannotated: dagster inspects the annotation
+            selected = [by_key[key] for key in context.selected_asset_keys if key in by_key]
+            yield from self.execute(context, [t for t in self.tables if t in selected])
+
+        return dg.Definitions(assets=[_sync])
+
+    # --- run time ------------------------------------------------------------------------------------
+
+    def execute(self, context: dg.AssetExecutionContext, tables: list[str]) -> Iterator[dg.MaterializeResult]:
+        """Run the sync (drivers are imported only here) and turn its result into materializations."""
+        from data_manager.errors import UserError
+
+        last_log = [time.monotonic()]
+
+        def progress(table: str, rows: int) -> None:
+            if time.monotonic() - last_log[0] >= PROGRESS_LOG_SECONDS:
+                last_log[0] = time.monotonic()
+                context.log.info(f"{table}: {rows:,} rows copied so far")
+
+        try:
+            result = self._run_sync(tables, progress)
+        except (UserError, ValueError) as exc:
+            raise dg.Failure(description=f"{self.source} table sync failed: {exc}") from None
+        context.log.info(
+            f"{self.source} sync {result.status}: {result.total_rows} rows in {result.duration_s}s from {result.source}"
+        )
+        for table_result in result.tables:
+            source_table = next(t for t in tables if self.target_table(t) == table_result.target_table.split(".")[-1])
+            yield dg.MaterializeResult(
+                asset_key=self.asset_key(source_table),
+                metadata={
+                    "rows": table_result.rows,
+                    "total_rows": table_result.total_rows,
+                    "duration_s": table_result.duration_s,
+                    "schema": result.target_schema,
+                    "table": table_result.target_table.split(".", 1)[1],
+                    "source_table": table_result.source_table,
+                    "mode": table_result.mode,
+                    "watermark": table_result.watermark or "",
+                },
+            )
+        if result.status == "failed":
+            raise dg.Failure(
+                description=f"{self.source} table sync failed: {result.error}",
+                metadata={"source": result.source, "error": result.error or ""},
+            )
+
+    def _run_sync(self, tables: list[str], progress: Callable[[str, int], None]) -> Any:
+        common = dict(
+            target_schema=self.resolved_schema(),
+            table_prefix=self.resolved_prefix(),
+            mode=self.mode,
+            cursor_column=self.cursor_column,
+            chunk_rows=self.chunk_rows,
+            progress=progress,
+        )
+        if self.source == "mysql":
+            from data_manager.ingestion.sql.connections import MySQLConnection
+            from data_manager.ingestion.sql.mysql import sync_mysql_tables
+
+            url = _env_value(self.url_env) if self.url_env else ""
+            if url:
+                connection = MySQLConnection.from_url(url)
+            else:
+                connection = MySQLConnection(
+                    host=_env_value(self.host_env),
+                    port=int(_env_value(self.port_env) or 3306),
+                    user=_env_value(self.user_env),
+                    password=_env_value(self.password_env),
+                    database=_env_value(self.database_env),
+                )
+            if self.database:
+                connection = MySQLConnection(
+                    connection.host, connection.port, connection.user, connection.password, self.database
+                )
+            return sync_mysql_tables(connection, tables, reader=self.reader, **common)
+
+        from data_manager.ingestion.sql.mssql import sync_mssql_tables
+
+        variable = self.url_env or "MSSQL_URL"
+        url = _env_value(variable)
+        if not url:
+            raise dg.Failure(description=f"environment variable {variable} is not set: it must hold the MSSQL URL")
+        return sync_mssql_tables(url, tables, **common)

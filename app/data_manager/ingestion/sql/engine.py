@@ -1,0 +1,528 @@
+"""The one table-sync engine shared by every SQL source: plan, stream, COPY, swap atomically.
+
+Per table, everything happens in ONE Postgres transaction: create a staging table, COPY the source's
+chunks into it while a reader thread fetches the next ones, then replace the target (full refresh) or
+merge into it on the primary key (incremental), and store the watermark. A crash or `kill -9` at any
+moment rolls the transaction back, so the previous table and watermark stay exactly as they were and
+the staging table disappears with it. Bad input (names, missing tables, unsupported types, unreachable
+source) is detected for all tables before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import psycopg
+from psycopg import sql
+
+from data_manager import db
+from data_manager.errors import UserError
+from data_manager.ingestion.sql.connections import mask_secrets
+from data_manager.ingestion.sql.identifiers import (
+    TableRef,
+    parse_table_list,
+    target_table_name,
+    validate_identifier,
+)
+from data_manager.ingestion.sql.results import SyncResult, TableSyncResult
+from data_manager.ingestion.sql.source import Chunk, ColumnPlan, ReadRequest, SqlSource, TablePlan
+from data_manager.settings import PostgresSettings, env
+
+Mode = Literal["full", "incremental"]
+Progress = Callable[[str, int], None]
+
+STATE_TABLE = "_dm_sync_state"
+STAGING_PREFIX = "_dm_stage_"
+DEFAULT_CHUNK_ROWS = 50_000
+QUEUE_DEPTH = 2  # chunks buffered between the reader thread and COPY: bounds memory
+
+
+class SourceReadError(Exception):
+    """The source failed while streaming rows (driver error, lost connection, reader crash)."""
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    target_schema: str
+    table_prefix: str = ""
+    mode: Mode = "full"
+    cursor_column: str | None = None
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+
+
+def sync_tables(
+    source: SqlSource,
+    tables: str | list[str],
+    *,
+    target_schema: str | None = None,
+    table_prefix: str = "",
+    mode: str = "full",
+    cursor_column: str | None = None,
+    pg: PostgresSettings | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Sync `tables` from `source` into Postgres; never raises for bad input or a failed sync (see result)."""
+    started = time.monotonic()
+    schema = target_schema or env("CACHE_SCHEMA")
+    result = SyncResult(status="success", source=source.info.description, target_schema=schema, mode="full")
+    try:
+        options = _validate_options(schema, table_prefix, mode, cursor_column, chunk_rows)
+        result.mode, result.target_schema = options.mode, options.target_schema
+        refs = parse_table_list(tables)
+        pg = pg or PostgresSettings.from_env()
+        source.open()
+        try:
+            plans = [_plan_table(source, ref, options) for ref in refs]
+            with db.connect(pg) as conn:
+                conn.execute("SET TIME ZONE 'UTC'")
+                conn.commit()
+                for plan in plans:
+                    _check_target(conn, plan, options)
+                _ensure_schema(conn, options.target_schema)
+                for plan in plans:
+                    table_result = _sync_table(conn, source, plan, options, progress)
+                    result.tables.append(table_result)
+                    result.tables_synced.append(table_result.target_table)
+                    result.rows_per_table[table_result.target_table] = table_result.rows
+        finally:
+            source.close()
+    except UserError as exc:
+        _fail(result, source, str(exc), "bad_input")
+    except (psycopg.Error, SourceReadError, *source.driver_errors) as exc:
+        _fail(result, source, _one_line(exc), "sync_failed")
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result
+
+
+def _fail(result: SyncResult, source: SqlSource, message: str, kind: Literal["bad_input", "sync_failed"]) -> None:
+    result.status = "failed"
+    result.error = mask_secrets(message, source.info.secrets)
+    result.error_kind = kind
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _validate_options(schema: str, prefix: str, mode: str, cursor: str | None, chunk_rows: int) -> SyncOptions:
+    validate_identifier(schema, "target schema")
+    if mode not in ("full", "incremental"):
+        raise UserError(f"invalid mode {mode!r}: use full or incremental")
+    if mode == "incremental" and not cursor:
+        raise UserError("incremental mode needs a cursor column (--cursor COLUMN)")
+    if cursor:
+        validate_identifier(cursor, "cursor column")
+    if chunk_rows < 1:
+        raise UserError("chunk size must be a positive number of rows")
+    target_table_name(prefix, TableRef("x"))  # validates the prefix
+    return SyncOptions(schema.lower(), prefix, mode, cursor, chunk_rows)  # type: ignore[arg-type]
+
+
+def _plan_table(source: SqlSource, ref: TableRef, options: SyncOptions) -> TablePlan:
+    """Reflect and map one table; every problem here is bad input and nothing has been written yet."""
+    qualified, columns, primary_key = source.reflect(ref)
+    planned: list[ColumnPlan] = []
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    for column in columns:
+        try:
+            pg_type = source.map_type(column, str(qualified))
+        except UserError as exc:
+            errors.append(str(exc))
+            continue
+        target_name = column.name.lower()
+        if target_name in seen:
+            errors.append(f"table {qualified}: columns {seen[target_name]!r} and {column.name!r} clash in lower case")
+        seen[target_name] = column.name
+        planned.append(ColumnPlan(column, target_name, pg_type))
+    if errors:
+        raise UserError("; ".join(errors))
+    cursor = None
+    if options.cursor_column:
+        cursor = next((c for c in planned if c.source.name.lower() == options.cursor_column.lower()), None)
+        if cursor is None:
+            raise UserError(f"table {qualified} has no column {options.cursor_column!r} to use as cursor")
+    if options.mode == "incremental" and not primary_key:
+        raise UserError(f"table {qualified} has no primary key: incremental mode merges on it (use --mode full)")
+    return TablePlan(
+        ref=qualified,
+        columns=planned,
+        primary_key=primary_key,
+        target=target_table_name(options.table_prefix, ref),
+        cursor=cursor,
+    )
+
+
+# --- Postgres side -------------------------------------------------------------------------------
+
+
+def _qualified(schema: str, table: str) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+
+
+def _table_exists(conn: psycopg.Connection, schema: str, table: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p')",
+        (schema, table),
+    ).fetchone()
+    return row is not None
+
+
+def _column_types(conn: psycopg.Connection, schema: str, table: str, temp: bool = False) -> list[tuple[str, str]]:
+    relation = sql.Identifier(table) if temp else _qualified(schema, table)
+    regclass = relation.as_string(conn)
+    return [
+        (name, type_)
+        for name, type_ in conn.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            (regclass,),
+        ).fetchall()
+    ]
+
+
+def _primary_key(conn: psycopg.Connection, schema: str, table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_constraint k "
+        "JOIN LATERAL unnest(k.conkey) WITH ORDINALITY AS u(attnum, pos) ON true "
+        "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum "
+        "WHERE k.conrelid = %s::regclass AND k.contype = 'p' ORDER BY u.pos",
+        (_qualified(schema, table).as_string(conn),),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _dependent_views(conn: psycopg.Connection, schema: str, table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT DISTINCT v.oid::regclass::text FROM pg_depend d "
+        "JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class "
+        "WHERE d.refobjid = %s::regclass AND v.oid <> d.refobjid ORDER BY 1",
+        (_qualified(schema, table).as_string(conn),),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _check_target(conn: psycopg.Connection, plan: TablePlan, options: SyncOptions) -> None:
+    """Incremental merges need an existing target with the same key; fail before anything is written."""
+    if options.mode != "incremental" or not _table_exists(conn, options.target_schema, plan.target):
+        return
+    wanted = [c.target_name for c in plan.key_columns]
+    actual = _primary_key(conn, options.target_schema, plan.target)
+    if actual != wanted:
+        raise UserError(
+            f"target {options.target_schema}.{plan.target} has primary key {actual or 'none'}, "
+            f"source {plan.ref} has {wanted}: run a full refresh first (--mode full)"
+        )
+
+
+def _ensure_schema(conn: psycopg.Connection, schema: str) -> None:
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"dm_sql_sync_schema:{schema}",))
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " table_name text PRIMARY KEY, source text NOT NULL, source_table text NOT NULL,"
+                " mode text NOT NULL, cursor_column text, watermark text, watermark_type text,"
+                " rows_synced bigint NOT NULL, synced_at timestamptz NOT NULL DEFAULT now())"
+            ).format(_qualified(schema, STATE_TABLE))
+        )
+    cleanup_stale_staging(conn, schema)
+
+
+def cleanup_stale_staging(conn: psycopg.Connection, schema: str) -> list[str]:
+    """Drop committed leftovers named `_dm_stage_*` (ours are never committed; older runs' might be).
+
+    A staging table of a sync in progress is created inside its uncommitted transaction and is
+    therefore invisible here, so this never touches a running sync.
+    """
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE %s",
+            (schema, STAGING_PREFIX.replace("_", r"\_") + "%"),
+        ).fetchall()
+    ]
+    with conn.transaction():
+        for name in names:
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(schema, name)))
+    return names
+
+
+def _load_state(conn: psycopg.Connection, schema: str, table: str) -> tuple[str | None, Any] | None:
+    row = conn.execute(
+        sql.SQL("SELECT cursor_column, watermark, watermark_type FROM {} WHERE table_name = %s FOR UPDATE").format(
+            _qualified(schema, STATE_TABLE)
+        ),
+        (table,),
+    ).fetchone()
+    if row is None:
+        return None
+    cursor_column, text, type_ = row
+    return cursor_column, decode_watermark(text, type_)
+
+
+def encode_watermark(value: Any) -> tuple[str | None, str | None]:
+    """Store a cursor value as text plus its type, so the next run passes it back with the right type."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(), "timestamptz" if value.tzinfo else "timestamp"
+    if isinstance(value, dt.date):
+        return value.isoformat(), "date"
+    if isinstance(value, bool):
+        return str(value), "text"
+    if isinstance(value, int):
+        return str(value), "int"
+    if isinstance(value, Decimal):
+        return str(value), "decimal"
+    if isinstance(value, float):
+        return repr(value), "float"
+    return str(value), "text"
+
+
+def decode_watermark(text: str | None, type_: str | None) -> Any:
+    if text is None:
+        return None
+    decoders: dict[str, Callable[[str], Any]] = {
+        "timestamptz": dt.datetime.fromisoformat,
+        "timestamp": dt.datetime.fromisoformat,
+        "date": dt.date.fromisoformat,
+        "int": int,
+        "decimal": Decimal,
+        "float": float,
+    }
+    return decoders.get(type_ or "text", str)(text)
+
+
+def _staging_name(target: str) -> str:
+    return f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}_{target}"[:63]
+
+
+def _sync_table(
+    conn: psycopg.Connection, source: SqlSource, plan: TablePlan, options: SyncOptions, progress: Progress | None
+) -> TableSyncResult:
+    started = time.monotonic()
+    schema, target = options.target_schema, plan.target
+    incremental = options.mode == "incremental"
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"dm_sql_sync:{schema}.{target}",))
+        target_exists = _table_exists(conn, schema, target)
+        state = _load_state(conn, schema, target)
+        watermark = None
+        if incremental and target_exists and state and plan.cursor and state[0] == plan.cursor.target_name:
+            watermark = state[1]
+        merge = incremental and target_exists
+        staging = _staging_name(target)
+        staging_ref = sql.Identifier(staging) if merge else _qualified(schema, staging)
+        column_defs = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(c.target_name), sql.SQL(c.pg_type)) for c in plan.columns
+        )
+        if merge:
+            conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(staging_ref, column_defs))
+            if _column_types(conn, schema, staging, temp=True) != _column_types(conn, schema, target):
+                raise UserError(
+                    f"columns of {plan.ref} no longer match {schema}.{target}: run a full refresh (--mode full)"
+                )
+        else:
+            conn.execute(sql.SQL("CREATE TABLE {} ({})").format(staging_ref, column_defs))
+
+        rows = _copy_into(conn, source, plan, staging_ref, options, watermark, progress)
+
+        if merge:
+            _merge(conn, plan, schema, staging_ref)
+            total_rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(_qualified(schema, target))).fetchone()
+            total = int(total_rows[0]) if total_rows else 0
+            new_watermark = watermark
+            if plan.cursor:
+                row = conn.execute(
+                    sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(plan.cursor.target_name), staging_ref)
+                ).fetchone()
+                if row and row[0] is not None:
+                    new_watermark = row[0]
+        else:
+            _replace(conn, plan, schema, staging, target_exists)
+            total = rows
+            new_watermark = None
+            if plan.cursor:
+                row = conn.execute(
+                    sql.SQL("SELECT max({}) FROM {}").format(
+                        sql.Identifier(plan.cursor.target_name), _qualified(schema, target)
+                    )
+                ).fetchone()
+                new_watermark = row[0] if row else None
+        wm_text, wm_type = encode_watermark(new_watermark)
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (table_name, source, source_table, mode, cursor_column, watermark, watermark_type,"
+                " rows_synced, synced_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now())"
+                " ON CONFLICT (table_name) DO UPDATE SET source = EXCLUDED.source,"
+                " source_table = EXCLUDED.source_table, mode = EXCLUDED.mode, cursor_column = EXCLUDED.cursor_column,"
+                " watermark = EXCLUDED.watermark, watermark_type = EXCLUDED.watermark_type,"
+                " rows_synced = EXCLUDED.rows_synced, synced_at = now()"
+            ).format(_qualified(schema, STATE_TABLE)),
+            (
+                target,
+                source.info.description,
+                str(plan.ref),
+                options.mode,
+                plan.cursor.target_name if plan.cursor else None,
+                wm_text,
+                wm_type,
+                rows,
+            ),
+        )
+    return TableSyncResult(
+        source_table=str(plan.ref),
+        target_table=f"{schema}.{target}",
+        mode=options.mode,
+        rows=rows,
+        total_rows=total,
+        duration_s=round(time.monotonic() - started, 3),
+        watermark=wm_text,
+    )
+
+
+def _copy_into(
+    conn: psycopg.Connection,
+    source: SqlSource,
+    plan: TablePlan,
+    staging_ref: sql.Composable,
+    options: SyncOptions,
+    watermark: Any,
+    progress: Progress | None,
+) -> int:
+    """Stream the source into the staging table; the reader thread fetches while COPY writes."""
+    fmt = source.copy_format(plan)
+    columns = sql.SQL(", ").join(sql.Identifier(c.target_name) for c in plan.columns)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {})").format(staging_ref, columns, sql.SQL(fmt))
+    request = ReadRequest(table=plan, chunk_rows=options.chunk_rows, watermark=watermark)
+    rows = 0
+    if progress:
+        progress(plan.target, 0)
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for chunk in _pipelined(lambda: source.read(request), source, plan):
+            copy.write(chunk.data)
+            rows += chunk.rows
+            if progress:
+                progress(plan.target, rows)
+    return rows
+
+
+def _replace(conn: psycopg.Connection, plan: TablePlan, schema: str, staging: str, target_exists: bool) -> None:
+    """Make the staging table the target. Views depending on the target keep working (in-place reload)."""
+    target_ref, staging_ref = _qualified(schema, plan.target), _qualified(schema, staging)
+    if target_exists:
+        views = _dependent_views(conn, schema, plan.target)
+        if views:
+            if _column_types(conn, schema, staging) != _column_types(conn, schema, plan.target):
+                raise UserError(
+                    f"columns of {plan.ref} changed but {schema}.{plan.target} has dependent views "
+                    f"({', '.join(views)}): drop them (dbt recreates them) and sync again"
+                )
+            conn.execute(sql.SQL("TRUNCATE {}").format(target_ref))
+            conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(target_ref, staging_ref))
+            conn.execute(sql.SQL("DROP TABLE {}").format(staging_ref))
+            return
+        conn.execute(sql.SQL("DROP TABLE {}").format(target_ref))
+    conn.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(staging_ref, sql.Identifier(plan.target)))
+    if plan.primary_key:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})").format(
+                target_ref,
+                sql.Identifier(f"{plan.target}_pkey"[:63]),
+                sql.SQL(", ").join(sql.Identifier(c.target_name) for c in plan.key_columns),
+            )
+        )
+
+
+def _merge(conn: psycopg.Connection, plan: TablePlan, schema: str, staging_ref: sql.Composable) -> None:
+    """Upsert staged rows on the primary key; a row seen twice (changed mid-read) keeps its newest version."""
+    columns = [sql.Identifier(c.target_name) for c in plan.columns]
+    keys = [sql.Identifier(c.target_name) for c in plan.key_columns]
+    key_names = {c.target_name for c in plan.key_columns}
+    updates = [
+        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c.target_name), sql.Identifier(c.target_name))
+        for c in plan.columns
+        if c.target_name not in key_names
+    ]
+    order = list(keys)
+    if plan.cursor:
+        order.append(sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(plan.cursor.target_name)))
+    action = sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(updates)) if updates else sql.SQL("DO NOTHING")
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {staging} ORDER BY {order} "
+            "ON CONFLICT ({keys}) {action}"
+        ).format(
+            target=_qualified(schema, plan.target),
+            cols=sql.SQL(", ").join(columns),
+            keys=sql.SQL(", ").join(keys),
+            staging=staging_ref,
+            order=sql.SQL(", ").join(order),
+            action=action,
+        )
+    )
+
+
+# --- reader thread -------------------------------------------------------------------------------
+
+_DONE = object()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, plan: TablePlan) -> Iterator[Chunk]:
+    """Run the source reader in a thread, at most QUEUE_DEPTH chunks ahead of the COPY."""
+    buffer: queue.Queue[object] = queue.Queue(maxsize=QUEUE_DEPTH)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for chunk in make_chunks():
+                if not put(chunk):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # a Rust panic from a native reader is a BaseException
+            put(_Failure(exc))
+
+    reader = threading.Thread(target=run, name=f"sql-sync-reader-{plan.target}", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failure):
+                if isinstance(item.exc, UserError):
+                    raise item.exc
+                message = mask_secrets(_one_line(item.exc), source.info.secrets)
+                raise SourceReadError(f"reading {source.info.kind} table {plan.ref} failed: {message}") from None
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        reader.join(timeout=30)

@@ -1,0 +1,262 @@
+"""SQL Server source through pyodbc (any ODBC driver), over the shared engine.
+
+Reflection uses the ANSI INFORMATION_SCHEMA views and reading uses standard SQL (double-quoted names,
+`?` parameters, `ORDER BY ... OFFSET 0 ROWS FETCH NEXT n ROWS ONLY` keyset pages), so the same code
+path also reads other ODBC databases; `sync_odbc_tables` takes the type table to apply. Each page is
+a bounded query, so memory stays bounded even with drivers that buffer whole result sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from data_manager.errors import UserError
+from data_manager.ingestion.sql.connections import mask_secrets, odbc_connection_string, odbc_password
+from data_manager.ingestion.sql.copy_format import FORMATTERS, format_rows
+from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
+from data_manager.ingestion.sql.identifiers import TableRef, quote_ansi
+from data_manager.ingestion.sql.results import SyncResult
+from data_manager.ingestion.sql.source import Chunk, CopyFormat, ReadRequest, SourceInfo, TablePlan
+from data_manager.ingestion.sql.type_mapping import SourceColumn, map_ansi_column, map_mssql_column
+from data_manager.settings import PostgresSettings
+
+TypeMapper = Callable[[SourceColumn, str], str]
+PAGE_ROWS = 100_000
+
+# Columns pyodbc cannot fetch natively are read as their documented text rendering instead.
+MSSQL_READ_EXPRESSIONS: dict[str, str] = {
+    # 'YYYY-MM-DD hh:mm:ss.nnnnnnn +hh:mm', which Postgres parses as timestamptz
+    "datetimeoffset": "CAST({column} AS nvarchar(34))",
+}
+
+REFLECT_COLUMNS_SQL = (
+    "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE"
+    " FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION"
+)
+REFLECT_PRIMARY_KEY_SQL = (
+    "SELECT kcu.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc"
+    " JOIN INFORMATION_SCHEMA.KEY_COLUMN_USAGE kcu ON kcu.CONSTRAINT_NAME = tc.CONSTRAINT_NAME"
+    " AND kcu.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND kcu.TABLE_NAME = tc.TABLE_NAME"
+    " WHERE tc.CONSTRAINT_TYPE = 'PRIMARY KEY' AND tc.TABLE_SCHEMA = ? AND tc.TABLE_NAME = ?"
+    " ORDER BY kcu.ORDINAL_POSITION"
+)
+
+
+def select_expression(column: SourceColumn) -> str:
+    quoted = quote_ansi(column.name)
+    template = MSSQL_READ_EXPRESSIONS.get(column.data_type.lower())
+    return f"{template.format(column=quoted)} AS {quoted}" if template else quoted
+
+
+def build_page_query(
+    plan: TablePlan, with_watermark: bool, after_key: tuple | None, page_rows: int | None
+) -> tuple[str, list[Any]]:
+    """One keyset page: `cursor >= ?` (incremental), key > last key, ordered by the key, at most n rows."""
+    table = f"{quote_ansi(plan.ref.schema or 'dbo')}.{quote_ansi(plan.ref.name)}"
+    query = f"SELECT {', '.join(select_expression(c.source) for c in plan.columns)} FROM {table}"
+    where: list[str] = []
+    params: list[Any] = []
+    if with_watermark and plan.cursor:
+        where.append(f"{quote_ansi(plan.cursor.source.name)} >= ?")
+    if after_key is not None:
+        keys = [quote_ansi(name) for name in plan.primary_key]
+        alternatives = []
+        for i in range(len(keys)):
+            alternatives.append("(" + " AND ".join([*(f"{keys[j]} = ?" for j in range(i)), f"{keys[i]} > ?"]) + ")")
+            params.extend([*after_key[:i], after_key[i]])
+        where.append("(" + " OR ".join(alternatives) + ")")
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    if plan.primary_key and page_rows is not None:
+        order = ", ".join(quote_ansi(name) for name in plan.primary_key)
+        query += f" ORDER BY {order} OFFSET 0 ROWS FETCH NEXT {int(page_rows)} ROWS ONLY"
+    return query, params
+
+
+class OdbcSource:
+    """A database reached through pyodbc; `type_mapper` is the source's mapping table."""
+
+    def __init__(
+        self,
+        connection_string: str,
+        *,
+        kind: str = "mssql",
+        type_mapper: TypeMapper = map_mssql_column,
+        default_schema: str = "dbo",
+        page_rows: int = PAGE_ROWS,
+    ):
+        self.connection_string = connection_string
+        self.type_mapper = type_mapper
+        self.default_schema = default_schema
+        self.page_rows = page_rows
+        password = odbc_password(connection_string)
+        self.info = SourceInfo(kind, mask_secrets(_describe(connection_string)), (password,) if password else ())
+        import pyodbc
+
+        self.driver_errors: tuple[type[BaseException], ...] = (pyodbc.Error,)
+        self._conn: Any = None
+
+    def _connect(self) -> Any:
+        import pyodbc
+
+        try:
+            return pyodbc.connect(self.connection_string, timeout=10, autocommit=True)
+        except pyodbc.Error as exc:
+            reason = mask_secrets(" ".join(str(exc.args[-1] if exc.args else exc).split()), self.info.secrets)
+            raise UserError(f"cannot connect to {self.info.kind} at {self.info.description}: {reason}") from None
+
+    def open(self) -> None:
+        self._conn = self._connect()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def reflect(self, ref: TableRef) -> tuple[TableRef, list[SourceColumn], list[str]]:
+        assert self._conn is not None, "open() first"
+        schema = ref.schema or self.default_schema
+        cur = self._conn.cursor()
+        try:
+            rows = cur.execute(REFLECT_COLUMNS_SQL, schema, ref.name).fetchall()
+            if not rows:
+                raise UserError(f"table {schema}.{ref.name} not found in {self.info.description}")
+            primary_key = [row[0] for row in cur.execute(REFLECT_PRIMARY_KEY_SQL, schema, ref.name).fetchall()]
+        finally:
+            cur.close()
+        columns = [
+            SourceColumn(
+                name=name,
+                data_type=str(data_type).lower(),
+                nullable=str(nullable).upper() == "YES",
+                length=int(length) if length is not None else None,
+                precision=int(precision) if precision is not None else None,
+                scale=int(scale) if scale is not None else None,
+            )
+            for name, data_type, nullable, length, precision, scale in rows
+        ]
+        return TableRef(ref.name, schema), columns, primary_key
+
+    def map_type(self, column: SourceColumn, table: str) -> str:
+        return self.type_mapper(column, table)
+
+    def copy_format(self, plan: TablePlan) -> CopyFormat:
+        return "text"
+
+    def read(self, request: ReadRequest) -> Iterator[Chunk]:
+        plan = request.table
+        formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
+        key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
+        base_params = [_odbc_param(request.watermark)] if request.watermark is not None else []
+        conn = self._connect()
+        try:
+            cur = conn.cursor()
+            after: tuple | None = None
+            while True:
+                limit = self.page_rows if plan.primary_key else None
+                query, params = build_page_query(plan, request.watermark is not None, after, limit)
+                cur.execute(query, *(base_params + params))
+                page_rows = 0
+                last_row = None
+                while rows := cur.fetchmany(request.chunk_rows):
+                    page_rows += len(rows)
+                    last_row = rows[-1]
+                    yield Chunk(format_rows(rows, formatters), len(rows))
+                if limit is None or page_rows < limit or last_row is None:
+                    break
+                after = tuple(last_row[i] for i in key_positions)
+            cur.close()
+        finally:
+            conn.close()
+
+
+def _odbc_param(value: Any) -> Any:
+    """pyodbc binds datetimes without their zone: pass instants as UTC (SQL Server reads them as +00:00)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _describe(connection_string: str) -> str:
+    """`mssql` source description: the ODBC string without credentials."""
+    parts = [p for p in connection_string.split(";") if p.strip()]
+    keep = [p for p in parts if p.split("=", 1)[0].strip().upper() not in {"PWD", "PASSWORD"}]
+    return ";".join(keep)
+
+
+def sync_odbc_tables(
+    url: str,
+    tables: str | list[str],
+    *,
+    kind: str = "odbc",
+    type_mapper: TypeMapper = map_ansi_column,
+    default_schema: str = "dbo",
+    target_schema: str | None = None,
+    table_prefix: str = "",
+    mode: str = "full",
+    cursor_column: str | None = None,
+    pg: PostgresSettings | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    page_rows: int = PAGE_ROWS,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Copy tables of any ODBC source into Postgres with the given type table."""
+    try:
+        source = OdbcSource(
+            odbc_connection_string(url),
+            kind=kind,
+            type_mapper=type_mapper,
+            default_schema=default_schema,
+            page_rows=page_rows,
+        )
+    except UserError as exc:
+        return SyncResult(
+            status="failed",
+            source=mask_secrets(url),
+            target_schema=target_schema or "",
+            mode="incremental" if mode == "incremental" else "full",
+            error=str(exc),
+            error_kind="bad_input",
+        )
+    return sync_tables(
+        source,
+        tables,
+        target_schema=target_schema,
+        table_prefix=table_prefix,
+        mode=mode,
+        cursor_column=cursor_column,
+        pg=pg,
+        chunk_rows=chunk_rows,
+        progress=progress,
+    )
+
+
+def sync_mssql_tables(
+    url: str,
+    tables: str | list[str],
+    *,
+    target_schema: str | None = None,
+    table_prefix: str = "",
+    mode: str = "full",
+    cursor_column: str | None = None,
+    pg: PostgresSettings | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Copy SQL Server `tables` (`dbo.x` by default) into Postgres; `url` is an ODBC string or mssql:// URL."""
+    return sync_odbc_tables(
+        url,
+        tables,
+        kind="mssql",
+        type_mapper=map_mssql_column,
+        default_schema="dbo",
+        target_schema=target_schema,
+        table_prefix=table_prefix,
+        mode=mode,
+        cursor_column=cursor_column,
+        pg=pg,
+        chunk_rows=chunk_rows,
+        progress=progress,
+    )

@@ -1,0 +1,400 @@
+"""MySQL/MariaDB source: reflection with pymysql, rows through pymysql or the connectorx fast path.
+
+Two readers produce the same Postgres rows (the tests check both value by value):
+- `pymysql` (portable): an unbuffered SSCursor inside ONE consistent-snapshot transaction, keyset pages on
+  the primary key, values taken as the server's text (no Python type conversion) and written as COPY
+  text. Roughly 60-100k rows/s, bound by pure-Python protocol parsing.
+- `connectorx` (fast path): keyset pages of CONNECTORX_PAGE_ROWS decoded in Rust to Arrow batches and
+  written as CSV by Arrow's C++ writer; types Arrow could round (decimals, dates, bits, binary) are cast
+  to their exact text in the SELECT. Bound by Postgres' COPY speed.
+`reader="auto"` takes the fast path for full refreshes of tables with an integer or text primary key and
+no cursor column (each page is its own read, so a watermark could not be tied to one snapshot), and the
+pymysql reader otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+from data_manager.errors import UserError
+from data_manager.ingestion.sql.connections import MySQLConnection, mask_secrets
+from data_manager.ingestion.sql.copy_format import FORMATTERS, Formatter, format_rows
+from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
+from data_manager.ingestion.sql.identifiers import TableRef, quote_mysql
+from data_manager.ingestion.sql.results import SyncResult
+from data_manager.ingestion.sql.source import Chunk, CopyFormat, ReadRequest, SourceInfo, TablePlan
+from data_manager.ingestion.sql.type_mapping import SourceColumn, map_mysql_column, mysql_type_key
+from data_manager.settings import PostgresSettings
+
+if TYPE_CHECKING:
+    import pymysql
+
+Reader = Literal["auto", "pymysql", "connectorx"]
+PAGE_ROWS = 200_000  # rows per keyset page (pymysql reader); chunks inside a page are `chunk_rows`
+CONNECTORX_PAGE_ROWS = 50_000  # connectorx reads a whole page ahead of COPY: this bounds its memory
+CONNECTORX_BATCH_ROWS = 10_000  # Arrow batch (and COPY chunk) size on the fast path
+
+_INTEGER_KEYS = {
+    "tinyint", "tinyint unsigned", "smallint", "smallint unsigned", "mediumint", "mediumint unsigned",
+    "int", "int unsigned", "bigint", "bigint unsigned", "year",
+}  # fmt: skip
+_TEXT_KEYS = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "json", "enum", "set"}
+_BINARY_KEYS = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+_SESSION_UTC = "SET time_zone = '+00:00'"
+_FAST_KEY_TYPES = (_INTEGER_KEYS - {"bigint unsigned", "year"}) | {"char", "varchar"}
+
+
+def pymysql_formatter(column: SourceColumn) -> Formatter:
+    """How a raw (unconverted) pymysql value of this column becomes COPY text."""
+    key = mysql_type_key(column)
+    if key in _TEXT_KEYS:
+        return FORMATTERS["text"]
+    if key in _BINARY_KEYS:
+        return FORMATTERS["bytea"]
+    if key == "bit(1)":
+        return FORMATTERS["boolean"]
+    if key == "bit":
+        return FORMATTERS["bit_integer"]
+    if key == "timestamp":
+        return FORMATTERS["utc_timestamp"]
+    return FORMATTERS["ascii"]
+
+
+def connectorx_expression(column: SourceColumn) -> str:
+    """SELECT expression for the fast path: native where Arrow is exact, the server's text otherwise."""
+    name = quote_mysql(column.name)
+    key = mysql_type_key(column)
+    if key in _INTEGER_KEYS - {"bigint unsigned", "year"} or key in {"char", "varchar", "tinytext", "text"}:
+        return name
+    if key in {"mediumtext", "longtext", "json", "float", "float unsigned", "double", "double unsigned"}:
+        return name
+    if key in _BINARY_KEYS:
+        return f"CONCAT(CHAR(92), 'x', HEX({name}))"  # \x<hex>: bytea's hex input format
+    if key == "timestamp":
+        return f"CONCAT(CAST({name} AS CHAR), '+00')"
+    if key in {"bit(1)", "bit"}:
+        return f"CAST({name} AS UNSIGNED)"
+    return f"CAST({name} AS CHAR)"
+
+
+def build_select(
+    plan: TablePlan,
+    expressions: list[str],
+    watermark: Any | None,
+    after_key: tuple | None,
+    limit: int | None,
+    literal: Callable[[Any], str] | None = None,
+) -> tuple[str, list[Any]]:
+    """SELECT for one page: optional `cursor >= watermark`, keyset `key > last key`, ordered by the key.
+
+    With `literal`, values are inlined with it (connectorx takes no parameters); otherwise they become
+    pymysql `%s` parameters and any `%` in names is doubled.
+    """
+    marker = "\x00param\x00"
+    params: list[Any] = []
+
+    def value(v: Any) -> str:
+        if literal is not None:
+            return literal(v)
+        params.append(v)
+        return marker
+
+    table = f"{quote_mysql(plan.ref.schema or '')}.{quote_mysql(plan.ref.name)}"
+    query = f"SELECT {', '.join(expressions)} FROM {table}"
+    where: list[str] = []
+    if watermark is not None and plan.cursor:
+        where.append(f"{quote_mysql(plan.cursor.source.name)} >= {value(_mysql_param(watermark))}")
+    if after_key is not None:
+        keys = [quote_mysql(name) for name in plan.primary_key]
+        # (k1, k2) > (a, b) spelled out, with a leading k1 >= a so the optimizer scans a range of the key
+        lead = f"{keys[0]} >= {value(after_key[0])} AND " if len(keys) > 1 else ""
+        alternatives = []
+        for i in range(len(keys)):
+            terms = [f"{keys[j]} = {value(after_key[j])}" for j in range(i)] + [f"{keys[i]} > {value(after_key[i])}"]
+            alternatives.append("(" + " AND ".join(terms) + ")")
+        if len(keys) == 1:
+            where.append(alternatives[0][1:-1])
+        else:
+            where.append(f"({lead}({' OR '.join(alternatives)}))")
+    if where:
+        query += " WHERE " + " AND ".join(where)
+    if plan.primary_key and limit is not None:
+        query += " ORDER BY " + ", ".join(quote_mysql(name) for name in plan.primary_key) + f" LIMIT {int(limit)}"
+    if literal is None:
+        query = query.replace("%", "%%").replace(marker, "%s")
+    return query, params
+
+
+def _mysql_param(value: Any) -> Any:
+    """Watermarks of TIMESTAMP columns come back from Postgres tz-aware; the MySQL session runs in UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _key_value(raw: Any, column: SourceColumn) -> Any:
+    """A raw key value as a typed parameter for the next page's keyset predicate."""
+    key = mysql_type_key(column)
+    if key in _BINARY_KEYS or not isinstance(raw, bytes | bytearray):
+        return raw
+    text = bytes(raw).decode("utf-8")
+    return int(text) if key in _INTEGER_KEYS else text
+
+
+class MySQLSource:
+    """A MySQL/MariaDB database reached with pymysql (reflection) and the chosen reader (rows)."""
+
+    def __init__(self, connection: MySQLConnection, reader: Reader = "auto"):
+        if reader not in ("auto", "pymysql", "connectorx"):
+            raise UserError(f"invalid reader {reader!r}: use auto, pymysql or connectorx")
+        self.connection = connection
+        self.reader = reader
+        self.fast_path_available = _connectorx_installed()
+        if reader == "connectorx" and not self.fast_path_available:
+            raise UserError("reader connectorx is not installed: pip install connectorx pyarrow")
+        self.info = SourceInfo("mysql", connection.safe_description(), (connection.password,))
+        import pymysql
+
+        self.driver_errors: tuple[type[BaseException], ...] = (pymysql.MySQLError,)
+        self._conn: pymysql.connections.Connection | None = None
+
+    def _connect(self, **kwargs: Any) -> pymysql.connections.Connection:
+        import pymysql
+
+        c = self.connection
+        try:
+            return pymysql.connect(
+                host=c.host, port=c.port, user=c.user, password=c.password, database=c.database,
+                charset="utf8mb4", connect_timeout=10, init_command=_SESSION_UTC, **kwargs,
+            )  # fmt: skip
+        except pymysql.MySQLError as exc:
+            reason = mask_secrets(str(exc.args[-1] if exc.args else exc), self.info.secrets)
+            raise UserError(f"cannot connect to MySQL at {self.info.description}: {reason}") from None
+
+    def open(self) -> None:
+        self._conn = self._connect()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def reflect(self, ref: TableRef) -> tuple[TableRef, list[SourceColumn], list[str]]:
+        assert self._conn is not None, "open() first"
+        schema = ref.schema or self.connection.database
+        with self._conn.cursor() as cur:
+            cur.execute(
+                "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH,"
+                " NUMERIC_PRECISION, NUMERIC_SCALE FROM information_schema.COLUMNS"
+                " WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION",
+                (schema, ref.name),
+            )
+            rows = cur.fetchall()
+            if not rows:
+                raise UserError(f"table {schema}.{ref.name} not found in {self.info.description}")
+            cur.execute(
+                "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = %s"
+                " AND TABLE_NAME = %s AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+                (schema, ref.name),
+            )
+            primary_key = [row[0] for row in cur.fetchall()]
+            json_columns = self._mariadb_json_columns(cur, schema, ref.name)
+        columns = []
+        for name, data_type, column_type, nullable, char_len, precision, scale in rows:
+            data_type = data_type.lower()
+            columns.append(
+                SourceColumn(
+                    name=name,
+                    data_type=data_type,
+                    nullable=nullable == "YES",
+                    length=int(precision) if data_type == "bit" else (int(char_len) if char_len else None),
+                    precision=int(precision) if precision is not None else None,
+                    scale=int(scale) if scale is not None else None,
+                    unsigned="unsigned" in column_type.lower(),
+                    is_json=name in json_columns,
+                )
+            )
+        return TableRef(ref.name, schema), columns, primary_key
+
+    @staticmethod
+    def _mariadb_json_columns(cur: Any, schema: str, table: str) -> set[str]:
+        """MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)); MySQL reports `json` directly."""
+        import pymysql
+
+        try:
+            cur.execute(
+                "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                " WHERE CONSTRAINT_SCHEMA = %s AND TABLE_NAME = %s",
+                (schema, table),
+            )
+        except pymysql.MySQLError:
+            return set()
+        found = set()
+        for (clause,) in cur.fetchall():
+            text = str(clause).strip()
+            if text.lower().startswith("json_valid(`") and text.endswith("`)"):
+                found.add(text[len("json_valid(`") : -2].replace("``", "`"))
+        return found
+
+    def map_type(self, column: SourceColumn, table: str) -> str:
+        return map_mysql_column(column, table)
+
+    def reader_for(self, plan: TablePlan) -> Literal["pymysql", "connectorx"]:
+        """`auto` takes the fast path for plain full refreshes of tables with an integer or text key.
+
+        With a cursor column the watermark must match what was read, which the pymysql reader
+        guarantees with one consistent snapshot across its pages; connectorx pages are separate reads.
+        """
+        if self.reader != "auto":
+            return self.reader
+        if self.fast_path_available and _keyset_friendly(plan) and plan.cursor is None:
+            return "connectorx"
+        return "pymysql"
+
+    def copy_format(self, plan: TablePlan) -> CopyFormat:
+        return "csv" if self.reader_for(plan) == "connectorx" else "text"
+
+    def read(self, request: ReadRequest) -> Iterator[Chunk]:
+        if self.reader_for(request.table) == "connectorx":
+            return self._read_connectorx(request)
+        return self._read_pymysql(request)
+
+    def _read_pymysql(self, request: ReadRequest) -> Iterator[Chunk]:
+        import pymysql
+        import pymysql.converters
+        import pymysql.cursors
+
+        plan = request.table
+        # encoders only: values arrive exactly as the server renders them, no per-value Python parsing
+        raw = {k: v for k, v in pymysql.converters.conversions.items() if not isinstance(k, int)}
+        conn = self._connect(conv=raw, cursorclass=pymysql.cursors.SSCursor)
+        formatters = [pymysql_formatter(c.source) for c in plan.columns]
+        expressions = [quote_mysql(c.source.name) for c in plan.columns]
+        key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
+        key_columns = [plan.column(k).source for k in plan.primary_key]
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+                after: tuple | None = None
+                while True:
+                    limit = PAGE_ROWS if plan.primary_key else None
+                    query, params = build_select(plan, expressions, request.watermark, after, limit)
+                    cur.execute(query, params)
+                    page_rows = 0
+                    last_row = None
+                    while rows := cur.fetchmany(request.chunk_rows):
+                        page_rows += len(rows)
+                        last_row = rows[-1]
+                        yield Chunk(format_rows(rows, formatters), len(rows))
+                    if limit is None or page_rows < limit or last_row is None:
+                        break
+                    after = tuple(
+                        _key_value(last_row[i], col) for i, col in zip(key_positions, key_columns, strict=True)
+                    )
+                cur.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _read_connectorx(self, request: ReadRequest) -> Iterator[Chunk]:
+        """Keyset pages (when there is a key) so at most one page is ever buffered by connectorx."""
+        import connectorx
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pymysql.converters
+
+        plan = request.table
+
+        def literal(value: Any) -> str:
+            return str(pymysql.converters.escape_item(value, "utf8mb4"))
+
+        expressions = [f"{connectorx_expression(c.source)} AS {quote_mysql(c.source.name)}" for c in plan.columns]
+        key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
+        key_columns = [plan.column(k).source for k in plan.primary_key]
+        options = pacsv.WriteOptions(
+            include_header=False, batch_size=max(1024, min(request.chunk_rows, CONNECTORX_BATCH_ROWS))
+        )
+        limit = CONNECTORX_PAGE_ROWS if _keyset_friendly(plan) else None  # else one stream (forced reader only)
+        after: tuple | None = None
+        while True:
+            query, _ = build_select(plan, expressions, request.watermark, after, limit, literal=literal)
+            stream = connectorx.read_sql(
+                self.connection.url(),
+                query,
+                return_type="arrow_stream",
+                batch_size=min(request.chunk_rows, CONNECTORX_BATCH_ROWS),
+                pre_execution_query=[_SESSION_UTC],
+            )
+            page_rows = 0
+            last_batch = None
+            for batch in stream:
+                if batch.num_rows == 0:
+                    continue
+                page_rows += batch.num_rows
+                last_batch = batch
+                buffer = io.BytesIO()
+                pacsv.write_csv(pa.Table.from_batches([batch]), buffer, options)
+                yield Chunk(buffer.getvalue(), batch.num_rows)
+            if limit is None or page_rows < limit or last_batch is None:
+                return
+            after = tuple(
+                _key_value(last_batch.column(i)[last_batch.num_rows - 1].as_py(), col)
+                for i, col in zip(key_positions, key_columns, strict=True)
+            )
+
+
+def _keyset_friendly(plan: TablePlan) -> bool:
+    """Keys whose connectorx values can be fed back as exact literals: integers and text."""
+    return bool(plan.primary_key) and all(mysql_type_key(c.source) in _FAST_KEY_TYPES for c in plan.key_columns)
+
+
+def _connectorx_installed() -> bool:
+    try:
+        import connectorx  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def sync_mysql_tables(
+    url: str | MySQLConnection,
+    tables: str | list[str],
+    *,
+    target_schema: str | None = None,
+    table_prefix: str = "",
+    mode: str = "full",
+    cursor_column: str | None = None,
+    pg: PostgresSettings | None = None,
+    reader: Reader = "auto",
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Copy MySQL/MariaDB `tables` into Postgres `target_schema` (default: CACHE_SCHEMA), atomically per table."""
+    try:
+        connection = url if isinstance(url, MySQLConnection) else MySQLConnection.from_url(url)
+        source = MySQLSource(connection, reader)
+    except UserError as exc:
+        masked = mask_secrets(str(url)) if isinstance(url, str) else "mysql"
+        return SyncResult(
+            status="failed",
+            source=masked,
+            target_schema=target_schema or "",
+            mode="incremental" if mode == "incremental" else "full",
+            error=str(exc),
+            error_kind="bad_input",
+        )
+    return sync_tables(
+        source,
+        tables,
+        target_schema=target_schema,
+        table_prefix=table_prefix,
+        mode=mode,
+        cursor_column=cursor_column,
+        pg=pg,
+        chunk_rows=chunk_rows,
+        progress=progress,
+    )
