@@ -47,10 +47,12 @@ logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
 
 .PHONY: test
 test: install ## Run the whole test suite (unit and end-to-end)
+	$(DM) dbt prepare
 	$(RUN) pytest
 
 .PHONY: test-unit
 test-unit: install ## Run only the fast tests
+	$(DM) dbt prepare
 	$(RUN) pytest -m "not e2e"
 
 .PHONY: lint

@@ -109,7 +109,7 @@ def test_add_location_appears_without_restart_and_remove_takes_it_away(stack: Lo
     assert "reloaded the running platform's workspace" in added.stderr
     stack.wait_until_loaded(["gamma"], timeout_s=120)
     run_id = stack.launch_job("gamma", "gamma_job")
-    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS", stack.run_messages(run_id)
 
     removed = run_cli(stack.home, "locations", "remove", "gamma", env=env)
     assert removed.returncode == 0, removed.stderr

@@ -1,0 +1,1 @@
+"""Component instances of the sql_sync location (one folder per defs.yaml)."""

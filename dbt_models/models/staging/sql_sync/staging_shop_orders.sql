@@ -1,0 +1,8 @@
+select
+    id as order_id,
+    customer_id,
+    status::text as status,
+    ordered_at,
+    updated_at,
+    note
+from {{ source('sql_sync', 'shop_orders') }}

@@ -1,0 +1,6 @@
+select
+    id as product_id,
+    name as product_name,
+    category::text as category,
+    unit_price::numeric(10, 2) as list_price
+from {{ source('sql_sync', 'shop_products') }}
