@@ -42,7 +42,7 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
 }
 
-SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
+SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL"})
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -102,5 +102,8 @@ def render_env_example() -> str:
     ]
     for name, (default, doc) in ENV_DEFAULTS.items():
         lines.append(f"# {doc}")
-        lines.append(f"{name}=change-me" if name in SECRET_VARS else f"# {name}={default}")
+        if name in SECRET_VARS and default == "" and name.endswith("_URL"):
+            lines.append(f"# {name}=")  # optional secret: set it only when you use it
+        else:
+            lines.append(f"{name}=change-me" if name in SECRET_VARS else f"# {name}={default}")
     return "\n".join(lines) + "\n"
