@@ -40,9 +40,12 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "EVENT_STORE_SCHEMA": ("public", "Schema holding the events table"),
     "GRAPHQL_API_URL": ("http://127.0.0.1:8080/v1/graphql", "GraphQL endpoint for query_graphql_api"),
     "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
+    "MSSQL_URL": ("", "ODBC connection string for MSSQL table syncs (secret; only if you use one)"),
 }
 
-SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL"})
+SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL", "GRAPHQL_API_TOKEN"})
+# Secrets `make up` cannot start without; the others are optional and stay commented out.
+COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -102,8 +105,5 @@ def render_env_example() -> str:
     ]
     for name, (default, doc) in ENV_DEFAULTS.items():
         lines.append(f"# {doc}")
-        if name in SECRET_VARS and default == "" and name.endswith("_URL"):
-            lines.append(f"# {name}=")  # optional secret: set it only when you use it
-        else:
-            lines.append(f"{name}=change-me" if name in SECRET_VARS else f"# {name}={default}")
+        lines.append(f"{name}=change-me" if name in COMPOSE_SECRETS else f"# {name}={default}")
     return "\n".join(lines) + "\n"
