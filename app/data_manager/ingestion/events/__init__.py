@@ -1,0 +1,1 @@
+"""Event store and HTTP helpers for event-driven integrations (framework-free)."""
