@@ -106,7 +106,10 @@ def mariadb_server() -> MySQLSettings:
     """The machine's MariaDB/MySQL server; the test fails naming it when it is not reachable."""
     try:
         pymysql.connect(
-            host=TEST_MYSQL.host, port=TEST_MYSQL.port, user=TEST_MYSQL.user, password=TEST_MYSQL.password,
+            host=TEST_MYSQL.host,
+            port=TEST_MYSQL.port,
+            user=TEST_MYSQL.user,
+            password=TEST_MYSQL.password,
             connect_timeout=5,
         ).close()
     except pymysql.MySQLError as exc:
@@ -119,7 +122,10 @@ def mysql_database(mariadb_server: MySQLSettings) -> Iterator[MySQLSettings]:
     """A fresh MariaDB database, dropped after the test."""
     name = unique_name("test_dp")
     conn = pymysql.connect(
-        host=mariadb_server.host, port=mariadb_server.port, user=mariadb_server.user, password=mariadb_server.password,
+        host=mariadb_server.host,
+        port=mariadb_server.port,
+        user=mariadb_server.user,
+        password=mariadb_server.password,
         autocommit=True,
     )
     with conn.cursor() as cur:

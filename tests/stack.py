@@ -155,7 +155,9 @@ class LocalStack:
 
     # -- GraphQL ---------------------------------------------------------------------------------
     def graphql(self, query: str, variables: dict | None = None, timeout: float = 60) -> dict:
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=timeout)
+        response = httpx.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=timeout
+        )
         body = response.json()
         if response.status_code >= 400 or body.get("errors"):
             raise AssertionError(f"GraphQL HTTP {response.status_code}: {body.get('errors', body)}")
@@ -173,7 +175,9 @@ class LocalStack:
         return result
 
     def loaded(self) -> dict[str, bool]:
-        return {name: status == "LOADED" and error is None for name, (status, error) in self.location_statuses().items()}
+        return {
+            name: status == "LOADED" and error is None for name, (status, error) in self.location_statuses().items()
+        }
 
     def wait_until_settled(self, timeout_s: float = 300) -> None:
         """Every workspace entry finished loading, successfully or with an error."""
