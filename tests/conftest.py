@@ -139,12 +139,24 @@ def mysql_database(mariadb_server: MySQLSettings) -> Iterator[MySQLSettings]:
 
 
 @pytest.fixture(scope="session")
-def platform_stack(postgres_server: PostgresSettings, tmp_path_factory: pytest.TempPathFactory):
+def platform_stack(
+    postgres_server: PostgresSettings, mariadb_server: MySQLSettings, tmp_path_factory: pytest.TempPathFactory
+):
     """The repository's own platform (`make dev` roles) on fresh databases, shared by e2e tests."""
     from stack import LocalStack
 
     data_db = unique_name("test_stack")
-    stack = LocalStack.create(postgres_server, data_db, data_dir=tmp_path_factory.mktemp("platform_stack"))
+    mysql_db = unique_name("test_shop")  # `make dev` seeds the sql_sync sample into it
+    mysql_env = {
+        "MYSQL_HOST": TEST_MYSQL.host,
+        "MYSQL_PORT": str(TEST_MYSQL.port),
+        "MYSQL_USER": TEST_MYSQL.user,
+        "MYSQL_PASSWORD": TEST_MYSQL.password,
+        "MYSQL_DB": mysql_db,
+    }
+    stack = LocalStack.create(
+        postgres_server, data_db, data_dir=tmp_path_factory.mktemp("platform_stack"), extra_env=mysql_env
+    )
     try:
         stack.start()
         stack.wait_until_loaded()
@@ -153,3 +165,10 @@ def platform_stack(postgres_server: PostgresSettings, tmp_path_factory: pytest.T
         stack.stop()
         drop_pg_database(postgres_server, data_db)
         drop_pg_database(postgres_server, stack.dagster_db)
+        with (
+            pymysql.connect(
+                host=TEST_MYSQL.host, port=TEST_MYSQL.port, user=TEST_MYSQL.user, password=TEST_MYSQL.password
+            ) as conn,
+            conn.cursor() as cur,
+        ):
+            cur.execute(f"DROP DATABASE IF EXISTS `{mysql_db}`")

@@ -6,13 +6,14 @@ config; never from a first run.
 
 from __future__ import annotations
 
+import psutil
 import pymysql
 import pytest
 import yaml
 
 from data_manager.sample_api import load_products
 from data_manager.settings import env
-from dbt_support import REPO_ROOT, count_rows
+from dbt_support import REPO_ROOT, count_rows, table_digest
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +57,22 @@ def test_sample_pipeline_succeeds_through_graphql(platform_stack, launched: dict
     assert count_rows(platform_stack.pg, "reporting", REPORTING[location]) == expected_rows(
         location, platform_stack.env
     )
+
+
+def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
+    platform_stack, launched: dict[str, str]
+) -> None:
+    """Runs last: stops the stack's sample API, then the pipeline fails and the old reporting table stays."""
+    assert platform_stack.wait_for_run(launched["sample_product_sync"], timeout_s=600) == "SUCCESS"
+    before = table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id")
+    stack_processes = psutil.Process(platform_stack.process.pid).children(recursive=True)
+    api = [p for p in stack_processes if "data_manager.sample_api" in " ".join(p.cmdline())]
+    assert api, "the stack runs no sample API"
+    for process in api:
+        process.kill()
+
+    run_id = platform_stack.launch_job("sample_product_sync", "sample_product_sync_pipeline")
+    assert platform_stack.wait_for_run(run_id, timeout_s=600) == "FAILURE"
+    messages = "\n".join(platform_stack.run_messages(run_id))
+    assert "sample-connector" in messages and "Connection refused" in messages, messages[-2000:]
+    assert table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id") == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from data_manager.control import webserver
@@ -13,6 +14,7 @@ from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
 
 LOCAL_WORKSPACE = "workspace.yaml"  # under the data dir, written by `serve --local-workspace`
+DAEMON_WORKSPACE_MARKER = "daemon-workspace.sha256"  # written by `make dev` when it (re)starts the daemon
 
 
 def reload_one(paths: ProjectPaths, name: str) -> str:
@@ -36,7 +38,10 @@ def wait_and_reload_workspace(paths: ProjectPaths, timeout_s: float = 120) -> No
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             current = local_workspace.read_text() if local_workspace.exists() else ""
-            if current == expected and all(r.serving for r in check_locations(registry.enabled, "127.0.0.1", 2)):
+            marker = paths.data_dir / DAEMON_WORKSPACE_MARKER
+            daemon_current = not marker.exists() or marker.read_text() == hashlib.sha256(expected.encode()).hexdigest()
+            servers_up = all(r.serving for r in check_locations(registry.enabled, "127.0.0.1", 2))
+            if current == expected and daemon_current and servers_up:
                 break
             time.sleep(0.5)
     webserver.reload_workspace()

@@ -7,6 +7,7 @@ dagster-daemon - with the same `platform/dagster.yaml`, a workspace pointing at
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control.health import check_locations
-from data_manager.control.reload import LOCAL_WORKSPACE
+from data_manager.control.reload import DAEMON_WORKSPACE_MARKER, LOCAL_WORKSPACE
 from data_manager.db import ensure_database
 from data_manager.errors import UserError
 from data_manager.fsops import write_atomic
@@ -62,6 +63,13 @@ def choose_database(paths: ProjectPaths, printer: LinePrinter):
     return PostgresSettings.from_env(), embedded
 
 
+def workspace_digest(workspace: Path) -> str:
+    try:
+        return hashlib.sha256(workspace.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
 def prepare_dagster_home(paths: ProjectPaths) -> Path:
     home = paths.data_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
@@ -99,6 +107,14 @@ class DevStack:
 
     def start_role(self, role: str, command: list[str], environment: dict[str, str]) -> None:
         self.processes[role] = spawn(role, command, self.printer, env=environment, cwd=self.paths.home)
+
+    daemon_workspace: str = ""
+
+    def start_daemon(self, command: list[str], environment: dict[str, str], workspace: Path) -> None:
+        """Start the daemon and record which workspace it read, for `locations add` to wait on."""
+        self.daemon_workspace = workspace_digest(workspace)
+        self.start_role("daemon", command, environment)
+        write_atomic(self.paths.data_dir / DAEMON_WORKSPACE_MARKER, self.daemon_workspace)
 
     def stop_all(self) -> None:
         for role in reversed(list(self.processes)):
@@ -162,12 +178,19 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
             environment,
         )
         stack.wait_for_code_servers()
-        stack.start_role("daemon", [console_script("dagster-daemon"), "run", "-w", str(workspace)], environment)
+        daemon_command = [console_script("dagster-daemon"), "run", "-w", str(workspace)]
+        stack.start_daemon(daemon_command, environment, workspace)
         printer.write(
             "dev", f"Dagster UI: http://{LOCAL_HOST}:{port}  (Ctrl-C stops everything; logs in {printer.log_dir})"
         )
 
         while not stack.stopping.is_set():
+            if workspace_digest(workspace) != stack.daemon_workspace:
+                # The daemon re-reads its workspace only once a minute; restart it so runs of a new
+                # location are not dequeued by a daemon that does not know the location yet.
+                printer.write("dev", "workspace changed: restarting the daemon")
+                stop_group(stack.processes.pop("daemon"), grace_s=10)
+                stack.start_daemon(daemon_command, environment, workspace)
             for role, process in stack.processes.items():
                 if role in CRITICAL_ROLES and process.poll() is not None:
                     printer.write("dev", f"{role} exited with {process.returncode}; stopping the platform")
