@@ -24,6 +24,21 @@ from stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
+SLOW_ASSET = """
+
+@dg.asset(key_prefix="beta", group_name="beta")
+def slow_asset() -> None:
+    import time
+
+    time.sleep(600)
+"""
+SLOW_JOB = """
+from dagster_code.beta.assets import slow_asset  # noqa: E402
+
+slow_job = dg.define_asset_job(name="slow_job", selection=[slow_asset], executor_def=dg.in_process_executor)
+defs = dg.Definitions(assets=[example_asset, slow_asset], jobs=[beta_job, slow_job])
+"""
+
 
 @pytest.fixture(scope="module")
 def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
@@ -33,6 +48,10 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         result = run_cli(home, "locations", "add", name, "--port", str(port))
         assert result.returncode == 0, result.stderr
     (home / "app/dagster_code/broken/assets.py").write_text("raise RuntimeError('broken on purpose: 42')\n")
+    beta_assets = home / "app/dagster_code/beta/assets.py"
+    beta_assets.write_text(beta_assets.read_text() + SLOW_ASSET)
+    beta_init = home / "app/dagster_code/beta/__init__.py"
+    beta_init.write_text(beta_init.read_text() + SLOW_JOB)
     data_db = unique_name("test_e2e")
     local = LocalStack.create(postgres_server, data_db, home=home, data_dir=home / ".data")
     try:
@@ -100,6 +119,18 @@ def test_killed_code_server_is_restarted_while_others_stay_loaded(stack: LocalSt
     assert beta_states and all(beta_states), "beta left LOADED while alpha was down"
     run_id = stack.launch_job("alpha", "alpha_job")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+
+
+def test_run_lost_with_a_killed_code_server_is_marked_failed(stack: LocalStack) -> None:
+    run_id = stack.launch_job("beta", "slow_job")
+    deadline = time.monotonic() + 120
+    while stack.run_status(run_id) != "STARTED":
+        assert time.monotonic() < deadline, f"run {run_id} never started: {stack.run_status(run_id)}"
+        time.sleep(0.5)
+    os.kill(code_server_pid(stack, "beta"), signal.SIGKILL)
+    assert stack.wait_for_run(run_id, timeout_s=120) == "FAILURE"
+    assert any("stopped while this run was in progress" in message for message in stack.run_messages(run_id))
+    stack.wait_until_loaded(["beta"], timeout_s=120)
 
 
 def test_add_location_appears_without_restart_and_remove_takes_it_away(stack: LocalStack) -> None:
