@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_manager.paths import find_home
 from data_manager.settings import env
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+
+def project_root() -> Path:
+    """The project home (`DATA_PLATFORM_HOME`, else found from the working directory or this package)."""
+    return find_home()
 
 
 def path_from_env(name: str) -> Path:
-    """The path in environment variable `name` (or its default); relative paths start at the repo root."""
+    """The path in environment variable `name` (or its default); relative paths start at the project root."""
     path = Path(env(name)).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return path if path.is_absolute() else project_root() / path
 
 
 def connectors_dir() -> Path:

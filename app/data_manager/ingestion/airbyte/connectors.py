@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from data_manager.errors import UserError
-from data_manager.ingestion.paths import REPO_ROOT, connectors_dir
+from data_manager.ingestion.paths import connectors_dir, project_root
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -215,6 +215,6 @@ def _describe_validation_error(exc: ValidationError) -> str:
 def _display(path: Path) -> str:
     """A short path for messages: relative to the repo root when inside it."""
     try:
-        return str(path.resolve().relative_to(REPO_ROOT))
+        return str(path.resolve().relative_to(project_root()))
     except ValueError:
         return str(path)
