@@ -31,7 +31,6 @@ class Transaction:
     writes: dict[Path, str] = field(default_factory=dict)
     new_dirs: list[tuple[Path, Path]] = field(default_factory=list)  # (staged, final)
     removals: list[Path] = field(default_factory=list)
-    _staging_root: Path | None = None
 
     def write(self, path: Path, content: str) -> None:
         self.writes[path] = content

@@ -35,14 +35,17 @@ class LinePrinter:
         self.sink = sink
         self.log_dir = log_dir
         self.lock = threading.Lock()
+        self._logs: dict[str, IO[str]] = {}
 
     def write(self, role: str, line: str) -> None:
         with self.lock:
             self.sink.write(f"[{role}] {line}\n")
             self.sink.flush()
             if self.log_dir is not None:
-                with open(self.log_dir / f"{role}.log", "a") as log:
-                    log.write(line + "\n")
+                log = self._logs.get(role)
+                if log is None:
+                    log = self._logs[role] = open(self.log_dir / f"{role}.log", "a", buffering=1)  # noqa: SIM115
+                log.write(line + "\n")
 
 
 def _pump(stream: IO[bytes], role: str, printer: LinePrinter) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 LOST_STATUSES = ("STARTING", "STARTED", "CANCELING")
 
 
-def fail_lost_runs(location_name: str) -> list[str]:
-    """Mark every in-flight run of `location_name` failed; returns their ids. Needs DAGSTER_HOME."""
+def fail_lost_runs(location_names: set[str]) -> list[str]:
+    """Mark every in-flight run of these locations failed; returns their ids. Needs DAGSTER_HOME."""
     import dagster as dg
 
     instance = dg.DagsterInstance.get()
@@ -21,9 +21,9 @@ def fail_lost_runs(location_name: str) -> list[str]:
         failed = []
         for run in instance.get_runs(filters=dg.RunsFilter(statuses=statuses)):
             origin = run.remote_job_origin
-            if origin is None or origin.location_name != location_name:
+            if origin is None or origin.location_name not in location_names:
                 continue
-            message = f"the code server for location {location_name!r} stopped while this run was in progress"
+            message = f"the code server for location {origin.location_name!r} stopped while this run was in progress"
             if run.status == dg.DagsterRunStatus.CANCELING:
                 instance.report_run_canceled(run, message=message)
             else:

@@ -39,19 +39,19 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         if local_workspace is not None:
             write_atomic(local_workspace, render_workspace(registry, host_override=connect_host))
 
-    def fail_runs_of(location_name: str) -> None:
+    def fail_runs_of(*location_names: str) -> None:
         if not os.environ.get("DAGSTER_HOME"):
             return
         from data_manager.control.lost_runs import fail_lost_runs
 
         try:
-            failed = fail_lost_runs(location_name)
+            failed = fail_lost_runs(set(location_names))
         except Exception as exc:  # storage down: the daemon's monitoring will catch up later
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            supervisor.say(f"could not check for lost runs of {location_name}: {reason}")
+            supervisor.say(f"could not check for lost runs of {', '.join(location_names)}: {reason}")
             return
         if failed:
-            supervisor.say(f"marked {len(failed)} lost run(s) of {location_name} failed: {', '.join(failed)}")
+            supervisor.say(f"marked {len(failed)} lost run(s) failed: {', '.join(failed)}")
 
     supervisor = Supervisor(
         load_registry=lambda: load_registry(paths.registry),
@@ -64,7 +64,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
     registry = load_registry(paths.registry)
     ensure_databases(supervisor)
     # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.
-    threading.Thread(target=lambda: [fail_runs_of(loc.name) for loc in registry.enabled], daemon=True).start()
+    threading.Thread(target=fail_runs_of, args=[loc.name for loc in registry.enabled], daemon=True).start()
     if pidfile is not None:
         write_atomic(pidfile, f"{os.getpid()}\n")
     try:
