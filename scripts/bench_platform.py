@@ -3,7 +3,9 @@
 
 Prints one JSON line:
 {"results": [{"locations": N, "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
-              "daemon_rss_mb": ..., "run_latency_s": ...}, ...]}
+              "daemon_rss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...}, ...]}
+`run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
+WARM_RUNS runs of the same trivial job.
 Progress goes to stderr. Uses POSTGRES_* (default 127.0.0.1:5432) with throw-away databases.
 """
 
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,35 +24,28 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import psutil
 
+from daglab import DagsterClient
+from daglab.errors import DaglabError
+from daglab.models import LaunchTarget
 from data_manager.db import connect
+from data_manager.procs import free_port
 from data_manager.settings import PostgresSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-LAUNCH = """mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
-  __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }"""
-STATUS = """query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"""
-LOCATIONS = """{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
-  locationOrLoadError { __typename } } } } }"""
+WARM_RUNS = 3
 
 
 def log(message: str) -> None:
     print(f"[bench-platform] {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def graphql(url: str, query: str, variables: dict | None = None) -> dict:
-    response = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
-    return response.json()["data"]
+def command_of(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # exited, or a zombie not yet reaped
+        return []
 
 
 def rss_mb(process: psutil.Process) -> float:
@@ -60,6 +56,16 @@ def rss_mb(process: psutil.Process) -> float:
         except psutil.Error:
             continue
     return round(total / 2**20, 1)
+
+
+def run_latency(client: DagsterClient, target: LaunchTarget) -> float:
+    """Seconds from launch to SUCCESS of one run of the trivial job."""
+    launched = time.monotonic()
+    run_id = client.launch(target)
+    status = client.wait(run_id, timeout=300, poll_interval=0.1).status
+    if status != "SUCCESS":
+        raise RuntimeError(f"benchmark run {run_id} ended {status}")
+    return time.monotonic() - launched
 
 
 def make_home(root: Path, count: int) -> None:
@@ -102,26 +108,25 @@ def measure(count: int, server: PostgresSettings) -> dict:
         [sys.executable, "-m", "data_manager.cli", "dev", "--no-prepare"],
         env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
+    client = DagsterClient(url=url, timeout=30, max_retries=0)
     try:
         while True:
             if time.monotonic() - started > 300:
                 raise RuntimeError("locations not loaded after 300 s")
             try:
-                entries = graphql(url, LOCATIONS)["workspaceOrError"]["locationEntries"]
-                ok = [e for e in entries if e["loadStatus"] == "LOADED" and e["locationOrLoadError"]["__typename"]
-                      == "RepositoryLocation"]  # fmt: skip
-                if len(ok) == count:
+                locations = client.locations()
+                if sum(loc.load_status == "LOADED" and loc.error is None for loc in locations) == count:
                     break
-            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+            except DaglabError:
                 pass
             time.sleep(0.25)
         cold_start = time.monotonic() - started
         log(f"{count} location(s): loaded in {cold_start:.1f}s")
 
-        processes = psutil.Process(dev.pid).children(recursive=True)
-        servers = [p for p in processes if "code-server" in p.cmdline()]
-        webserver = next(p for p in processes if any("dagster-webserver" in part for part in p.cmdline()))
-        daemon = next(p for p in processes if any(part.endswith("dagster-daemon") for part in p.cmdline()))
+        processes = [(p, command_of(p)) for p in psutil.Process(dev.pid).children(recursive=True)]
+        servers = [p for p, command in processes if "code-server" in command]
+        webserver = next(p for p, command in processes if any("dagster-webserver" in part for part in command))
+        daemon = next(p for p, command in processes if any(part.endswith("dagster-daemon") for part in command))
         time.sleep(2)  # let memory settle after loading
         for member in [servers[0], *servers[0].children(recursive=True)]:
             log(f"  code server process {member.pid}: {member.memory_info().rss / 2**20:.0f} MB "
@@ -132,28 +137,18 @@ def measure(count: int, server: PostgresSettings) -> dict:
             "webserver_rss_mb": rss_mb(webserver),
             "daemon_rss_mb": rss_mb(daemon),
         }
-        params = {"selector": {"repositoryLocationName": "bench_0", "repositoryName": "__repository__",
-                               "jobName": "bench_0_job"}}  # fmt: skip
-        launched = time.monotonic()
-        run = graphql(url, LAUNCH, {"p": params})["launchRun"]
-        if "run" not in run:
-            raise RuntimeError(f"launch failed: {run}")
-        run_id = run["run"]["runId"]
-        while (status := graphql(url, STATUS, {"id": run_id})["runOrError"]["status"]) not in (
-            "SUCCESS", "FAILURE", "CANCELED",
-        ):  # fmt: skip
-            time.sleep(0.1)
-        latency = time.monotonic() - launched
-        if status != "SUCCESS":
-            raise RuntimeError(f"benchmark run ended {status}")
-        log(f"{count} location(s): run succeeded in {latency:.1f}s")
+        target = client.resolve_job("bench_0_job", location="bench_0")
+        latencies = [run_latency(client, target) for _ in range(1 + WARM_RUNS)]
+        log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t in latencies)} s")
         return {
             "locations": count,
             "cold_start_s": round(cold_start, 2),
             **memory,
-            "run_latency_s": round(latency, 2),
+            "run_latency_s": round(latencies[0], 2),
+            "run_latency_warm_s": round(statistics.median(latencies[1:]), 2),
         }
     finally:
+        client.close()
         dev.send_signal(signal.SIGINT)
         try:
             dev.wait(timeout=60)

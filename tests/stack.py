@@ -13,48 +13,30 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import httpx
 import psutil
 
+from daglab import DagsterClient
+from daglab.errors import DaglabError
+from data_manager.procs import free_port
+from data_manager.registry.store import load_registry
 from data_manager.settings import PostgresSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-LOCATIONS_QUERY = """
-{ workspaceOrError { __typename ... on Workspace { locationEntries {
-    name loadStatus locationOrLoadError { __typename ... on PythonError { message causes { message } } } } } } }
-"""
-LAUNCH_MUTATION = """
-mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
-  __typename
-  ... on LaunchRunSuccess { run { runId } }
-  ... on PythonError { message }
-  ... on RunConfigValidationInvalid { errors { message } }
-  ... on InvalidSubsetError { message }
-  ... on PipelineNotFoundError { message }
-} }
-"""
-RUN_QUERY = """
-query($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run { status } } }
-"""
-LOGS_QUERY = """
-query($runId: ID!) { logsForRun(runId: $runId) { __typename
-  ... on EventConnection { events { __typename
-    ... on MessageEvent { message }
-    ... on ExecutionStepFailureEvent { error { message } }
-    ... on RunFailureEvent { error { message } }
-  } } } }
-"""
-TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 
-
-def free_port() -> int:
+def port_is_free(port: int) -> bool:
+    """Nothing listens on `port` (connections lingering in TIME_WAIT do not count)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -116,6 +98,12 @@ class LocalStack:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, prepare: bool = True, timeout_s: float = 300) -> LocalStack:
+        registry = load_registry(self.home / "code-locations.json")
+        taken = [location.port for location in registry.enabled if not port_is_free(location.port)]
+        if taken:
+            raise AssertionError(
+                f"code-server port(s) {taken} of {self.home} are in use: stop the running `make dev` before the tests"
+            )
         command = [sys.executable, "-m", "data_manager.cli", "dev"] + ([] if prepare else ["--no-prepare"])
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
@@ -137,6 +125,19 @@ class LocalStack:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
 
+    def find_processes(self, *fragments: str) -> list[psutil.Process]:
+        """Live processes of the stack whose command line contains every fragment (zombies are skipped)."""
+        assert self.process is not None, "the stack is not running"
+        found = []
+        for process in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                command = " ".join(process.cmdline())
+            except psutil.Error:  # exited, or a zombie not yet reaped
+                continue
+            if all(fragment in command for fragment in fragments):
+                found.append(process)
+        return found
+
     def leftover_processes(self) -> list[int]:
         alive = []
         for pid in self.descendants:
@@ -153,95 +154,64 @@ class LocalStack:
         except FileNotFoundError:
             return ""
 
-    # -- GraphQL ---------------------------------------------------------------------------------
-    def graphql(self, query: str, variables: dict | None = None, timeout: float = 60) -> dict:
-        response = httpx.post(
-            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, timeout=timeout
-        )
-        body = response.json()
-        if response.status_code >= 400 or body.get("errors"):
-            raise AssertionError(f"GraphQL HTTP {response.status_code}: {body.get('errors', body)}")
-        return body["data"]
+    # -- GraphQL, through daglab's client ---------------------------------------------------------
+    def client(self, timeout: float = 60) -> DagsterClient:
+        return DagsterClient(url=self.url, timeout=timeout, max_retries=1)
 
     def location_statuses(self) -> dict[str, tuple[str, str | None]]:
-        entries = self.graphql(LOCATIONS_QUERY)["workspaceOrError"]["locationEntries"]
-        result = {}
-        for entry in entries:
-            payload = entry["locationOrLoadError"] or {}
-            error = None
-            if payload.get("__typename") == "PythonError":
-                error = "\n".join([payload["message"], *(cause["message"] for cause in payload.get("causes") or [])])
-            result[entry["name"]] = (entry["loadStatus"], error)
-        return result
+        with self.client() as client:
+            return {loc.name: (loc.load_status, loc.error) for loc in client.locations()}
 
     def loaded(self) -> dict[str, bool]:
         return {
             name: status == "LOADED" and error is None for name, (status, error) in self.location_statuses().items()
         }
 
+    def _wait_for_locations(self, ready: Callable[[], bool], what: str, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        last: object = "webserver not answering"
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"`data-manager dev` exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if ready():
+                    return
+                last = self.location_statuses()
+            except DaglabError as exc:
+                last = exc
+            time.sleep(1)
+        raise AssertionError(f"{what} after {timeout_s}s: {last}\n{self.log_tail()}")
+
     def wait_until_settled(self, timeout_s: float = 300) -> None:
         """Every workspace entry finished loading, successfully or with an error."""
-        deadline = time.monotonic() + timeout_s
-        last: object = "webserver not answering"
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"`data-manager dev` exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                last = self.location_statuses()
-                if last and all(status == "LOADED" for status, _ in last.values()):
-                    return
-            except (httpx.HTTPError, AssertionError) as exc:
-                last = exc
-            time.sleep(1)
-        raise AssertionError(f"workspace still loading after {timeout_s}s: {last}\n{self.log_tail()}")
+
+        def settled() -> bool:
+            statuses = self.location_statuses()
+            return bool(statuses) and all(status == "LOADED" for status, _ in statuses.values())
+
+        self._wait_for_locations(settled, "workspace still loading", timeout_s)
 
     def wait_until_loaded(self, names: list[str] | None = None, timeout_s: float = 300) -> None:
-        deadline = time.monotonic() + timeout_s
-        last: object = "webserver not answering"
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"`data-manager dev` exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                loaded = self.loaded()
-                wanted = names or list(loaded)
-                if wanted and all(loaded.get(name) for name in wanted):
-                    return
-                last = self.location_statuses()
-            except (httpx.HTTPError, AssertionError) as exc:
-                last = exc
-            time.sleep(1)
-        raise AssertionError(f"locations not LOADED after {timeout_s}s: {last}\n{self.log_tail()}")
+        def all_loaded() -> bool:
+            loaded = self.loaded()
+            wanted = names or list(loaded)
+            return bool(wanted) and all(loaded.get(name) for name in wanted)
+
+        self._wait_for_locations(all_loaded, "locations not LOADED", timeout_s)
 
     def launch_job(self, location: str, job: str, run_config: dict | None = None, tags: dict | None = None) -> str:
-        params = {
-            "selector": {"repositoryLocationName": location, "repositoryName": "__repository__", "jobName": job},
-            "runConfigData": run_config or {},
-            "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
-        }
-        result = self.graphql(LAUNCH_MUTATION, {"params": params})["launchRun"]
-        if result["__typename"] != "LaunchRunSuccess":
-            raise AssertionError(f"launch of {location}/{job} failed: {result}")
-        return result["run"]["runId"]
+        with self.client() as client:
+            return client.launch(client.resolve_job(job, location=location), run_config=run_config, tags=tags)
 
     def run_status(self, run_id: str) -> str:
-        return self.graphql(RUN_QUERY, {"runId": run_id})["runOrError"]["status"]
+        with self.client() as client:
+            return client.run(run_id).status
 
     def wait_for_run(self, run_id: str, timeout_s: float = 300) -> str:
-        deadline = time.monotonic() + timeout_s
-        status = "UNKNOWN"
-        while time.monotonic() < deadline:
-            status = self.run_status(run_id)
-            if status in TERMINAL:
-                return status
-            time.sleep(1)
-        raise AssertionError(f"run {run_id} still {status} after {timeout_s}s")
+        with self.client() as client:
+            return client.wait(run_id, timeout=timeout_s).status
 
     def run_messages(self, run_id: str) -> list[str]:
-        events = self.graphql(LOGS_QUERY, {"runId": run_id})["logsForRun"].get("events", [])
-        messages = []
-        for event in events:
-            messages.append(event.get("message") or "")
-            for key in ("error",):
-                if event.get(key):
-                    messages.append(event[key]["message"])
-        return messages
+        with self.client() as client:
+            events = client.all_logs(run_id)
+        return [text for event in events for text in (event.message, event.error) if text]

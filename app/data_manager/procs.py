@@ -5,11 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (for throw-away servers in tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def signal_group(process: subprocess.Popen, sig: int) -> None:

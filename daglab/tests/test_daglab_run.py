@@ -195,3 +195,20 @@ def test_daglab_connection_error_exit_3(daglab_cli) -> None:
         result = daglab_cli(*args, "--url", closed, "--max-retries", "1")
         assert result.code == 3, (args, result.output)
         assert "cannot reach Dagster" in result.stderr and "2 attempt(s)" in result.stderr
+
+
+def test_runs_lists_finished_runs_by_status_and_location(webserver, config_run) -> None:
+    with DagsterClient(url=webserver.url) as client:
+        succeeded = client.runs(statuses=["SUCCESS"])
+        assert config_run["run_id"] in {run.run_id for run in succeeded}
+        assert {run.status for run in succeeded} == {"SUCCESS"}
+        ours = next(run for run in succeeded if run.run_id == config_run["run_id"])
+        assert ours.location == LOCATION and ours.job_name == "config_job" and ours.tags["origin"] == "daglab-test"
+        assert client.runs(statuses=["SUCCESS"], location="no_such_location") == []
+        assert config_run["run_id"] not in {run.run_id for run in client.runs(statuses=["QUEUED", "STARTED"])}
+
+
+def test_reload_workspace_returns_every_location_loaded(webserver) -> None:
+    with DagsterClient(url=webserver.url) as client:
+        locations = client.reload_workspace()
+    assert [(loc.name, loc.load_status, loc.error) for loc in locations] == [(LOCATION, "LOADED", None)]

@@ -6,7 +6,6 @@ config; never from a first run.
 
 from __future__ import annotations
 
-import psutil
 import pymysql
 import pytest
 import yaml
@@ -65,8 +64,7 @@ def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
     """Runs last: stops the stack's sample API, then the pipeline fails and the old reporting table stays."""
     assert platform_stack.wait_for_run(launched["sample_product_sync"], timeout_s=600) == "SUCCESS"
     before = table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id")
-    stack_processes = psutil.Process(platform_stack.process.pid).children(recursive=True)
-    api = [p for p in stack_processes if "data_manager.sample_api" in " ".join(p.cmdline())]
+    api = platform_stack.find_processes("data_manager.sample_api")
     assert api, "the stack runs no sample API"
     for process in api:
         process.kill()

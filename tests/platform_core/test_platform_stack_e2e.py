@@ -66,14 +66,9 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def code_server_pid(stack: LocalStack, location: str) -> int:
     """The `dagster code-server start` process serving `location`."""
-    for process in psutil.Process(stack.process.pid).children(recursive=True):
-        try:
-            cmdline = process.cmdline()
-        except psutil.Error:  # exited or a zombie not yet reaped
-            continue
-        if "code-server" in cmdline and f"dagster_code.{location}" in cmdline:
-            return process.pid
-    raise AssertionError(f"no code server for {location}")
+    servers = stack.find_processes("code-server", f" dagster_code.{location} ")
+    assert servers, f"no code server for {location}"
+    return servers[0].pid
 
 
 def test_every_good_location_is_loaded_and_the_broken_one_shows_its_error(stack: LocalStack) -> None:

@@ -84,7 +84,7 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         if not result.ok:
             raise dg.Failure(
                 description=f"airbyte sync of {self.connector} failed: {result.error}",
-                metadata={"stage": result.stage, "duration_seconds": result.duration_seconds},
+                metadata={"stage": result.stage, "duration_s": result.duration_s},
             )
         stream_to_key = {stream: key for key, stream in key_to_stream.items()}
         for stream in streams:
@@ -92,7 +92,7 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 asset_key=stream_to_key[stream],
                 metadata={
                     "rows": dg.MetadataValue.int(result.records_per_stream.get(stream, 0)),
-                    "duration_seconds": dg.MetadataValue.float(result.duration_seconds),
+                    "duration_s": dg.MetadataValue.float(result.duration_s),
                     "schema": dg.MetadataValue.text(result.cache_schema),
                     "table": dg.MetadataValue.text(result.tables[stream]),
                 },

@@ -58,13 +58,11 @@ def _notify_platform(paths: ProjectPaths) -> None:
     if signal_supervisor(paths):
         note("signalled the local data-manager to re-read the registry")
     if webserver.is_up():
-        import httpx
-
         from data_manager.control.reload import wait_and_reload_workspace
 
         try:
             wait_and_reload_workspace(paths)
-        except (webserver.WebserverUnavailable, httpx.HTTPError, RuntimeError) as exc:
+        except (webserver.WebserverUnavailable, webserver.WebserverError) as exc:
             note(f"warning: the change is saved but the running platform did not reload ({exc}); run `make reload`")
             return
         note("reloaded the running platform's workspace")
@@ -251,8 +249,8 @@ def register_control_commands(app: typer.Typer) -> None:
 
         paths = _paths()
         require_known(load_registry(paths.registry), name)
-        status = reload_one(paths, name)
-        note(f"reloaded {name!r}: {status}")
+        reload_one(name)
+        note(f"reloaded {name!r}: loaded")
 
     @app.command("dev")
     @cli_errors

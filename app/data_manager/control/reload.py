@@ -17,16 +17,19 @@ LOCAL_WORKSPACE = "workspace.yaml"  # under the data dir, written by `serve --lo
 DAEMON_WORKSPACE_MARKER = "daemon-workspace.sha256"  # written by `make dev` when it (re)starts the daemon
 
 
-def reload_one(paths: ProjectPaths, name: str) -> str:
+def reload_one(name: str) -> None:
+    """Reload one location; its load error, if the new code fails to load, is the error message."""
     try:
-        status = webserver.reload_location(name)
+        load_error = webserver.reload_location(name)
     except webserver.WebserverUnavailable as exc:
         raise UserError(
             f"the platform is not running ({exc}); start it with `make dev` or `make up`", exit_code=EXIT_FAILURE
         ) from None
-    if status != "WorkspaceLocationEntry":
-        raise UserError(f"reload of {name!r} failed: {status}", exit_code=EXIT_FAILURE)
-    return "loaded"
+    except webserver.WebserverError as exc:
+        raise UserError(f"reload of {name!r} failed: {exc}", exit_code=EXIT_FAILURE) from None
+    if load_error:
+        first_line = load_error.strip().splitlines()[0]
+        raise UserError(f"{name!r} reloaded but its code fails to load: {first_line}", exit_code=EXIT_FAILURE)
 
 
 def wait_and_reload_workspace(paths: ProjectPaths, timeout_s: float = 120) -> None:

@@ -11,14 +11,13 @@ without touching shared dbt files, and its models are selected by path.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from data_manager.errors import UserError
+from data_manager.paths import REGISTRY_FILENAME, ProjectPaths
 
 DBT_DIR_NAME = "dbt_models"
 SCHEMA_FOLDERS = ("staging", "reporting")
-REGISTRY_FILE = "code-locations.json"
 HOME_ENV = "DATA_PLATFORM_HOME"
 
 
@@ -35,28 +34,14 @@ def dbt_select_for_location(name: str) -> str:
     return " ".join(f"path:models/{folder}/{name}" for folder in SCHEMA_FOLDERS)
 
 
-def find_repo_root(start: Path | None = None) -> Path:
-    """The repository root: $DATA_PLATFORM_HOME, else the first parent of this file (editable install)
-    or of the working directory holding code-locations.json or dbt_models/dbt_project.yml."""
-    home = os.environ.get(HOME_ENV)
-    if home:
-        root = Path(home).expanduser().resolve()
-        if not (root / DBT_DIR_NAME).is_dir():
-            raise UserError(f"{HOME_ENV}={root} does not contain a {DBT_DIR_NAME}/ folder")
-        return root
-    here = (start or Path(__file__)).resolve()
-    cwd = Path.cwd().resolve()
-    for candidate in [here, *here.parents, cwd, *cwd.parents]:
-        if (candidate / REGISTRY_FILE).is_file() or (candidate / DBT_DIR_NAME / "dbt_project.yml").is_file():
-            return candidate
-    raise UserError(
-        f"cannot find the repository root above {here} or {cwd}: set {HOME_ENV} to the folder holding {REGISTRY_FILE}"
-    )
-
-
 def dbt_project_dir() -> Path:
-    """The dbt project folder (dbt_models/ at the repository root)."""
-    return find_repo_root() / DBT_DIR_NAME
+    """The dbt project folder: dbt_models/ in the project home (see `data_manager.paths`)."""
+    dbt_dir = ProjectPaths.discover().dbt_dir
+    if not dbt_dir.is_dir():
+        raise UserError(
+            f"no {DBT_DIR_NAME}/ folder at {dbt_dir.parent}: set {HOME_ENV} to the folder holding {REGISTRY_FILENAME}"
+        )
+    return dbt_dir
 
 
 def manifest_path(project_dir: Path | None = None) -> Path:

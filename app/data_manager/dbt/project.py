@@ -6,6 +6,7 @@ Loading never runs dbt: the manifest comes from `data-manager dbt prepare` (buil
 """
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -33,9 +34,15 @@ def dbt_project(project_dir: Path | None = None) -> DbtProject:
     return DbtProject(project_dir=directory, profiles_dir=directory)
 
 
+def dbt_executable() -> str:
+    """The `dbt` of this Python environment, so code servers started without an activated venv find it."""
+    beside_interpreter = Path(sys.executable).with_name("dbt")
+    return str(beside_interpreter) if beside_interpreter.is_file() else "dbt"
+
+
 def dbt_resource(project_dir: Path | None = None) -> DbtCliResource:
     """The `dbt` resource every location with dbt assets binds."""
-    return DbtCliResource(project_dir=dbt_project(project_dir))
+    return DbtCliResource(project_dir=dbt_project(project_dir), dbt_executable=dbt_executable())
 
 
 @cache

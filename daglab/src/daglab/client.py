@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -157,6 +157,14 @@ class DagsterClient(_ClientBase):
     def reload_location(self, name: str) -> LocationInfo:
         return self._run(ops.reload_location(self.features, name))
 
+    def reload_workspace(self) -> list[LocationInfo]:
+        return self._run(ops.reload_workspace(self.features))
+
+    def runs(
+        self, statuses: Iterable[str] | None = None, location: str | None = None, limit: int = 100
+    ) -> list[RunInfo]:
+        return self._run(ops.list_runs(self.features, statuses, location, limit))
+
 
 class AsyncDagsterClient(_ClientBase):
     """Asyncio twin of DagsterClient (same operations, same retries), for notebooks and async services."""
@@ -243,6 +251,14 @@ class AsyncDagsterClient(_ClientBase):
 
     async def reload_location(self, name: str) -> LocationInfo:
         return await self._run(ops.reload_location(self.features, name))
+
+    async def reload_workspace(self) -> list[LocationInfo]:
+        return await self._run(ops.reload_workspace(self.features))
+
+    async def runs(
+        self, statuses: Iterable[str] | None = None, location: str | None = None, limit: int = 100
+    ) -> list[RunInfo]:
+        return await self._run(ops.list_runs(self.features, statuses, location, limit))
 
 
 def _single(call: ops.Call) -> ops.Op[dict]:

@@ -73,6 +73,7 @@ class RunInfo(BaseModel):
     run_id: str
     status: str
     job_name: str | None = None
+    location: str | None = None
     start_time: float | None = None
     end_time: float | None = None
     steps_succeeded: int = 0

@@ -157,9 +157,9 @@ def list_locations(features: ServerFeatures) -> Op[list[LocationInfo]]:
     locations: list[LocationInfo] = []
     for entry in workspace.get("locationEntries", []):
         loaded = entry.get("locationOrLoadError") or {}
-        info = LocationInfo(name=entry["name"], load_status=str(entry.get("loadStatus", "UNKNOWN")))
-        if loaded.get("__typename") == "PythonError":
-            info.error = loaded.get("message")
+        info = LocationInfo(
+            name=entry["name"], load_status=str(entry.get("loadStatus", "UNKNOWN")), error=_load_error(loaded)
+        )
         for repo in loaded.get("repositories", []) or []:
             jobs_raw = repo.get("pipelines" if legacy else "jobs", [])
             jobs = [
@@ -519,7 +519,47 @@ def reload_location(features: ServerFeatures, name: str) -> Op[LocationInfo]:
     if kind == "RepositoryLocationNotFound":
         locations = yield from list_locations(features)
         raise NotFoundError("location", name, known=[loc.name for loc in locations])
-    entry = _union(result, "WorkspaceLocationEntry", f"reload of {name}")
-    loaded = entry.get("locationOrLoadError") or {}
-    error = loaded.get("message") if loaded.get("__typename") == "PythonError" else None
+    return _location_entry(_union(result, "WorkspaceLocationEntry", f"reload of {name}"))
+
+
+def _load_error(loaded: dict) -> str | None:
+    """A location's load error with its causes (the cause usually names the real ImportError)."""
+    if loaded.get("__typename") != "PythonError":
+        return None
+    parts = [
+        (loaded.get("message") or "").strip(),
+        *((c.get("message") or "").strip() for c in loaded.get("causes") or []),
+    ]
+    return "\ncaused by: ".join(part for part in parts if part) or "unknown load error"
+
+
+def _location_entry(entry: dict) -> LocationInfo:
+    error = _load_error(entry.get("locationOrLoadError") or {})
     return LocationInfo(name=entry["name"], load_status=str(entry.get("loadStatus")), error=error)
+
+
+def reload_workspace(features: ServerFeatures) -> Op[list[LocationInfo]]:
+    """Re-read the workspace (locations added or removed) and reload every location; returns their statuses."""
+    data = yield Call(q.RELOAD_WORKSPACE)
+    workspace = _union(data.get("reloadWorkspace"), "Workspace", "workspace reload")
+    return [_location_entry(entry) for entry in workspace.get("locationEntries", [])]
+
+
+def list_runs(
+    features: ServerFeatures, statuses: Iterable[str] | None = None, location: str | None = None, limit: int = 100
+) -> Op[list[RunInfo]]:
+    """The newest runs first, optionally only those in ``statuses`` and launched from ``location``."""
+    run_filter = {"statuses": sorted(statuses)} if statuses else None
+    data = yield Call(q.RUNS, {"filter": run_filter, "limit": limit})
+    page = _union(data.get("runsOrError"), "Runs", "run listing")
+    runs = [
+        RunInfo(
+            run_id=raw["runId"],
+            status=raw["status"],
+            job_name=raw.get("jobName"),
+            location=(raw.get("repositoryOrigin") or {}).get("repositoryLocationName"),
+            tags={t["key"]: t["value"] for t in raw.get("tags", [])},
+        )
+        for raw in page.get("results", [])
+    ]
+    return [run for run in runs if location is None or run.location == location]

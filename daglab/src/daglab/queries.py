@@ -18,7 +18,7 @@ _LOCATION_ENTRY = """
   locationOrLoadError {
     __typename
     ... on RepositoryLocation { name repositories { name <<>> } }
-    ... on PythonError { message }
+    ... on PythonError { message causes { message } }
   }
 """
 _JOBS = "jobs { name description isAssetJob tags { key value } }"
@@ -249,15 +249,43 @@ mutation DaglabTerminatePipelineExecution($runId: String!) {
     _TERMINATE_RESULT,
 )
 
-RELOAD = """
+_LOCATION_STATUS = (
+    "name loadStatus locationOrLoadError { __typename ... on PythonError { message causes { message } } }"
+)
+
+RELOAD = _fill(
+    """
 mutation DaglabReloadLocation($name: String!) {
   reloadRepositoryLocation(repositoryLocationName: $name) {
     __typename
-    ... on WorkspaceLocationEntry {
-      name
-      loadStatus
-      locationOrLoadError { __typename ... on PythonError { message } }
-    }
+    ... on WorkspaceLocationEntry { <<>> }
+    ... on PythonError { message }
+    ... on Error { message }
+  }
+}
+""",
+    _LOCATION_STATUS,
+)
+
+RELOAD_WORKSPACE = _fill(
+    """
+mutation DaglabReloadWorkspace {
+  reloadWorkspace {
+    __typename
+    ... on Workspace { locationEntries { <<>> } }
+    ... on PythonError { message }
+    ... on Error { message }
+  }
+}
+""",
+    _LOCATION_STATUS,
+)
+
+RUNS = """
+query DaglabRuns($filter: RunsFilter, $limit: Int) {
+  runsOrError(filter: $filter, limit: $limit) {
+    __typename
+    ... on Runs { results { runId status jobName tags { key value } repositoryOrigin { repositoryLocationName } } }
     ... on PythonError { message }
     ... on Error { message }
   }

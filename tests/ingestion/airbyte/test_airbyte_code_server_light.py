@@ -16,7 +16,7 @@ import psutil
 import pytest
 from dagster._grpc.client import DagsterGrpcClient
 
-from ingestion.airbyte.loopback import free_port
+from data_manager.procs import free_port
 
 pytestmark = pytest.mark.e2e
 

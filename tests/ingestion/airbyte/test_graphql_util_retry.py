@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from data_manager.ingestion.events.graphql_util import GraphQLAPIError, query_graphql_api
-from ingestion.airbyte.loopback import LoopbackServer, free_port, serve
+from data_manager.procs import free_port
+from ingestion.airbyte.loopback import LoopbackServer, serve
 
 TOKEN = "tok-very-secret-123"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from decimal import Decimal
 
 import pytest
@@ -24,8 +25,10 @@ ODBC_DRIVER = "PostgreSQL Unicode"
 @pytest.fixture
 def odbc_source(postgres_server: PostgresSettings):
     """A second Postgres database acting as the ODBC source, and its connection string."""
-    import pyodbc
-
+    try:
+        import pyodbc
+    except ImportError as exc:
+        pytest.fail(f"pyodbc cannot load unixODBC ({exc}): apt-get install unixodbc odbc-postgresql")
     if ODBC_DRIVER not in pyodbc.drivers():
         pytest.fail(f"ODBC driver {ODBC_DRIVER!r} is missing: apt-get install odbc-postgresql unixodbc")
     name = unique_name("test_odbc_src")
@@ -125,6 +128,15 @@ MSSQL_DDL = [
     " N'tab\there ✓', 1, N'x', 255, '2024-05-01 10:00:00.123456'),"
     " (2, NULL, NULL, NULL, N'', 0, NULL, NULL, NULL)",
 ]
+
+
+def test_missing_unixodbc_is_a_one_line_error(pg_database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyodbc", None)  # what `import pyodbc` does without libodbc.so.2
+    result = sync_mssql_tables("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;PWD=Secret-1", ["t"], pg=pg_database)
+    assert result.status == "failed" and result.error_kind == "bad_input"
+    assert result.error is not None and "install unixODBC (apt-get install unixodbc)" in result.error
+    assert "Secret-1" not in result.model_dump_json()
+    assert pg_schemas(pg_database) == set(), "nothing is written to the cache"
 
 
 def test_real_sql_server_when_mssql_url_is_set(pg_database) -> None:

@@ -74,8 +74,8 @@ def register_airbyte_commands(app: typer.Typer) -> None:
             raise UserError(
                 result.error or "sync failed", exit_code=EXIT_USAGE if result.stage != "read" else EXIT_FAILURE
             )
-        rate = result.total_records / result.duration_seconds if result.duration_seconds else 0.0
+        rate = result.total_records / result.duration_s if result.duration_s else 0.0
         print(
-            f"{connector}: synced {result.total_records:,} records in {result.duration_seconds:.1f}s ({rate:,.0f} rows/s)",
+            f"{connector}: synced {result.total_records:,} records in {result.duration_s:.1f}s ({rate:,.0f} rows/s)",
             file=sys.stderr,
         )

@@ -43,7 +43,7 @@ class SyncResult:
     stage: Stage
     records_per_stream: dict[str, int] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
-    duration_seconds: float = 0.0
+    duration_s: float = 0.0
     error: str | None = None
 
     @property
@@ -151,8 +151,8 @@ def sync_connector(
     result.tables = {stream: table_name_for(connector_name, stream) for stream in streams}
     result.status = "success"
     result.stage = "done"
-    result.duration_seconds = round(time.monotonic() - started, 3)
-    log.info("synced %s records from %s in %.1fs", result.total_records, connector_name, result.duration_seconds)
+    result.duration_s = round(time.monotonic() - started, 3)
+    log.info("synced %s records from %s in %.1fs", result.total_records, connector_name, result.duration_s)
     return result
 
 
@@ -181,7 +181,7 @@ def describe_error(exc: BaseException) -> str:
 def _failed(result: SyncResult, exc: BaseException, secrets: tuple[str, ...], started: float) -> SyncResult:
     result.status = "failed"
     result.error = redact(f"{result.stage} failed: {describe_error(exc)}", secrets)
-    result.duration_seconds = round(time.monotonic() - started, 3)
+    result.duration_s = round(time.monotonic() - started, 3)
     log.error("sync of %s failed during %s: %s", result.connector, result.stage, result.error)
     return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 from data_manager.errors import UserError
@@ -75,6 +76,17 @@ def build_page_query(
     return query, params
 
 
+def import_pyodbc() -> ModuleType:
+    """pyodbc, or a one-line error when the system's ODBC driver manager (unixODBC) is missing."""
+    try:
+        import pyodbc
+    except ImportError as exc:
+        raise UserError(
+            f"pyodbc cannot load the ODBC driver manager ({exc}): install unixODBC (apt-get install unixodbc)"
+        ) from None
+    return pyodbc
+
+
 class OdbcSource:
     """A database reached through pyodbc; `type_mapper` is the source's mapping table."""
 
@@ -93,14 +105,12 @@ class OdbcSource:
         self.page_rows = page_rows
         password = odbc_password(connection_string)
         self.info = SourceInfo(kind, mask_secrets(_describe(connection_string)), (password,) if password else ())
-        import pyodbc
-
+        pyodbc = import_pyodbc()
         self.driver_errors: tuple[type[BaseException], ...] = (pyodbc.Error,)
         self._conn: Any = None
 
     def _connect(self) -> Any:
-        import pyodbc
-
+        pyodbc = import_pyodbc()
         try:
             return pyodbc.connect(self.connection_string, timeout=10, autocommit=True)
         except pyodbc.Error as exc:
@@ -212,14 +222,7 @@ def sync_odbc_tables(
             page_rows=page_rows,
         )
     except UserError as exc:
-        return SyncResult(
-            status="failed",
-            source=mask_secrets(url),
-            target_schema=target_schema or "",
-            mode="incremental" if mode == "incremental" else "full",
-            error=str(exc),
-            error_kind="bad_input",
-        )
+        return SyncResult.bad_input(mask_secrets(url), target_schema, mode, str(exc))
     return sync_tables(
         source,
         tables,

@@ -379,14 +379,7 @@ def sync_mysql_tables(
         source = MySQLSource(connection, reader)
     except UserError as exc:
         masked = mask_secrets(str(url)) if isinstance(url, str) else "mysql"
-        return SyncResult(
-            status="failed",
-            source=masked,
-            target_schema=target_schema or "",
-            mode="incremental" if mode == "incremental" else "full",
-            error=str(exc),
-            error_kind="bad_input",
-        )
+        return SyncResult.bad_input(masked, target_schema, mode, str(exc))
     return sync_tables(
         source,
         tables,

@@ -31,6 +31,18 @@ class SyncResult(BaseModel):
     error: str | None = None
     error_kind: Literal["bad_input", "sync_failed"] | None = None
 
+    @classmethod
+    def bad_input(cls, source: str, target_schema: str | None, mode: str, error: str) -> SyncResult:
+        """The result of a sync refused before reading anything (bad URL, driver missing)."""
+        return cls(
+            status="failed",
+            source=source,
+            target_schema=target_schema or "",
+            mode="incremental" if mode == "incremental" else "full",
+            error=error,
+            error_kind="bad_input",
+        )
+
     @property
     def total_rows(self) -> int:
         return sum(self.rows_per_table.values())
