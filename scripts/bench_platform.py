@@ -2,7 +2,7 @@
 """Benchmark the local platform: cold start, memory and run latency for 1, 5 and 10 locations.
 
 Prints one JSON line:
-{"results": [{"locations": N, "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
+{"results": [{"locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
               "daemon_rss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...}, ...]}
 `run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
 WARM_RUNS runs of the same trivial job.
@@ -82,7 +82,7 @@ def make_home(root: Path, count: int) -> None:
         )  # fmt: skip
 
 
-def measure(count: int, server: PostgresSettings) -> dict:
+def measure(count: int, server: PostgresSettings, mode: str) -> dict:
     tag = uuid.uuid4().hex[:8]
     data_db, dagster_db = f"bench_{tag}", f"bench_{tag}_dagster"
     root = Path(tempfile.mkdtemp(prefix=f"bench_platform_{count}_"))
@@ -100,6 +100,7 @@ def measure(count: int, server: PostgresSettings) -> dict:
         "DAGSTER_POSTGRES_DB": dagster_db,
         "DAGSTER_WEBSERVER_PORT": str(port),
         "SAMPLE_API_PORT": str(free_port()),
+        "CODE_SERVER_MODE": mode,
     }
     url = f"http://127.0.0.1:{port}"
     log(f"{count} location(s): starting")
@@ -124,7 +125,8 @@ def measure(count: int, server: PostgresSettings) -> dict:
         log(f"{count} location(s): loaded in {cold_start:.1f}s")
 
         processes = [(p, command_of(p)) for p in psutil.Process(dev.pid).children(recursive=True)]
-        servers = [p for p, command in processes if "code-server" in command]
+        serve = next(p for p, command in processes if command[1:4] == ["-m", "data_manager.cli", "serve"])
+        servers = serve.children()  # one code server per location, whatever CODE_SERVER_MODE is
         webserver = next(p for p, command in processes if any("dagster-webserver" in part for part in command))
         daemon = next(p for p, command in processes if any(part.endswith("dagster-daemon") for part in command))
         time.sleep(2)  # let memory settle after loading
@@ -142,6 +144,7 @@ def measure(count: int, server: PostgresSettings) -> dict:
         log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t in latencies)} s")
         return {
             "locations": count,
+            "mode": mode,
             "cold_start_s": round(cold_start, 2),
             **memory,
             "run_latency_s": round(latencies[0], 2),
@@ -163,9 +166,12 @@ def measure(count: int, server: PostgresSettings) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counts", default="1,5,10", help="location counts to measure (default 1,5,10)")
+    parser.add_argument(
+        "--mode", choices=["proxy", "direct"], default="proxy", help="CODE_SERVER_MODE to measure (default proxy)"
+    )
     args = parser.parse_args()
     server = PostgresSettings.from_env()
-    results = [measure(int(count), server) for count in args.counts.split(",")]
+    results = [measure(int(count), server, args.mode) for count in args.counts.split(",")]
     print(json.dumps({"results": results}))
 
 

@@ -29,6 +29,10 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     ),
     "EMBEDDED_POSTGRES_PORT": ("5433", "Port of the embedded Postgres `make dev` starts when POSTGRES_HOST is unset"),
     "MAX_CONCURRENT_RUNS": ("4", "QueuedRunCoordinator limit"),
+    "CODE_SERVER_MODE": (
+        "proxy",
+        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory)",
+    ),
     "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
     "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
     "MYSQL_USER": ("root", "MySQL/MariaDB user"),

@@ -180,7 +180,7 @@ def register_control_commands(app: typer.Typer) -> None:
         ] = None,
         grace: Annotated[float, typer.Option(help="Seconds between TERM and KILL when stopping a server.")] = 10.0,
     ) -> None:
-        """Run one supervised `dagster code-server` per enabled location (the container entrypoint)."""
+        """Run one supervised code server per enabled location (CODE_SERVER_MODE; the container entrypoint)."""
         from data_manager.control.serve import serve
 
         raise typer.Exit(serve(_paths(), bind, local_workspace, pidfile, grace))
@@ -249,7 +249,7 @@ def register_control_commands(app: typer.Typer) -> None:
 
         paths = _paths()
         require_known(load_registry(paths.registry), name)
-        reload_one(name)
+        reload_one(paths, name)
         note(f"reloaded {name!r}: loaded")
 
     @app.command("dev")

@@ -148,12 +148,7 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
     """Remove `name` from the registry and the tree. `active_runs` come from the webserver when it is up."""
     registry = load_registry(paths.registry)
     location = require_known(registry, name)
-    if active_runs:
-        raise UserError(
-            f"location {name!r} has queued or running runs: {', '.join(active_runs)}; "
-            "wait for them or terminate them first",
-            exit_code=EXIT_FAILURE,
-        )
+    refuse_if_active(name, active_runs)
     new_registry = Registry(
         code_locations=[loc for loc in registry.code_locations if loc.name != name], config=registry.config
     )
@@ -177,6 +172,16 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
     if owned is not None and owned.table_prefixes:
         removed += [f"table {table}" for table in _drop_cache_tables(owned.table_prefixes)]
     return RemoveResult(location, removed)
+
+
+def refuse_if_active(name: str, active_runs: list[str], consequence: str = "") -> None:
+    """Refuse to change a location while runs of it are queued or running (listing their ids)."""
+    if active_runs:
+        raise UserError(
+            f"location {name!r} has queued or running runs: {', '.join(active_runs)}{consequence}; "
+            "wait for them or terminate them first",
+            exit_code=EXIT_FAILURE,
+        )
 
 
 def supervisor_pid(paths: ProjectPaths) -> int | None:

@@ -6,12 +6,13 @@ import os
 import threading
 from pathlib import Path
 
-from data_manager.control.supervisor import Supervisor
+from data_manager.control.supervisor import Supervisor, check_mode
 from data_manager.fsops import write_atomic
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import Registry
 from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
+from data_manager.settings import env
 
 
 def ensure_databases(supervisor: Supervisor) -> None:
@@ -20,7 +21,7 @@ def ensure_databases(supervisor: Supervisor) -> None:
         return
     from data_manager.db import ensure_database
     from data_manager.errors import UserError
-    from data_manager.settings import PostgresSettings, env
+    from data_manager.settings import PostgresSettings
 
     settings = PostgresSettings.from_env()
     for database in (env("POSTGRES_DB"), env("DAGSTER_POSTGRES_DB")):
@@ -29,6 +30,16 @@ def ensure_databases(supervisor: Supervisor) -> None:
                 supervisor.say(f"created database {database}")
         except UserError as exc:
             supervisor.say(f"warning: {exc}")
+
+
+def restart_request_file(paths: ProjectPaths, name: str) -> Path:
+    """`data-manager reload` creates this and signals us; we delete it once the server restarted."""
+    return paths.data_dir / "restart-requests" / name
+
+
+def pending_restarts(paths: ProjectPaths) -> set[str]:
+    folder = paths.data_dir / "restart-requests"
+    return {request.name for request in folder.iterdir()} if folder.is_dir() else set()
 
 
 def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
@@ -57,9 +68,12 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         load_registry=lambda: load_registry(paths.registry),
         bind_host=bind,
         working_directory=paths.app_dir,
+        mode=check_mode(env("CODE_SERVER_MODE")),
         grace_s=grace_s,
         on_registry_change=write_local_workspace,
         on_server_down=fail_runs_of,
+        restart_requests=lambda: pending_restarts(paths),
+        on_restarted=lambda name: restart_request_file(paths, name).unlink(missing_ok=True),
     )
     registry = load_registry(paths.registry)
     ensure_databases(supervisor)

@@ -1,4 +1,10 @@
-"""`data-manager serve`: one `dagster code-server start` per enabled location, supervised.
+"""`data-manager serve`: one code server per enabled location, supervised.
+
+Two ways to serve a location (CODE_SERVER_MODE):
+- `proxy` (default): `dagster code-server start`, a proxy that reloads code by replacing its
+  `dagster api grpc` child, so the UI's Reload picks up new code without a restart;
+- `direct`: `dagster api grpc` alone: about half the memory and start-up CPU, and code is
+  reloaded by restarting the process (`data-manager reload` asks us to).
 
 Each server runs in its own process group, because `dagster code-server start`
 ignores SIGTERM/SIGINT when backgrounded and its `dagster api grpc` child
@@ -17,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data_manager.errors import UserError
 from data_manager.procs import LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.models import CodeLocation, Registry
 
@@ -36,9 +43,20 @@ class ServerSpec:
         return cls(location.name, location.module, location.port)
 
 
-def code_server_command(spec: ServerSpec, bind_host: str, working_directory: Path | None) -> list[str]:
+CODE_SERVER_MODES = {"proxy": ["code-server", "start"], "direct": ["api", "grpc"]}
+
+
+def check_mode(mode: str) -> str:
+    if mode not in CODE_SERVER_MODES:
+        raise UserError(f"CODE_SERVER_MODE must be one of {', '.join(CODE_SERVER_MODES)}, not {mode!r}")
+    return mode
+
+
+def code_server_command(
+    spec: ServerSpec, bind_host: str, working_directory: Path | None, mode: str = "proxy"
+) -> list[str]:
     command = [
-        sys.executable, "-m", "dagster", "code-server", "start",
+        sys.executable, "-m", "dagster", *CODE_SERVER_MODES[check_mode(mode)],
         "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
         "--location-name", spec.name,
     ]  # fmt: skip
@@ -62,9 +80,12 @@ class Supervisor:
     load_registry: Callable[[], Registry]
     bind_host: str = "0.0.0.0"
     working_directory: Path | None = None
+    mode: str = "proxy"
     grace_s: float = 10.0
     on_registry_change: Callable[[Registry], None] | None = None
     on_server_down: Callable[[str], None] | None = None
+    restart_requests: Callable[[], set[str]] = set
+    on_restarted: Callable[[str], None] | None = None
     printer: LinePrinter = field(default_factory=lambda: LinePrinter(sys.stdout))
     servers: dict[str, ManagedServer] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -80,7 +101,7 @@ class Supervisor:
         self._reload.set()
 
     def _start(self, server: ManagedServer) -> None:
-        command = code_server_command(server.spec, self.bind_host, self.working_directory)
+        command = code_server_command(server.spec, self.bind_host, self.working_directory, self.mode)
         process = spawn(server.spec.name, command, self.printer)  # own process group
         server.process = process
         server.started_at = time.monotonic()
@@ -105,6 +126,19 @@ class Supervisor:
                 self._start(server)
         if self.on_registry_change is not None:
             self.on_registry_change(registry)
+
+    def restart_requested(self) -> None:
+        """Restart the servers someone asked to restart (direct mode's code reload)."""
+        for name in sorted(self.restart_requests()):
+            server = self.servers.get(name)
+            if server is not None:
+                self.say(f"restarting {name} to reload its code")
+                self._stop_server(server)
+                if self.on_server_down is not None:
+                    self.on_server_down(name)
+                self._start(server)
+            if self.on_restarted is not None:
+                self.on_restarted(name)
 
     def _watch_once(self) -> None:
         now = time.monotonic()
@@ -139,6 +173,7 @@ class Supervisor:
                         self.say("registry reloaded")
                     except Exception as exc:  # a bad registry must not take the running servers down
                         self.say(f"registry reload failed, keeping the current servers: {exc}")
+                    self.restart_requested()
                 self._watch_once()
                 self._stop.wait(0.5)
         finally:

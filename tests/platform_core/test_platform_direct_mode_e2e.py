@@ -1,0 +1,73 @@
+"""CODE_SERVER_MODE=direct end to end: one `dagster api grpc` per location, and reload by restart.
+
+The local stack serves one `empty`-template location without the code-server proxy; the tests
+check the process shape, a run, and that `data-manager reload` picks up changed code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import drop_pg_database, unique_name
+from platform_support import make_home, run_cli
+from stack import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+NAME, PORT = "delta", 4295
+NEW_ASSET = """
+
+@dg.asset(key_prefix="delta", group_name="delta")
+def added_after_start() -> int:
+    return 1
+"""
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    home = make_home(tmp_path_factory.mktemp("direct_home"))
+    assert run_cli(home, "locations", "add", NAME, "--port", str(PORT)).returncode == 0
+    data_db = unique_name("test_direct")
+    local = LocalStack.create(
+        postgres_server, data_db, home=home, data_dir=home / ".data", extra_env={"CODE_SERVER_MODE": "direct"}
+    )
+    try:
+        local.start(prepare=False)
+        local.wait_until_loaded([NAME])
+        yield local
+    finally:
+        local.stop()
+        drop_pg_database(postgres_server, data_db)
+        drop_pg_database(postgres_server, local.dagster_db)
+
+
+def test_each_location_is_one_api_grpc_process_and_runs_succeed(stack: LocalStack) -> None:
+    servers = stack.find_processes("dagster", f" dagster_code.{NAME} ")
+    assert [server.cmdline()[3:5] for server in servers] == [["api", "grpc"]], "no code-server proxy in direct mode"
+    run_id = stack.launch_job(NAME, f"{NAME}_job")
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
+
+
+def test_reload_restarts_the_server_and_picks_up_new_code(stack: LocalStack) -> None:
+    (old_server,) = stack.find_processes("api", f" dagster_code.{NAME} ")
+    assets = stack.home / "app/dagster_code" / NAME / "assets.py"
+    assets.write_text(assets.read_text() + NEW_ASSET)
+    init = stack.home / "app/dagster_code" / NAME / "__init__.py"
+    init.write_text(
+        init.read_text().replace(
+            "defs = dg.Definitions(assets=[example_asset]",
+            f"from dagster_code.{NAME}.assets import added_after_start  # noqa: E402\n\n"
+            "defs = dg.Definitions(assets=[example_asset, added_after_start]",
+        )
+    )
+    result = run_cli(stack.home, "reload", NAME, env=stack.env)
+    assert result.returncode == 0, result.stderr
+    assert f"reloaded '{NAME}': loaded" in result.stderr
+    (new_server,) = stack.find_processes("api", f" dagster_code.{NAME} ")
+    assert new_server.pid != old_server.pid
+    with stack.client() as client:
+        keys = {"/".join(asset.key) for asset in client.assets()}
+    assert f"{NAME}/added_after_start" in keys
+    assert not (stack.data_dir / "restart-requests" / NAME).exists()
