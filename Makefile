@@ -93,6 +93,11 @@ run: install ## Launch a job on the local platform with daglab: JOB=x [LOCATION=
 bench-platform: install ## Benchmark cold start, memory and run latency for 1/5/10 locations [MODE=direct]
 	$(RUN) python scripts/bench_platform.py $(if $(MODE),--mode $(MODE))
 
+.PHONY: bench-code-server
+bench-code-server: install ## Benchmark one code server's load time and RSS (samples, both CODE_SERVER_MODEs)
+	$(DM) dbt prepare
+	$(RUN) python scripts/bench_code_server.py
+
 .PHONY: bench-sync
 bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
 	$(RUN) python scripts/bench_sync.py --rows $(ROWS)
