@@ -14,6 +14,8 @@ from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import env
 
+RESTART_REQUESTS_DIR = "restart-requests"  # under the data dir: one empty file per location to restart
+
 
 def ensure_databases(supervisor: Supervisor) -> None:
     """Create the data and Dagster databases on first start (the postgres image creates only one)."""
@@ -34,11 +36,11 @@ def ensure_databases(supervisor: Supervisor) -> None:
 
 def restart_request_file(paths: ProjectPaths, name: str) -> Path:
     """`data-manager reload` creates this and signals us; we delete it once the server restarted."""
-    return paths.data_dir / "restart-requests" / name
+    return paths.data_dir / RESTART_REQUESTS_DIR / name
 
 
 def pending_restarts(paths: ProjectPaths) -> set[str]:
-    folder = paths.data_dir / "restart-requests"
+    folder = paths.data_dir / RESTART_REQUESTS_DIR
     return {request.name for request in folder.iterdir()} if folder.is_dir() else set()
 
 
