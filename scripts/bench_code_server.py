@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import psutil
-from dagster._grpc.client import DagsterGrpcClient
 
+from data_manager.control.health import wait_until_serving
 from data_manager.procs import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -67,27 +67,15 @@ def log(message: str) -> None:
 
 
 def start_and_measure(module: str, mode: str, env: dict[str, str]) -> tuple[float, float]:
-    """Start a code server for `module`; return (seconds until it lists its repositories, RSS MB of the tree)."""
+    """Start a code server for `module`; return (seconds until it is SERVING, RSS MB of the tree)."""
     port = free_port()
     command = [sys.executable, "-m", "dagster", *COMMANDS[mode], "-m", module, "-h", "127.0.0.1", "-p", str(port)]
-    started = time.monotonic()
     process = subprocess.Popen(
         command, env=env, cwd=REPO_ROOT / "app", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
-    client = DagsterGrpcClient(port=port, host="127.0.0.1")
     try:
-        while True:
-            try:
-                client.list_repositories()
-                break
-            except Exception:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{module} ({mode}) exited with {process.returncode}") from None
-                if time.monotonic() - started > 120:
-                    raise RuntimeError(f"{module} ({mode}) did not serve within 120 s") from None
-                time.sleep(0.05)
-        seconds = time.monotonic() - started
+        seconds = wait_until_serving("127.0.0.1", port, timeout_s=120, process=process)
         time.sleep(1)  # let memory settle after loading
         root = psutil.Process(process.pid)
         rss = sum(member.memory_info().rss for member in [root, *root.children(recursive=True)]) / 2**20

@@ -248,8 +248,7 @@ def register_control_commands(app: typer.Typer) -> None:
         from data_manager.control.reload import reload_one
 
         paths = _paths()
-        require_known(load_registry(paths.registry), name)
-        reload_one(paths, name)
+        reload_one(paths, require_known(load_registry(paths.registry), name))
         note(f"reloaded {name!r}: loaded")
 
     @app.command("dev")

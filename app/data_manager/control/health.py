@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -9,6 +11,7 @@ import grpc
 from grpc_health.v1 import health_pb2
 from grpc_health.v1.health_pb2_grpc import HealthStub
 
+from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.registry.models import CodeLocation
 
 
@@ -29,6 +32,21 @@ def check_server(host: str, port: int, timeout: float = 5.0) -> tuple[bool, str]
             return False, exc.code().name.lower() if hasattr(exc, "code") else "unreachable"
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
     return status == "SERVING", status.lower()
+
+
+def wait_until_serving(host: str, port: int, timeout_s: float = 120, process: subprocess.Popen | None = None) -> float:
+    """Seconds until the code server at host:port is SERVING (its code is loaded by then).
+
+    Fails early when `process`, the server being waited for, exits.
+    """
+    started = time.monotonic()
+    while not check_server(host, port, timeout=2)[0]:
+        if process is not None and process.poll() is not None:
+            raise UserError(f"the code server on port {port} exited with {process.returncode}", exit_code=EXIT_FAILURE)
+        if time.monotonic() - started > timeout_s:
+            raise UserError(f"no code server serving on {host}:{port} after {timeout_s:.0f}s", exit_code=EXIT_FAILURE)
+        time.sleep(0.05)
+    return time.monotonic() - started
 
 
 def check_locations(locations: list[CodeLocation], host: str | None = None, timeout: float = 5.0) -> list[HealthResult]:

@@ -6,11 +6,12 @@ import hashlib
 import time
 
 from data_manager.control import webserver
-from data_manager.control.health import check_locations, check_server
-from data_manager.control.locations import refuse_if_active, require_known, signal_supervisor, supervisor_pid
+from data_manager.control.health import check_locations, wait_until_serving
+from data_manager.control.locations import refuse_if_active, signal_supervisor, supervisor_pid
 from data_manager.control.serve import restart_request_file
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.paths import ProjectPaths
+from data_manager.registry.models import CodeLocation
 from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import env
@@ -19,7 +20,7 @@ LOCAL_WORKSPACE = "workspace.yaml"  # under the data dir, written by `serve --lo
 DAEMON_WORKSPACE_MARKER = "daemon-workspace.sha256"  # written by `make dev` when it (re)starts the daemon
 
 
-def restart_direct_server(paths: ProjectPaths, name: str, timeout_s: float = 120) -> None:
+def restart_direct_server(paths: ProjectPaths, location: CodeLocation, timeout_s: float = 120) -> None:
     """CODE_SERVER_MODE=direct: ask the local `data-manager serve` to restart the location's server."""
     if supervisor_pid(paths) is None:
         raise UserError(
@@ -27,25 +28,26 @@ def restart_direct_server(paths: ProjectPaths, name: str, timeout_s: float = 120
             "runs here: restart it (with Docker: docker compose restart data-manager)",
             exit_code=EXIT_FAILURE,
         )
-    refuse_if_active(name, webserver.active_runs(name), " (a restart would stop them)")
-    request = restart_request_file(paths, name)
+    refuse_if_active(location.name, webserver.active_runs(location.name), " (a restart would stop them)")
+    request = restart_request_file(paths, location.name)
     request.parent.mkdir(parents=True, exist_ok=True)
     request.touch()
     signal_supervisor(paths)
-    location = require_known(load_registry(paths.registry), name)
     deadline = time.monotonic() + timeout_s
-    while request.exists() or not check_server("127.0.0.1", location.port, timeout=2)[0]:
+    while request.exists():  # the supervisor deletes it once the new server is started
         if time.monotonic() > deadline:
             request.unlink(missing_ok=True)
-            raise UserError(f"the code server of {name!r} did not come back within {timeout_s:.0f}s", exit_code=1)
+            raise UserError(f"the data-manager did not restart {location.name!r} within {timeout_s:.0f}s", exit_code=1)
         time.sleep(0.3)
+    wait_until_serving("127.0.0.1", location.port, timeout_s)
 
 
-def reload_one(paths: ProjectPaths, name: str) -> None:
+def reload_one(paths: ProjectPaths, location: CodeLocation) -> None:
     """Reload one location; its load error, if the new code fails to load, is the error message."""
+    name = location.name
     try:
         if env("CODE_SERVER_MODE") == "direct":
-            restart_direct_server(paths, name)
+            restart_direct_server(paths, location)
         load_error = webserver.reload_location(name)
     except webserver.WebserverUnavailable as exc:
         raise UserError(

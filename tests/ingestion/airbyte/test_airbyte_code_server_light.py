@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
 import pytest
-from dagster._grpc.client import DagsterGrpcClient
 
+from data_manager.control.health import wait_until_serving
+from data_manager.errors import UserError
 from data_manager.procs import free_port
 
 pytestmark = pytest.mark.e2e
@@ -36,25 +36,18 @@ def location_env(connectors_dir: Path) -> dict[str, str]:
 def start_and_measure(command: list[str], env: dict[str, str]) -> float:
     """Start a code server; once it serves the location, return the RSS MB of its process tree."""
     port = free_port()
-    started = time.monotonic()
     process = subprocess.Popen(
         [*command, "--port", str(port), "--host", "127.0.0.1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    client = DagsterGrpcClient(port=port, host="127.0.0.1")
     try:
-        while True:
-            try:
-                client.list_repositories()
-                break
-            except Exception:
-                if process.poll() is not None:
-                    pytest.fail(f"code server exited: {process.stderr.read().decode()[-2000:]}")
-                if time.monotonic() - started > 120:
-                    pytest.fail("code server did not serve within 120 s")
-                time.sleep(0.05)
+        try:
+            wait_until_serving("127.0.0.1", port, timeout_s=120, process=process)
+        except UserError as exc:
+            process.kill()
+            pytest.fail(f"{exc}: {process.communicate()[1].decode()[-2000:]}")
         root = psutil.Process(process.pid)
         return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 2**20
     finally:

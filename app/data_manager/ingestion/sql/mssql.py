@@ -105,15 +105,14 @@ class OdbcSource:
         self.page_rows = page_rows
         password = odbc_password(connection_string)
         self.info = SourceInfo(kind, mask_secrets(_describe(connection_string)), (password,) if password else ())
-        pyodbc = import_pyodbc()
-        self.driver_errors: tuple[type[BaseException], ...] = (pyodbc.Error,)
+        self._pyodbc = import_pyodbc()
+        self.driver_errors: tuple[type[BaseException], ...] = (self._pyodbc.Error,)
         self._conn: Any = None
 
     def _connect(self) -> Any:
-        pyodbc = import_pyodbc()
         try:
-            return pyodbc.connect(self.connection_string, timeout=10, autocommit=True)
-        except pyodbc.Error as exc:
+            return self._pyodbc.connect(self.connection_string, timeout=10, autocommit=True)
+        except self._pyodbc.Error as exc:
             reason = mask_secrets(" ".join(str(exc.args[-1] if exc.args else exc).split()), self.info.secrets)
             raise UserError(f"cannot connect to {self.info.kind} at {self.info.description}: {reason}") from None
 
