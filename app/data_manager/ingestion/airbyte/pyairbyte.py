@@ -30,6 +30,8 @@ def import_airbyte() -> ModuleType:
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("NO_LIVE_PROGRESS", "1")
         os.environ["AIRBYTE_INSTALL_DIR"] = str(airbyte_install_dir())
+        # Connector venvs are installed once and started several times per sync (spec, check, read).
+        os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
     import airbyte
 
     _install_progress_hook()
