@@ -7,15 +7,17 @@ error, or an unknown job/asset/location (closest names printed); 3 connection er
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from rich.console import Console
@@ -24,7 +26,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 from rich.text import Text
 
-from daglab.client import DagsterClient
+from daglab.client import DagsterClient, build_base_url
 from daglab.config import load_run_config, parse_run_config, resolve_auth
 from daglab.errors import (
     DaglabError,
@@ -125,29 +127,82 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log requests 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
-def _client(
-    url: str | None,
-    host: str,
-    port: int,
-    https: bool,
-    token: str | None,
-    header: str | None,
-    request_timeout: float,
-    max_retries: int,
-    verbose: bool,
-) -> DagsterClient:
-    if verbose:
-        logger = logging.getLogger("daglab")
-        if not logger.handlers:
-            logger.addHandler(RichHandler(console=err, show_path=False, markup=False))
-        logger.setLevel(logging.DEBUG)
-    auth = resolve_auth(token, header)
-    client = DagsterClient(
-        host, port, auth=auth, timeout=request_timeout, max_retries=max_retries, use_https=https, url=url
-    )
-    if verbose:
-        err.print(Text(f"using {client!r}"))
-    return client
+@dataclass(frozen=True)
+class Connection:
+    """How to reach the webserver; its fields are the commands' connection options.
+
+    Each field's type carries its ``typer.Option`` (name, env var, help) and the field its default.
+    ``@connection_options()`` makes them options of a command, so they are written once, here, rather than in
+    every command's parameter list (``notebook`` takes only the address: url, host, port, https).
+    """
+
+    url: UrlOpt = None
+    host: HostOpt = "127.0.0.1"
+    port: PortOpt = 3000
+    https: HttpsOpt = False
+    auth_token: TokenOpt = None
+    auth_header: HeaderOpt = None
+    request_timeout: RequestTimeoutOpt = 30.0
+    max_retries: RetriesOpt = 3
+    verbose: VerboseOpt = False
+
+    def base_url(self) -> str:
+        return build_base_url(self.host, self.port, self.https, self.url)
+
+    def client(self) -> DagsterClient:
+        """A client for this server (with request logging on stderr under --verbose)."""
+        if self.verbose:
+            logger = logging.getLogger("daglab")
+            if not logger.handlers:
+                logger.addHandler(RichHandler(console=err, show_path=False, markup=False))
+            logger.setLevel(logging.DEBUG)
+        auth = resolve_auth(self.auth_token, self.auth_header)
+        client = DagsterClient(
+            self.host,
+            self.port,
+            auth=auth,
+            timeout=self.request_timeout,
+            max_retries=self.max_retries,
+            use_https=self.https,
+            url=self.url,
+        )
+        if self.verbose:
+            err.print(Text(f"using {client!r}"))
+        return client
+
+
+def connection_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the Connection options (all, or only ``names``) as one ``connection`` argument.
+
+    Why: the options must stay after the subcommand (``daglab status ID --url ...``), so a group callback will
+    not do; instead they are appended to the command's signature (typer reads ``__signature__``) and collected
+    from the keyword arguments into a ``Connection`` for the command's keyword-only ``connection`` parameter.
+    """
+    hints = get_type_hints(Connection, include_extras=True)
+    unknown = set(names) - set(hints)
+    if unknown:
+        raise TypeError(f"not Connection fields: {sorted(unknown)}")
+    chosen = [f for f in fields(Connection) if not names or f.name in names]
+    options = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
+        for f in chosen
+    ]
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(func, eval_str=True)
+        if "connection" not in signature.parameters:
+            raise TypeError(f"{func.__name__} needs a keyword-only 'connection: Connection' parameter")
+        own = [p for p in signature.parameters.values() if p.name != "connection"]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            connection = Connection(**{f.name: kwargs.pop(f.name) for f in chosen})
+            return func(*args, connection=connection, **kwargs)
+
+        wrapper.__signature__ = signature.replace(parameters=[*own, *options])  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def _emit_json(payload: Any) -> None:
@@ -168,26 +223,20 @@ class Kind(str, Enum):  # noqa: UP042 (StrEnum needs 3.11; daglab supports 3.10)
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def discover(
     filter_: Annotated[Kind, typer.Option("--filter", help="What to list.")] = Kind.all,
     pattern: Annotated[str | None, typer.Option("--pattern", help="Glob on asset key path / job name.")] = None,
     tags: Annotated[str | None, typer.Option("--tags", help="Only entities with these tags: k=v,k2=v2.")] = None,
     groups: Annotated[str | None, typer.Option("--groups", help="Only assets in these groups: a,b.")] = None,
     as_json: JsonOpt = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """List repositories, code locations (with load errors), jobs and assets."""
     flt = EntityFilter(pattern=pattern, tags=parse_pairs(tags), groups=parse_list(groups))
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
-        if verbose:
+    with connection.client() as client:
+        if connection.verbose:
             err.print(Text(f"server version {client.version()}"))
         locations = client.locations()
         wanted = {filter_.value} if filter_ is not Kind.all else {"locations", "repos", "jobs", "assets"}
@@ -355,6 +404,7 @@ def _failure_lines(events: list[LogEvent]) -> list[str]:
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def run(
     job: Annotated[str | None, typer.Option("--job", help="Job to launch.")] = None,
     asset_selection: Annotated[
@@ -380,22 +430,15 @@ def run(
     ] = False,
     poll_interval: Annotated[float, typer.Option("--poll-interval", help="Seconds between status polls.")] = 1.0,
     as_json: JsonOpt = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Launch a job or an asset selection and (by default) wait for it with a live progress line."""
     config = _run_config(run_config, config_yaml)
     run_tags = parse_pairs(tags)
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
+    with connection.client() as client:
         target = _target(client, job, asset_selection, asset_pattern, location, repo)
         if validate_only:
             _validate_only(client, target, config, as_json)
@@ -467,21 +510,15 @@ def _wait_and_report(
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def status(
     run_id: Annotated[str, typer.Argument(help="Run id.")],
     as_json: JsonOpt = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Show a run's status and steps."""
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
+    with connection.client() as client:
         info = client.run(run_id)
     if as_json:
         _emit_json(info.model_dump())
@@ -516,6 +553,7 @@ def _print_event(event: LogEvent, as_json: bool) -> None:
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def logs(
     run_id: Annotated[str, typer.Argument(help="Run id.")],
     follow: Annotated[
@@ -523,18 +561,11 @@ def logs(
     ] = False,
     poll_interval: Annotated[float, typer.Option("--poll-interval", help="Seconds between polls.")] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event (JSON lines).")] = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Print a run's event log (cursor-based); --follow stops once the run has finished."""
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
+    with connection.client() as client:
         cursor: str | None = None
         finished = False
         while True:
@@ -554,21 +585,15 @@ def logs(
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def terminate(
     run_id: Annotated[str, typer.Argument(help="Run id.")],
     as_json: JsonOpt = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Terminate a run (the run ends CANCELED)."""
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
+    with connection.client() as client:
         info = client.terminate(run_id)
     if as_json:
         _emit_json({"run_id": info.run_id, "status": info.status})
@@ -578,21 +603,15 @@ def terminate(
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options()
 def reload(
     location: Annotated[str, typer.Argument(help="Code location name.")],
     as_json: JsonOpt = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
-    auth_token: TokenOpt = None,
-    auth_header: HeaderOpt = None,
-    request_timeout: RequestTimeoutOpt = 30.0,
-    max_retries: RetriesOpt = 3,
-    verbose: VerboseOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Reload a code location; exit 1 when it then fails to load."""
-    with _client(url, host, port, https, auth_token, auth_header, request_timeout, max_retries, verbose) as client:
+    with connection.client() as client:
         info = client.reload_location(location)
     if as_json:
         _emit_json(info.model_dump())
@@ -607,6 +626,7 @@ def reload(
 
 @app.command(epilog=EXIT_CODES_HELP)
 @exits
+@connection_options("url", "host", "port", "https")
 def notebook(
     output: Annotated[Path, typer.Option("--output", "-o", help="Notebook file to write (.ipynb).")],
     job: Annotated[str | None, typer.Option("--job", help="Job the notebook launches.")] = None,
@@ -615,13 +635,10 @@ def notebook(
     run_config: Annotated[Path | None, typer.Option("--run-config", help="Run config file to embed.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds the notebook waits for the run.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    url: UrlOpt = None,
-    host: HostOpt = "127.0.0.1",
-    port: PortOpt = 3000,
-    https: HttpsOpt = False,
+    *,
+    connection: Connection,
 ) -> None:
     """Write a notebook that connects, shows the target, launches it, monitors it and shows its logs."""
-    from daglab.client import build_base_url
     from daglab.notebook import NotebookSpec, write_notebook
 
     if bool(job) == bool(assets):
@@ -629,7 +646,7 @@ def notebook(
     if output.exists() and not force:
         raise UsageError(f"{output} already exists; pass --force to overwrite it")
     spec = NotebookSpec(
-        url=build_base_url(host, port, https, url),
+        url=connection.base_url(),
         job=job,
         assets=parse_asset_selection(assets) if assets else None,
         location=location,

@@ -23,6 +23,7 @@ from daglab.filters import EntityFilter, parse_asset_selection
 from daglab.models import AssetInfo, JobInfo, LaunchTarget, LogEvent, RunInfo, RunResult, ValidationResult
 
 T = TypeVar("T")
+E = TypeVar("E", JobInfo, AssetInfo)
 DEFAULT_URL = "http://127.0.0.1:3000"
 
 
@@ -100,6 +101,15 @@ def _selection(assets: str | list[str]) -> list[list[str]]:
     return parse_asset_selection(assets if isinstance(assets, str) else ",".join(assets))
 
 
+def _filter(pattern: str | None, tags: Mapping[str, str] | None, groups: list[str] | None = None) -> EntityFilter:
+    return EntityFilter(pattern=pattern, tags=dict(tags or {}), groups=groups or ())
+
+
+def _at(location: str | None, entities: list[E]) -> list[E]:
+    """The entities of one code location (all when ``location`` is None)."""
+    return [e for e in entities if location in (None, e.location)]
+
+
 # ---- sync helpers ----------------------------------------------------------------------------------------------
 
 
@@ -107,8 +117,7 @@ def discover_jobs(
     pattern: str | None = None, tags: Mapping[str, str] | None = None, location: str | None = None
 ) -> list[JobInfo]:
     """Jobs on the server (implicit asset jobs hidden), optionally filtered by glob, tags and location."""
-    jobs = get_client().jobs(EntityFilter(pattern=pattern, tags=dict(tags or {})))
-    return [j for j in jobs if location in (None, j.location)]
+    return _at(location, get_client().jobs(_filter(pattern, tags)))
 
 
 def discover_assets(
@@ -118,8 +127,7 @@ def discover_assets(
     location: str | None = None,
 ) -> list[AssetInfo]:
     """Assets on the server, optionally filtered by key-path glob (``orders/*``), tags, groups and location."""
-    assets = get_client().assets(EntityFilter(pattern=pattern, tags=dict(tags or {}), groups=groups or ()))
-    return [a for a in assets if location in (None, a.location)]
+    return _at(location, get_client().assets(_filter(pattern, tags, groups)))
 
 
 def load_config_from_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -199,8 +207,7 @@ def get_run_logs(run_id: str, errors_only: bool = False) -> list[LogEvent]:
 async def discover_jobs_async(
     pattern: str | None = None, tags: Mapping[str, str] | None = None, location: str | None = None
 ) -> list[JobInfo]:
-    jobs = await get_async_client().jobs(EntityFilter(pattern=pattern, tags=dict(tags or {})))
-    return [j for j in jobs if location in (None, j.location)]
+    return _at(location, await get_async_client().jobs(_filter(pattern, tags)))
 
 
 async def discover_assets_async(
@@ -209,9 +216,7 @@ async def discover_assets_async(
     groups: list[str] | None = None,
     location: str | None = None,
 ) -> list[AssetInfo]:
-    flt = EntityFilter(pattern=pattern, tags=dict(tags or {}), groups=groups or ())
-    assets = await get_async_client().assets(flt)
-    return [a for a in assets if location in (None, a.location)]
+    return _at(location, await get_async_client().assets(_filter(pattern, tags, groups)))
 
 
 async def validate_config_async(
