@@ -5,24 +5,10 @@ declarative connector external-connectors/sample-connector.yaml); dbt models liv
 dbt_models/models/{staging,reporting}/sample_product_sync/. `sample_product_sync_pipeline` runs both.
 """
 
-from pathlib import Path
+from data_manager.dbt.location import pipeline_location_definitions
 
-import dagster as dg
-
-from data_manager.dbt.project import DBT_RESOURCE_KEY, build_dbt_assets, dbt_resource
-
-LOCATION = "sample_product_sync"
-
-dbt_models = build_dbt_assets(LOCATION)
-
-pipeline = dg.define_asset_job(
-    name=f"{LOCATION}_pipeline",
-    selection=dg.AssetSelection.groups(LOCATION),
-    description="Read the products API into the cache, then build staging_products and products_reporting.",
-)
-
-# One module-level Definitions only (dagster loads the single one it finds): merge inline.
-defs = dg.Definitions.merge(
-    dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-    dg.Definitions(assets=[dbt_models], jobs=[pipeline], resources={DBT_RESOURCE_KEY: dbt_resource()}),
+defs = pipeline_location_definitions(
+    "sample_product_sync",
+    __file__,
+    pipeline_description="Read the products API into the cache, then build staging_products and products_reporting.",
 )

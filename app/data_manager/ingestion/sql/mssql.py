@@ -19,7 +19,14 @@ from data_manager.ingestion.sql.copy_format import FORMATTERS, format_rows
 from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
 from data_manager.ingestion.sql.identifiers import TableRef, quote_ansi
 from data_manager.ingestion.sql.results import SyncResult
-from data_manager.ingestion.sql.source import Chunk, CopyFormat, ReadRequest, SourceInfo, TablePlan
+from data_manager.ingestion.sql.source import (
+    Chunk,
+    CopyFormat,
+    ReadRequest,
+    ReflectionConnection,
+    SourceInfo,
+    TablePlan,
+)
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_ansi_column, map_mssql_column
 from data_manager.settings import PostgresSettings
 
@@ -87,7 +94,7 @@ def import_pyodbc() -> ModuleType:
     return pyodbc
 
 
-class OdbcSource:
+class OdbcSource(ReflectionConnection):
     """A database reached through pyodbc; `type_mapper` is the source's mapping table."""
 
     def __init__(
@@ -107,7 +114,6 @@ class OdbcSource:
         self.info = SourceInfo(kind, mask_secrets(_describe(connection_string)), (password,) if password else ())
         self._pyodbc = import_pyodbc()
         self.driver_errors: tuple[type[BaseException], ...] = (self._pyodbc.Error,)
-        self._conn: Any = None
 
     def _connect(self) -> Any:
         try:
@@ -115,14 +121,6 @@ class OdbcSource:
         except self._pyodbc.Error as exc:
             reason = mask_secrets(" ".join(str(exc.args[-1] if exc.args else exc).split()), self.info.secrets)
             raise UserError(f"cannot connect to {self.info.kind} at {self.info.description}: {reason}") from None
-
-    def open(self) -> None:
-        self._conn = self._connect()
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
     def reflect(self, ref: TableRef) -> tuple[TableRef, list[SourceColumn], list[str]]:
         assert self._conn is not None, "open() first"

@@ -25,7 +25,14 @@ from data_manager.ingestion.sql.copy_format import FORMATTERS, Formatter, format
 from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
 from data_manager.ingestion.sql.identifiers import TableRef, quote_mysql
 from data_manager.ingestion.sql.results import SyncResult
-from data_manager.ingestion.sql.source import Chunk, CopyFormat, ReadRequest, SourceInfo, TablePlan
+from data_manager.ingestion.sql.source import (
+    Chunk,
+    CopyFormat,
+    ReadRequest,
+    ReflectionConnection,
+    SourceInfo,
+    TablePlan,
+)
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_mysql_column, mysql_type_key
 from data_manager.settings import PostgresSettings
 
@@ -144,7 +151,7 @@ def _key_value(raw: Any, column: SourceColumn) -> Any:
     return int(text) if key in _INTEGER_KEYS else text
 
 
-class MySQLSource:
+class MySQLSource(ReflectionConnection):
     """A MySQL/MariaDB database reached with pymysql (reflection) and the chosen reader (rows)."""
 
     def __init__(self, connection: MySQLConnection, reader: Reader = "auto"):
@@ -159,7 +166,6 @@ class MySQLSource:
         import pymysql
 
         self.driver_errors: tuple[type[BaseException], ...] = (pymysql.MySQLError,)
-        self._conn: pymysql.connections.Connection | None = None
 
     def _connect(self, **kwargs: Any) -> pymysql.connections.Connection:
         import pymysql
@@ -173,14 +179,6 @@ class MySQLSource:
         except pymysql.MySQLError as exc:
             reason = mask_secrets(str(exc.args[-1] if exc.args else exc), self.info.secrets)
             raise UserError(f"cannot connect to MySQL at {self.info.description}: {reason}") from None
-
-    def open(self) -> None:
-        self._conn = self._connect()
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
     def reflect(self, ref: TableRef) -> tuple[TableRef, list[SourceColumn], list[str]]:
         assert self._conn is not None, "open() first"

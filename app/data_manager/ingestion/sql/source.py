@@ -61,6 +61,23 @@ class SourceInfo:
     secrets: tuple[str, ...] = field(default_factory=tuple)  # literals to mask in any message
 
 
+class ReflectionConnection:
+    """`open()`/`close()` of the one connection a source reflects tables with; readers open their own."""
+
+    _conn: Any = None
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def open(self) -> None:
+        self._conn = self._connect()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 class SqlSource(Protocol):
     info: SourceInfo
     driver_errors: tuple[type[BaseException], ...]
