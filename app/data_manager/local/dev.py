@@ -160,7 +160,6 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         if prepare and seed.exists() and any(loc.name == "sql_sync" for loc in registry.enabled):
             run_step("seeding the sample MySQL database", [sys.executable, str(seed)], environment, printer)
 
-        # The webserver boots while the code servers load; its watch threads pick each server up as it answers.
         write_atomic(workspace, render_workspace(registry, host_override=LOCAL_HOST))
         stack.start_role(
             "data-manager",
@@ -171,13 +170,15 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         if _module_exists("data_manager.sample_api"):
             sample_api = [sys.executable, "-m", "data_manager.sample_api", "--host", LOCAL_HOST]
             stack.start_role("sample-api", [*sample_api, "--port", env("SAMPLE_API_PORT")], environment)
+        # As in compose (depends_on data-manager healthy): a webserver that starts first caches
+        # "unreachable" for a location whose import fails, instead of showing its error.
+        stack.wait_for_code_servers()
         port = env("DAGSTER_WEBSERVER_PORT")
         stack.start_role(
             "webserver",
             [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", port, "-w", str(workspace)],
             environment,
         )
-        stack.wait_for_code_servers()
         daemon_command = [console_script("dagster-daemon"), "run", "-w", str(workspace)]
         stack.start_daemon(daemon_command, environment, workspace)
         printer.write(
