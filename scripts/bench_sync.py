@@ -9,7 +9,7 @@ drops both. Figures (rows per second):
   peak RSS is reported for ROWS and 5xROWS rows; `ours_pymysql_rows_per_s` is the portable pymysql path;
 - naive: pandas `read_sql` of the whole table + `to_sql` (on `naive_rows` rows: it is slow);
 - dlt: `sql_database` source, pyarrow backend, csv loader file format, postgres destination;
-- copy limit: COPY of the same rows (the exact payload ours sends) from a local file;
+- copy limit: COPY (FREEZE, as ours) of the same rows (the exact payload ours sends) from a local file;
 - source read limit: the fastest plain read found (connectorx to Arrow, or unbuffered pymysql).
 Progress goes to stderr. Connection settings: MYSQL_HOST/PORT/USER/PASSWORD and POSTGRES_* (defaults
 in data_manager.settings).
@@ -152,7 +152,7 @@ class CopyLimit:
 
     def measure(self) -> float:
         name = sql.Identifier("copy_limit", "payload")
-        statement = sql.SQL("COPY {} FROM STDIN (FORMAT {})").format(name, sql.SQL(self.format))
+        statement = sql.SQL("COPY {} FROM STDIN (FORMAT {}, FREEZE)").format(name, sql.SQL(self.format))
         with psycopg.connect(**self.pg.connect_kwargs()) as conn:
             conn.execute("CREATE SCHEMA IF NOT EXISTS copy_limit")
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(name))
