@@ -121,17 +121,19 @@ class DevStack:
             stop_group(self.processes[role], grace_s=10)
 
     def wait_for_code_servers(self, timeout_s: float = 180) -> None:
+        """Until every enabled location answers, the timeout passes (a warning) or a stop is requested."""
         registry = load_registry(self.paths.registry)
         deadline = time.monotonic() + timeout_s
+        waiting: list[str] = []
         while time.monotonic() < deadline and not self.stopping.is_set():
             results = check_locations(registry.enabled, host=LOCAL_HOST, timeout=2)
-            if all(result.serving for result in results):
+            waiting = [result.name for result in results if not result.serving]
+            if not waiting:
                 return
             if self.processes["data-manager"].poll() is not None:
                 raise UserError("data-manager serve exited during start-up; see the output above", exit_code=1)
             time.sleep(0.5)
-        waiting = [r.name for r in check_locations(registry.enabled, host=LOCAL_HOST, timeout=2) if not r.serving]
-        if waiting:
+        if waiting and not self.stopping.is_set():
             self.printer.write("dev", f"warning: still waiting for {', '.join(waiting)}; starting the webserver anyway")
 
 
@@ -173,6 +175,8 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         # As in compose (depends_on data-manager healthy): a webserver that starts first caches
         # "unreachable" for a location whose import fails, instead of showing its error.
         stack.wait_for_code_servers()
+        if stack.stopping.is_set():  # Ctrl-C while the code servers loaded: start nothing more
+            return 0
         port = env("DAGSTER_WEBSERVER_PORT")
         stack.start_role(
             "webserver",
