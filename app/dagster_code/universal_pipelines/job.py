@@ -1,8 +1,6 @@
 """The universal job: typed configs built from the records, and the two ops every pipeline shares."""
 
-from __future__ import annotations
-
-from typing import Any
+from typing import Any, Optional
 
 import dagster as dg
 from pydantic import ValidationError
@@ -17,6 +15,25 @@ from data_manager.pipelines.schema import JOB
 from data_manager.pipelines.strategies import ExtractionSpec
 
 
+class TransformConfig(dg.Config):
+    kind: str
+    pattern: Optional[str] = None  # noqa: UP045 - dagster config needs Optional
+    replacement: str = ""
+    locale: str = "en"
+
+
+class FieldMappingConfig(dg.Config):
+    """One template field; `default_value` travels as text and is converted like an extracted value."""
+
+    name: str
+    field_type: str = "string"
+    selector: Optional[str] = None  # noqa: UP045
+    required: bool = False
+    transforms: list[TransformConfig] = []
+    default_value: Optional[str] = None  # noqa: UP045
+    date_formats: list[str] = []
+
+
 class ExtractionConfig(dg.Config):
     """What to extract: the template's strategy and fields, and the artifacts to read (ids)."""
 
@@ -25,7 +42,7 @@ class ExtractionConfig(dg.Config):
     template_id: int
     extraction_strategy: str
     strategy_config: dict[str, Any] = {}
-    field_mappings: list[dict[str, Any]]
+    field_mappings: list[FieldMappingConfig]
     failure_policy: str = "fail_fast"
 
 
@@ -44,7 +61,7 @@ def extract_data(
     context: dg.OpExecutionContext, config: ExtractionConfig, pipelines_db: PipelinesDatabase
 ) -> dg.Output[dict[str, Any]]:
     try:
-        fields = [TemplateField(**mapping) for mapping in config.field_mappings]
+        fields = [TemplateField(**mapping.model_dump()) for mapping in config.field_mappings]
     except ValidationError as exc:
         raise dg.Failure(description="field_mappings: " + "; ".join(error_lines(exc))) from None
     spec = ExtractionSpec(config.extraction_strategy, config.strategy_config, fields)

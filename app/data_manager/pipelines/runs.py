@@ -15,7 +15,7 @@ from data_manager.control.webserver import default_webserver_url
 from data_manager.errors import UserError
 from data_manager.pipelines.extraction import validate_spec
 from data_manager.pipelines.loading import check_mapping
-from data_manager.pipelines.models import Pipeline, PipelineRun
+from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
 from data_manager.pipelines.schema import FINISHED_STATUSES, JOB, LOCATION
 from data_manager.pipelines.store import PipelineStore
 from data_manager.pipelines.strategies import ExtractionSpec
@@ -52,8 +52,8 @@ def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]
         "source_ids": pipeline.artifact_ids,
         "template_id": template.id,
         "extraction_strategy": template.extraction_strategy,
-        "strategy_config": template.strategy_config,
-        "field_mappings": [f.model_dump(mode="json") for f in template.fields],
+        "strategy_config": {k: v for k, v in template.strategy_config.items() if v is not None},
+        "field_mappings": [field_mapping(f) for f in template.fields],
         "failure_policy": pipeline.failure_policy,
     }
     loading = {
@@ -64,6 +64,14 @@ def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]
         "failure_policy": pipeline.failure_policy,
     }
     return {"ops": {"extract_data": {"config": extraction}, "load_data": {"config": loading}}}
+
+
+def field_mapping(field: TemplateField) -> dict[str, Any]:
+    """A field as run config: defaults travel as text (converted like extracted text), nulls left out."""
+    mapping = field.model_dump(mode="json", exclude_none=True)
+    if field.default_value is not None:
+        mapping["default_value"] = str(field.default_value)
+    return mapping
 
 
 def pipeline_id_of(run_config: dict[str, Any]) -> int | None:
