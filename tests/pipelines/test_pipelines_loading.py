@@ -60,7 +60,7 @@ def test_entity_table_created_extended_and_never_retyped(store: PipelineStore) -
     store.update_entity(entity.id, EntityIn(**wider))
     retyped = {**PRODUCT_ENTITY, "columns": [{"name": "sku", "type": "integer"}, *PRODUCT_ENTITY["columns"][1:]]}
     with pytest.raises(
-        UserError, match="column type mismatch: sku is text in entities.products, the entity says integer"
+        UserError, match=r"column type mismatch: sku is text in entities\.products, the entity says integer"
     ):
         store.update_entity(entity.id, EntityIn(**retyped))
     assert store.get_entity(entity.id).columns[0].type == "text"  # the failed update changed nothing
@@ -108,7 +108,7 @@ def test_replace_failing_midway_keeps_the_old_rows(store: PipelineStore) -> None
     load_records(store.settings, entity, records(4), "append")
     before = rows(store)
     duplicate_in_second_batch = records(3, start=100) + records(1, start=100)
-    with pytest.raises(LoadFailed, match="replace.*failed after 2 of 4 rows, nothing was written: duplicate key"):
+    with pytest.raises(LoadFailed, match=r"replace.*failed after 2 of 4 rows, nothing was written: duplicate key"):
         load_records(store.settings, entity, duplicate_in_second_batch, "replace", batch_size=2)
     assert rows(store) == before
     replaced = load_records(store.settings, entity, records(2, start=100), "replace", batch_size=2)
