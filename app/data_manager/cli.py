@@ -10,6 +10,7 @@ import typer
 from data_manager.control.cli import register_control_commands
 from data_manager.dbt.cli import register_dbt_commands
 from data_manager.ingestion.cli import sync_app
+from data_manager.pipelines.cli import pipelines_app
 
 app = typer.Typer(
     name="data-manager",
@@ -21,6 +22,9 @@ app = typer.Typer(
 register_control_commands(app)
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
+app.add_typer(
+    pipelines_app, name="pipelines", help="Universal pipelines: migrate, list, show, launch, status, logs, cancel."
+)
 
 
 def main() -> None:
