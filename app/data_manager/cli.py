@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
 from data_manager.dbt.cli import register_dbt_commands
 from data_manager.ingestion.cli import sync_app
@@ -22,6 +23,7 @@ app = typer.Typer(
 register_control_commands(app)
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
+register_api_commands(app)
 app.add_typer(
     pipelines_app, name="pipelines", help="Universal pipelines: migrate, list, show, launch, status, logs, cancel."
 )
