@@ -156,6 +156,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         workspace = paths.data_dir / LOCAL_WORKSPACE
         dm = [sys.executable, "-m", "data_manager.cli"]
 
+        run_step("migrating the universal_pipelines schema", [*dm, "pipelines", "migrate"], environment, printer)
         if prepare and (paths.dbt_dir / "dbt_project.yml").exists():
             run_step("preparing the dbt manifest", [*dm, "dbt", "prepare"], environment, printer)
         seed = paths.home / "scripts" / "seed_mysql.py"
