@@ -18,6 +18,7 @@ from data_manager.dbt.cli import register_dbt_commands
 from data_manager.errors import UserError
 from data_manager.ingestion.cli import sync_app
 from data_manager.local.cli import register_local_commands
+from data_manager.pipelines.cli import pipelines_app
 
 app = typer.Typer(
     name="data-manager",
@@ -49,6 +50,9 @@ register_local_commands(app)
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
 register_api_commands(app)
+app.add_typer(
+    pipelines_app, name="pipelines", help="Universal pipelines: migrate, list, show, launch, status, logs, cancel."
+)
 
 
 def main() -> None:

@@ -225,6 +225,8 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
     previous = {sig: signal.signal(sig, lambda *_: stack.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         samples = sample_declarations(paths, registry.enabled)
+        run_step("migrating the universal_pipelines schema", [sys.executable, "-m", "data_manager.cli", "pipelines", "migrate"],
+                 stack.environment, printer, paths.home)  # fmt: skip
         if prepare and (paths.dbt_dir / "dbt_project.yml").exists():
             run_step("preparing the dbt manifest", [sys.executable, "-m", "data_manager.cli", "dbt", "prepare"],
                      stack.environment, printer, paths.home)  # fmt: skip
