@@ -24,7 +24,8 @@ help: ## Show this help
 
 # --compile-bytecode: otherwise, with PYTHONDONTWRITEBYTECODE set, every process compiles dagster again (+1 s each).
 .PHONY: install
-install: ## Create .venv from uv.lock, bytecode compiled (installs uv with pip when it is missing)
+install: ## Install missing system packages (apt, as root), then .venv from uv.lock, bytecode compiled
+	@scripts/system_packages.sh
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv \
 		|| { echo "error: could not install uv; install it (pip install uv) and retry" >&2; exit 2; }
 	@$(UV) sync --frozen --compile-bytecode

@@ -30,8 +30,11 @@ from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import LaunchTarget
 from data_manager.db import connect
+from data_manager.local.dev import platform_environment
+from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
+from data_manager.stack_runtime import free_port_offset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WARM_RUNS = 3
@@ -90,8 +93,6 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
     port = free_port()
     env = {
         **os.environ,
-        "DATA_PLATFORM_HOME": str(root),
-        "DATA_PLATFORM_DATA_DIR": str(root / ".data"),
         "POSTGRES_HOST": server.host,
         "POSTGRES_PORT": str(server.port),
         "POSTGRES_USER": server.user,
@@ -101,7 +102,9 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
         "DAGSTER_WEBSERVER_PORT": str(port),
         "SAMPLE_API_PORT": str(free_port()),
         "CODE_SERVER_MODE": mode,
+        "LOCAL_PORT_OFFSET": str(free_port_offset()),  # beside a running `make dev`
     }
+    env = platform_environment(ProjectPaths(root, root / ".data"), env)  # as `make dev` builds it
     url = f"http://127.0.0.1:{port}"
     log(f"{count} location(s): starting")
     started = time.monotonic()

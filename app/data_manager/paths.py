@@ -32,6 +32,7 @@ def find_home(start: Path | None = None) -> Path:
 @dataclass(frozen=True)
 class ProjectPaths:
     home: Path
+    data: Path | None = None  # the data dir, when not `DATA_PLATFORM_DATA_DIR` or <home>/.data
 
     @classmethod
     def discover(cls) -> ProjectPaths:
@@ -83,6 +84,8 @@ class ProjectPaths:
 
         `DATA_PLATFORM_DATA_DIR` moves it (tests run isolated stacks side by side).
         """
+        if self.data is not None:
+            return self.data
         configured = env("DATA_PLATFORM_DATA_DIR")
         return Path(configured).resolve() if configured else self.home / ".data"
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -34,6 +35,25 @@ def stop_group(process: subprocess.Popen, grace_s: float) -> None:
     signal_group(process, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
+
+
+@dataclass
+class Backoff:
+    """Restart delays of a supervised process: 1 s doubling to 30 s, back to 1 s after a minute up."""
+
+    start_s: float = 1.0
+    max_s: float = 30.0
+    stable_after_s: float = 60.0
+    delay_s: float = 1.0
+
+    def next_delay(self) -> float:
+        """The delay before this restart; the next one doubles."""
+        delay, self.delay_s = self.delay_s, min(self.delay_s * 2, self.max_s)
+        return delay
+
+    def note_running(self, started_at: float, now: float) -> None:
+        if now - started_at > self.stable_after_s:
+            self.delay_s = self.start_s
 
 
 class LinePrinter:

@@ -131,3 +131,26 @@ def code_server_groups(paths: ProjectPaths) -> list[int]:
     except FileNotFoundError:
         return []
     return [int(line) for line in text.split() if line.isdigit()]
+
+
+def free_port_offset(attempts: int = 50) -> int:
+    """A `LOCAL_PORT_OFFSET` at which no port of the registry's range is in use (tests, benchmarks)."""
+    import random
+    import socket
+
+    from data_manager.registry.models import PORT_RANGE
+
+    def free(port: int) -> bool:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+        return True
+
+    for _ in range(attempts):
+        offset = random.randrange(2000, 20000)
+        if all(free(port + offset) for port in PORT_RANGE):
+            return offset
+    raise RuntimeError("no free block of code-server ports found")

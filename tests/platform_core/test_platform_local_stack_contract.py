@@ -57,3 +57,14 @@ def test_platform_environment_points_every_role_at_this_project(tmp_path: Path) 
 def test_control_never_imports_the_local_stack() -> None:
     for path in (REPO_ROOT / "app/data_manager/control").glob("*.py"):
         assert "data_manager.local" not in path.read_text(), path
+
+
+def test_backoff_doubles_to_its_cap_and_resets_after_a_stable_minute() -> None:
+    from data_manager.process_groups import Backoff
+
+    backoff = Backoff()
+    assert [backoff.next_delay() for _ in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    backoff.note_running(started_at=0, now=30)
+    assert backoff.delay_s == 30
+    backoff.note_running(started_at=0, now=61)
+    assert backoff.next_delay() == 1

@@ -24,12 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.errors import UserError
-from data_manager.process_groups import LinePrinter, signal_group, spawn, stop_group
+from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.models import CodeLocation, Registry
-
-BACKOFF_START_S = 1.0
-BACKOFF_MAX_S = 30.0
-STABLE_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class ManagedServer:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     next_start_at: float = 0.0
-    backoff_s: float = BACKOFF_START_S
+    backoff: Backoff = field(default_factory=Backoff)
     restarts: int = 0
 
 
@@ -156,16 +152,16 @@ class Supervisor:
                 signal_group(process, signal.SIGKILL)  # reap orphans such as the `api grpc` child
                 server.process = None
                 self._processes_changed()
-                server.next_start_at = now + server.backoff_s
-                self.say(f"{server.spec.name} exited with {code}; restarting in {server.backoff_s:.0f}s")
+                delay = server.backoff.next_delay()
+                server.next_start_at = now + delay
+                self.say(f"{server.spec.name} exited with {code}; restarting in {delay:.0f}s")
                 if self.on_server_down is not None:
                     self.on_server_down(server.spec.name)
-                server.backoff_s = min(server.backoff_s * 2, BACKOFF_MAX_S)
             elif process is None and now >= server.next_start_at:
                 server.restarts += 1
                 self._start(server)
-            elif process is not None and now - server.started_at > STABLE_AFTER_S:
-                server.backoff_s = BACKOFF_START_S
+            elif process is not None:
+                server.backoff.note_running(server.started_at, now)
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.request_stop)

@@ -25,7 +25,7 @@ from data_manager.db import PlatformDatabase, platform_database
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.local.sample_services import SampleDeclarations, sample_declarations
 from data_manager.paths import ProjectPaths
-from data_manager.process_groups import LinePrinter, signal_group, spawn, stop_group
+from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.store import load_registry
 from data_manager.settings import ENV_DEFAULTS, env
 from data_manager.stack_runtime import (
@@ -39,9 +39,6 @@ from data_manager.stack_runtime import (
 )
 
 LOCAL_HOST = "127.0.0.1"
-BACKOFF_START_S = 1.0
-BACKOFF_MAX_S = 30.0
-STABLE_AFTER_S = 60.0
 
 
 def start_database(database: PlatformDatabase, paths: ProjectPaths, printer: LinePrinter):
@@ -103,7 +100,7 @@ class Role:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     next_start_at: float = 0.0
-    backoff_s: float = BACKOFF_START_S
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 @dataclass
@@ -141,14 +138,14 @@ class DevStack:
             if process is not None and process.poll() is not None:
                 signal_group(process, signal.SIGKILL)  # reap what it left in its group
                 role.process = None
-                role.next_start_at = now + role.backoff_s
-                self.say(f"{role.name} exited with {process.returncode}; restarting in {role.backoff_s:.0f}s")
-                role.backoff_s = min(role.backoff_s * 2, BACKOFF_MAX_S)
+                delay = role.backoff.next_delay()
+                role.next_start_at = now + delay
+                self.say(f"{role.name} exited with {process.returncode}; restarting in {delay:.0f}s")
             elif process is None and now >= role.next_start_at:
                 self.say(f"restarting {role.name}")
                 self.start(role)
-            elif process is not None and now - role.started_at > STABLE_AFTER_S:
-                role.backoff_s = BACKOFF_START_S
+            elif process is not None:
+                role.backoff.note_running(role.started_at, now)
 
     def stop_all(self) -> None:
         for role in reversed(list(self.roles.values())):
