@@ -5,9 +5,9 @@ from __future__ import annotations
 import dagster as dg
 import psycopg
 import pytest
+from dagster_code.universal_pipelines.sensor import pipeline_runs_sensor
 
 from dagster_code.universal_pipelines import defs
-from dagster_code.universal_pipelines.sensor import pipeline_runs_sensor
 from data_manager.ingestion.events.store import EventStore
 from data_manager.pipelines.models import ArtifactIn, EntityIn, PipelineIn, TemplateIn
 from data_manager.pipelines.runs import InvalidPipeline, build_run_config

@@ -7,8 +7,16 @@ from pathlib import Path
 
 from data_manager.atomic_files import Transaction
 from data_manager.errors import EXIT_FAILURE, UserError
+from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import PORT_RANGE, CodeLocation, LocationMetadata, Registry, name_problem
+from data_manager.registry.models import (
+    PORT_RANGE,
+    CodeLocation,
+    LocationMetadata,
+    Registry,
+    default_module,
+    name_problem,
+)
 from data_manager.registry.store import dump_registry, load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import render_env_example
@@ -56,9 +64,10 @@ def check(paths: ProjectPaths) -> list[str]:
             problems.append(f"{path.relative_to(paths.home)} is missing: run `make workspace`")
         elif path.read_text() != content:
             problems.append(f"{path.relative_to(paths.home)} is stale: run `make workspace`")
-    for location in registry.code_locations:
-        if location.module == f"dagster_code.{location.name}" and not paths.location_dir(location.name).is_dir():
-            problems.append(f"location {location.name!r}: package {paths.location_dir(location.name)} is missing")
+    for entry in registry.code_locations:
+        location = Location.from_entry(entry, paths)
+        if entry.module == default_module(entry.name) and not location.package_dir.is_dir():
+            problems.append(f"location {entry.name!r}: package {location.package_dir} is missing")
     return problems
 
 
