@@ -54,6 +54,7 @@ MYSQL_CASES = [
     (SourceColumn("a", "double", unsigned=True), "double precision"),
     (SourceColumn("a", "bit", length=1), "boolean"),
     (SourceColumn("a", "bit", length=8), "bigint"),
+    (SourceColumn("a", "bit", length=64), "numeric(20,0)"),
     (SourceColumn("a", "date"), "date"),
     (SourceColumn("a", "datetime"), "timestamp"),
     (SourceColumn("a", "timestamp"), "timestamptz"),

@@ -15,17 +15,21 @@ from typing import Any
 
 from data_manager.errors import UserError
 from data_manager.ingestion.sql.connections import mask_secrets, odbc_connection_string, odbc_password
-from data_manager.ingestion.sql.copy_format import FORMATTERS, format_rows
-from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
+from data_manager.ingestion.sql.copy_format import FORMATTERS
+from data_manager.ingestion.sql.engine import Progress, sync_tables
 from data_manager.ingestion.sql.identifiers import TableRef, quote_ansi
 from data_manager.ingestion.sql.results import SyncResult
 from data_manager.ingestion.sql.source import (
+    DEFAULT_CHUNK_ROWS,
     Chunk,
     CopyFormat,
+    PageRead,
     ReadRequest,
     ReflectionConnection,
+    RowBudget,
     SourceInfo,
     TablePlan,
+    text_chunks,
 )
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_ansi_column, map_mssql_column
 from data_manager.settings import PostgresSettings
@@ -152,11 +156,28 @@ class OdbcSource(ReflectionConnection):
     def copy_format(self, plan: TablePlan) -> CopyFormat:
         return "text"
 
+    def reader_for(self, plan: TablePlan) -> str:
+        return "pyodbc"
+
+    def max_cursor(self, plan: TablePlan) -> Any:
+        assert self._conn is not None, "open() first"
+        if plan.cursor is None:
+            return None
+        table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
+        cur = self._conn.cursor()
+        try:
+            row = cur.execute(f"SELECT MAX({quote_ansi(plan.cursor.source.name)}) FROM {table}").fetchone()
+        finally:
+            cur.close()
+        value = row[0] if row else None
+        return None if isinstance(value, bytes | bytearray) else _odbc_param(value)
+
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         plan = request.table
         formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
         base_params = [_odbc_param(request.watermark)] if request.watermark is not None else []
+        budget = RowBudget(request.chunk_bytes, request.chunk_rows)
         conn = self._connect()
         try:
             cur = conn.cursor()
@@ -165,15 +186,11 @@ class OdbcSource(ReflectionConnection):
                 limit = self.page_rows if plan.primary_key else None
                 query, params = build_page_query(plan, request.watermark is not None, after, limit)
                 cur.execute(query, *(base_params + params))
-                page_rows = 0
-                last_row = None
-                while rows := cur.fetchmany(request.chunk_rows):
-                    page_rows += len(rows)
-                    last_row = rows[-1]
-                    yield Chunk(format_rows(rows, formatters), len(rows))
-                if limit is None or page_rows < limit or last_row is None:
+                page = PageRead()
+                yield from text_chunks(cur.fetchmany, formatters, budget, page)
+                if limit is None or page.rows < limit or page.last_row is None:
                     break
-                after = tuple(last_row[i] for i in key_positions)
+                after = tuple(page.last_row[i] for i in key_positions)
             cur.close()
         finally:
             conn.close()

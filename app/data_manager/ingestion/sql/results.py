@@ -13,6 +13,7 @@ class TableSyncResult(BaseModel):
     source_table: str
     target_table: str  # schema.table in Postgres
     mode: Literal["full", "incremental"]
+    reader: str  # what streamed the rows: connectorx, pymysql or pyodbc
     rows: int  # rows read from the source in this run (incremental: new or changed rows)
     total_rows: int  # rows in the target table after the sync
     duration_s: float
