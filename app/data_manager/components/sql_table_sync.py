@@ -31,6 +31,8 @@ from typing import Any, Literal
 import dagster as dg
 from pydantic import Field
 
+from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
+from data_manager.ingestion.sql.identifiers import parse_table_name
 from data_manager.settings import ENV_DEFAULTS, env
 
 PROGRESS_LOG_SECONDS = 10.0
@@ -88,10 +90,14 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             database = url.rsplit("/", 1)[-1].split("?", 1)[0] if url else _env_value(self.database_env)
         else:
             database = _odbc_database(_env_value(self.url_env or "MSSQL_URL")) or "mssql"
-        return f"{database}_"
+        return sql_table_prefix(database)
 
     def target_table(self, table: str) -> str:
-        return f"{self.resolved_prefix()}{table.rsplit('.', 1)[-1]}".lower()
+        return target_table_name(self.resolved_prefix(), parse_table_name(table))
+
+    def owned_tables(self) -> list[OwnedTable]:
+        """The Postgres tables this component writes: `locations remove --purge` drops exactly these."""
+        return [OwnedTable(self.resolved_schema(), self.target_table(table), "sql") for table in self.tables]
 
     def asset_key(self, table: str) -> dg.AssetKey:
         return dg.AssetKey([self.resolved_schema(), self.target_table(table)])
@@ -102,7 +108,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         if self.mode == "incremental" and not self.cursor_column:
             raise ValueError(f"SqlTableSyncComponent ({self.source}): mode incremental needs cursor_column")
         from data_manager.errors import UserError
-        from data_manager.ingestion.sql.identifiers import parse_table_list, target_table_name
+        from data_manager.ingestion.sql.identifiers import parse_table_list
 
         try:  # names are checked when the location loads, not only when a run starts
             for ref in parse_table_list(self.tables):

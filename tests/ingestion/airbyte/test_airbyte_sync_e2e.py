@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from data_manager.errors import UserError
-from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager, temp_table_created_at
+from data_manager.ingestion.airbyte.cache_tables import CacheTables, temp_table_created_at
 from data_manager.ingestion.airbyte.caches import get_cache
 from data_manager.ingestion.airbyte.sync import sync_connector
 from data_manager.procs import free_port
@@ -62,7 +62,7 @@ def test_airbyte_faker_and_manifest_sync_then_drop_one_connector(
     assert names[0] == ("item 1", 1.5) and len(names) == 7
     assert {"faker_users", "faker_products"} <= {s[0] for s in states}
 
-    manager = PyAirbyteCacheDBManager()
+    manager = CacheTables()
     assert "pyairbyte_cache" in manager.list_schemas()
     listed = {t.name: t.rows for t in manager.list_tables("faker_")}
     assert listed == {"faker_products": 50, "faker_users": 50}
@@ -141,7 +141,7 @@ def test_airbyte_stale_staging_tables_are_cleaned(pg_env: PostgresSettings) -> N
         conn.execute("CREATE SCHEMA pyairbyte_cache")
         for name in (old, fresh, "faker_users", "orders_012345678"):
             conn.execute(f'CREATE TABLE pyairbyte_cache."{name}" (id int)')
-    manager = PyAirbyteCacheDBManager()
+    manager = CacheTables()
     assert manager.cleanup_stale_staging_tables(timedelta(hours=6), dry_run=True) == [old]
     assert manager.cleanup_stale_staging_tables(timedelta(hours=6)) == [old]
     assert sorted(tables_in(pg_env)) == sorted([fresh, "faker_users", "orders_012345678"])

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from data_manager.errors import UserError
+from data_manager.ingestion.naming import target_table_name
 from data_manager.ingestion.sql.connections import (
     MySQLConnection,
     mask_secrets,
@@ -20,7 +21,6 @@ from data_manager.ingestion.sql.identifiers import (
     TableRef,
     parse_table_list,
     parse_table_name,
-    target_table_name,
 )
 from data_manager.ingestion.sql.mssql import build_page_query, select_expression
 from data_manager.ingestion.sql.source import ColumnPlan, TablePlan

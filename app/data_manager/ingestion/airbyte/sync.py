@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from data_manager.errors import UserError
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, build_postgres_cache, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name, redact, resolve_config
-from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
 from data_manager.ingestion.airbyte.pyairbyte import ProgressCallback, TrackedRead, import_airbyte
+from data_manager.ingestion.naming import table_name_for, table_prefix_for
 from data_manager.ingestion.paths import airbyte_install_dir
 
 if TYPE_CHECKING:

@@ -25,11 +25,11 @@ from psycopg import sql
 
 from data_manager import db
 from data_manager.errors import UserError
+from data_manager.ingestion.naming import target_table_name
 from data_manager.ingestion.sql.connections import mask_secrets
 from data_manager.ingestion.sql.identifiers import (
     TableRef,
     parse_table_list,
-    target_table_name,
     validate_identifier,
 )
 from data_manager.ingestion.sql.results import SyncResult, TableSyncResult
