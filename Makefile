@@ -10,6 +10,7 @@ COMPOSE ?= docker compose
 
 NAME ?=
 PORT ?=
+HOST ?=
 TEMPLATE ?= empty
 PURGE ?=
 YES ?=
@@ -31,6 +32,10 @@ install: ## Create .venv from uv.lock, bytecode compiled (installs uv with pip w
 .PHONY: dev
 dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
+
+.PHONY: api
+api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
+	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 .PHONY: up
 up: ## Start the platform with Docker Compose
