@@ -5,7 +5,7 @@
 It creates a throw-away MariaDB database with a ROWS-row table of 10 mixed columns (ints, decimals,
 timestamps, short and long text, a nullable column) and a throw-away Postgres database, measures, and
 drops both. Figures (rows per second):
-- ours: `sync_mysql_tables` (auto reader = connectorx fast path), full refresh, in a child process whose
+- ours: `sync_tables(MySQLSource...)` (auto reader = connectorx fast path), full refresh, in a child process whose
   peak RSS is reported for ROWS and 5xROWS rows; `ours_pymysql_rows_per_s` is the portable pymysql path;
 - ours incremental: the same table synced incrementally (cursor `updated_at`), then 10% of its rows
   changed and synced again: `ours_incremental_rows_per_s` is the changed rows read per second of that run;
@@ -121,12 +121,15 @@ def run_child(kind: str, table: str, mysql_url: str, pg: PostgresSettings, schem
 
 
 def child_main(kind: str, table: str, schema: str) -> None:
-    from data_manager.ingestion.sql.mysql import sync_mysql_tables
+    from data_manager.ingestion.sql.engine import sync_tables
+    from data_manager.ingestion.sql.mysql import MySQLSource
+    from data_manager.ingestion.sql.request import SyncRequest
 
     reader = "pymysql" if kind == "pymysql" else "auto"
     incremental = dict(mode="incremental", cursor_column="updated_at") if kind == "incremental" else {}
     started = time.perf_counter()
-    result = sync_mysql_tables(os.environ["BENCH_MYSQL_URL"], table, target_schema=schema, reader=reader, **incremental)
+    source = MySQLSource.from_url(os.environ["BENCH_MYSQL_URL"], reader)
+    result = sync_tables(source, SyncRequest(table, target_schema=schema, **incremental))
     seconds = time.perf_counter() - started
     if result.status != "success":
         raise SystemExit(f"sync failed: {result.error}")
@@ -139,9 +142,10 @@ class CopyLimit:
     """COPY of exactly the payload our fast path sends, from a local file, into the same column types."""
 
     def __init__(self, mysql_url: str, table: str, pg: PostgresSettings, workdir: Path):
-        from data_manager.ingestion.sql.engine import SyncOptions, _plan_table
+        from data_manager.ingestion.sql.engine import _plan_table
         from data_manager.ingestion.sql.identifiers import TableRef
         from data_manager.ingestion.sql.mysql import MySQLSource
+        from data_manager.ingestion.sql.request import SyncRequest
         from data_manager.ingestion.sql.source import ReadRequest
 
         self.pg = pg
@@ -149,7 +153,7 @@ class CopyLimit:
         source = MySQLSource(MySQLConnection.from_url(mysql_url), reader="auto")
         source.open()
         try:
-            plan = _plan_table(source, TableRef(table), SyncOptions(target_schema="x"))
+            plan = _plan_table(source, TableRef(table), SyncRequest(table, target_schema="x"))
             self.rows = 0
             with self.path.open("wb") as out:
                 for chunk in source.read(ReadRequest(table=plan, chunk_rows=50_000)):

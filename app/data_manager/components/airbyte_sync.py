@@ -92,13 +92,13 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 metadata={"stage": result.stage, "duration_s": result.duration_s},
             )
         stream_to_key = {stream: key for key, stream in key_to_stream.items()}
-        for stream in streams:
+        for table in result.tables:
             yield dg.MaterializeResult(
-                asset_key=stream_to_key[stream],
+                asset_key=stream_to_key[table.source_table],
                 metadata={
-                    "rows": dg.MetadataValue.int(result.records_per_stream.get(stream, 0)),
+                    "rows": dg.MetadataValue.int(table.rows),
                     "duration_s": dg.MetadataValue.float(result.duration_s),
-                    "schema": dg.MetadataValue.text(result.cache_schema),
-                    "table": dg.MetadataValue.text(result.tables[stream]),
+                    "schema": dg.MetadataValue.text(result.target_schema),
+                    "table": dg.MetadataValue.text(table.target_table.split(".", 1)[1]),
                 },
             )

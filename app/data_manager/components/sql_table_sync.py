@@ -171,6 +171,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                     "table": table_result.target_table.split(".", 1)[1],
                     "source_table": table_result.source_table,
                     "mode": table_result.mode,
+                    "reader": table_result.reader,
                     "watermark": table_result.watermark or "",
                 },
             )
@@ -181,17 +182,24 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             )
 
     def _run_sync(self, tables: list[str], progress: Callable[[str, int], None]) -> Any:
-        common = dict(
+        from data_manager.ingestion.sql.engine import sync_tables
+        from data_manager.ingestion.sql.request import SyncRequest
+
+        request = SyncRequest(
+            tables=tables,
             target_schema=self.resolved_schema(),
             table_prefix=self.resolved_prefix(),
             mode=self.mode,
             cursor_column=self.cursor_column,
             chunk_rows=self.chunk_rows,
-            progress=progress,
         )
+        return sync_tables(self._source(), request, progress=progress)
+
+    def _source(self) -> Any:
+        """The source from the environment at run time (drivers are imported here, not at load)."""
         if self.source == "mysql":
             from data_manager.ingestion.sql.connections import MySQLConnection
-            from data_manager.ingestion.sql.mysql import sync_mysql_tables
+            from data_manager.ingestion.sql.mysql import MySQLSource
 
             url = _env_value(self.url_env) if self.url_env else ""
             if url:
@@ -208,12 +216,12 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 connection = MySQLConnection(
                     connection.host, connection.port, connection.user, connection.password, self.database
                 )
-            return sync_mysql_tables(connection, tables, reader=self.reader, **common)
+            return MySQLSource(connection, self.reader)
 
-        from data_manager.ingestion.sql.mssql import sync_mssql_tables
+        from data_manager.ingestion.sql.mssql import OdbcSource
 
         variable = self.url_env or "MSSQL_URL"
         url = _env_value(variable)
         if not url:
             raise dg.Failure(description=f"environment variable {variable} is not set: it must hold the MSSQL URL")
-        return sync_mssql_tables(url, tables, **common)
+        return OdbcSource.mssql(url)

@@ -39,17 +39,17 @@ def test_airbyte_faker_and_manifest_sync_then_drop_one_connector(
 ) -> None:
     faker = sync_connector("source-faker", ["users", "products"])
     assert faker.status == "success", faker.error
-    assert faker.records_per_stream == {"users": 50, "products": 50}
-    assert (faker.cache_type, faker.cache_schema, faker.cache_database) == (
-        "PostgresCache",
-        "pyairbyte_cache",
-        pg_env.database,
-    )
-    assert faker.tables == {"users": "faker_users", "products": "faker_products"}
+    assert {t.source_table: t.rows for t in faker.tables} == {"users": 50, "products": 50}
+    assert (faker.source, faker.target_schema, faker.cache) == ("source-faker", "pyairbyte_cache", "default")
+    assert {t.source_table: t.target_table for t in faker.tables} == {
+        "users": "pyairbyte_cache.faker_users",
+        "products": "pyairbyte_cache.faker_products",
+    }
+    assert {t.reader for t in faker.tables} == {"pyairbyte"}
 
     sample = sync_connector("sample-api")
     assert sample.status == "success", sample.error
-    assert sample.records_per_stream == {"items": 7}
+    assert sample.rows_per_table == {"pyairbyte_cache.sample_api_items": 7}
     pages = [r["path"] for r in sample_api_env.requests]
     assert any("page=2" in p for p in pages) and any("page=3" in p for p in pages)  # paging really happened
     assert not any("page=4" in p for p in pages)  # a short page ends it
@@ -91,7 +91,7 @@ def test_airbyte_regional_cache_in_other_schema(
     again = sync_connector(
         "sample-api", ["items"], cache=get_cache("regional"), write_strategy="replace", full_refresh=True
     )
-    assert again.ok and again.tables == {"items": "sample_api_items"}
+    assert again.ok and [t.target_table for t in again.tables] == ["pyairbyte_cache.sample_api_items"]
     assert tables_in(pg_env, "regional_cache")["sample_api_items"] == 7
 
 

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from data_manager.ingestion.sql.mysql import sync_mysql_tables
 from data_manager.settings import PostgresSettings
-from ingestion.sql.sql_sync_support import mysql_exec, pg_query, pg_schemas
+from ingestion.sql.sql_sync_support import mysql_exec, pg_query, pg_schemas, sync_mysql
 
 READERS = ["pymysql", "connectorx"]
 
@@ -123,11 +122,11 @@ def test_both_readers_copy_every_type_and_extreme_exactly(mode: str, mysql_datab
         kwargs["cursor_column"] = "id"
         mysql_exec(mysql_database, "INSERT INTO all_types (id) VALUES (0)")
         for reader in READERS:  # the first run stores watermark 0; the second reads id >= 0 and merges
-            first = sync_mysql_tables(mysql_url, "all_types", target_schema=f"raw_{reader}", reader=reader, **kwargs)
+            first = sync_mysql(mysql_url, "all_types", target_schema=f"raw_{reader}", reader=reader, **kwargs)
             assert first.status == "success", first.error
     mysql_exec(mysql_database, ALL_TYPES_ROW_1, ALL_TYPES_ROW_2, EXTREME_INSERTS)
     for reader in READERS:
-        result = sync_mysql_tables(mysql_url, "all_types", target_schema=f"raw_{reader}", reader=reader, **kwargs)
+        result = sync_mysql(mysql_url, "all_types", target_schema=f"raw_{reader}", reader=reader, **kwargs)
         assert result.status == "success", result.error
         assert result.tables[0].reader == reader
         assert result.tables[0].rows == (7 if mode == "incremental" else 6)
@@ -152,11 +151,11 @@ def test_full_refresh_replaces_the_table(reader: str, mysql_database, mysql_url,
     t0 = dt.datetime(2024, 1, 1)
     _orders(mysql_database, [(i, "new", Decimal(i), t0) for i in range(1, 6)])
     kwargs = dict(target_schema="raw", table_prefix="shop_", pg=pg_database, reader=reader, chunk_rows=2)
-    assert sync_mysql_tables(mysql_url, "orders", **kwargs).status == "success"
+    assert sync_mysql(mysql_url, "orders", **kwargs).status == "success"
     mysql_exec(
         mysql_database, "DELETE FROM orders WHERE id IN (1, 2)", "UPDATE orders SET status = 'paid' WHERE id = 3"
     )
-    result = sync_mysql_tables(mysql_url, "orders", **kwargs)
+    result = sync_mysql(mysql_url, "orders", **kwargs)
     assert result.status == "success" and result.rows_per_table == {"raw.shop_orders": 3}
     assert pg_query(pg_database, "SELECT id, status FROM raw.shop_orders ORDER BY id") == [
         (3, "paid"), (4, "new"), (5, "new"),
@@ -176,7 +175,7 @@ def test_incremental_merges_on_the_key_and_keeps_a_watermark(reader, mysql_datab
         target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, reader=reader,
         chunk_rows=64,
     )  # fmt: skip
-    first = sync_mysql_tables(mysql_url, "orders", **kwargs)
+    first = sync_mysql(mysql_url, "orders", **kwargs)
     assert first.status == "success", first.error
     assert first.tables[0].rows == 250 and first.tables[0].watermark == "2024-01-01T14:10:00.500000"
 
@@ -185,7 +184,7 @@ def test_incremental_merges_on_the_key_and_keeps_a_watermark(reader, mysql_datab
         mysql_database,
         [(7, "paid", Decimal("9.99"), t0 + dt.timedelta(days=1)), (999, "new", None, t0 + dt.timedelta(days=2))],
     )
-    second = sync_mysql_tables(mysql_url, "orders", **kwargs)
+    second = sync_mysql(mysql_url, "orders", **kwargs)
     assert second.status == "success", second.error
     assert second.tables[0].rows == 3  # the boundary row (>= watermark) plus the two changes
     assert second.tables[0].total_rows == 251
@@ -198,7 +197,7 @@ def test_incremental_merges_on_the_key_and_keeps_a_watermark(reader, mysql_datab
     )
     assert state == [("updated_at", "2024-01-03T10:00:00.500000", "timestamp", 3)]
 
-    third = sync_mysql_tables(mysql_url, "orders", **kwargs)  # nothing new: only the boundary row
+    third = sync_mysql(mysql_url, "orders", **kwargs)  # nothing new: only the boundary row
     assert third.tables[0].rows == 1 and third.tables[0].total_rows == 251
 
 
@@ -214,9 +213,7 @@ def test_keyset_pages_cover_composite_keys(mysql_database, mysql_url, pg_databas
             [(r, n, n * 2) for r in ("EU", "US", "ZA") for n in range(20)],
         ),
     )
-    result = sync_mysql_tables(
-        mysql_url, "order_lines", target_schema="raw", pg=pg_database, reader="pymysql", chunk_rows=3
-    )
+    result = sync_mysql(mysql_url, "order_lines", target_schema="raw", pg=pg_database, reader="pymysql", chunk_rows=3)
     assert result.status == "success", result.error
     assert pg_query(pg_database, "SELECT count(*), count(DISTINCT (region, n)), sum(qty) FROM raw.order_lines") == [
         (60, 60, 3 * sum(n * 2 for n in range(20)))
@@ -225,10 +222,10 @@ def test_keyset_pages_cover_composite_keys(mysql_database, mysql_url, pg_databas
 
 def test_full_refresh_keeps_dependent_views_working(mysql_database, mysql_url, pg_database) -> None:
     _orders(mysql_database, [(1, "new", Decimal(1), dt.datetime(2024, 1, 1))])
-    assert sync_mysql_tables(mysql_url, "orders", target_schema="raw", pg=pg_database).status == "success"
+    assert sync_mysql(mysql_url, "orders", target_schema="raw", pg=pg_database).status == "success"
     pg_query(pg_database, "CREATE VIEW public.v_orders AS SELECT id, status FROM raw.orders")
     _orders(mysql_database, [(2, "paid", Decimal(2), dt.datetime(2024, 1, 2))])
-    result = sync_mysql_tables(mysql_url, "orders", target_schema="raw", pg=pg_database)
+    result = sync_mysql(mysql_url, "orders", target_schema="raw", pg=pg_database)
     assert result.status == "success", result.error
     assert pg_query(pg_database, "SELECT id, status FROM public.v_orders ORDER BY id") == [(1, "new"), (2, "paid")]
 
@@ -242,7 +239,7 @@ def _assert_nothing_written(pg: PostgresSettings) -> None:
 
 def test_missing_table_fails_before_writing(mysql_database, mysql_url, pg_database) -> None:
     _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
-    result = sync_mysql_tables(mysql_url, "orders,nope", target_schema="raw", pg=pg_database)
+    result = sync_mysql(mysql_url, "orders,nope", target_schema="raw", pg=pg_database)
     assert result.status == "failed" and result.error_kind == "bad_input"
     assert result.error == f"table {mysql_database.database}.nope not found in {mysql_url}"
     _assert_nothing_written(pg_database)
@@ -250,16 +247,14 @@ def test_missing_table_fails_before_writing(mysql_database, mysql_url, pg_databa
 
 def test_unsupported_type_names_column_and_type(mysql_database, mysql_url, pg_database) -> None:
     mysql_exec(mysql_database, "CREATE TABLE places (id INT PRIMARY KEY, spot POINT, name TEXT)")
-    result = sync_mysql_tables(mysql_url, "places", target_schema="raw", pg=pg_database)
+    result = sync_mysql(mysql_url, "places", target_schema="raw", pg=pg_database)
     assert result.status == "failed" and result.error_kind == "bad_input"
     assert "column 'spot' has unsupported MySQL type 'point'" in (result.error or "")
     _assert_nothing_written(pg_database)
 
 
 def test_unreachable_source_is_a_clear_error(pg_database) -> None:
-    result = sync_mysql_tables(
-        "mysql://app:Sup3rSecret@127.0.0.1:1/shop", "orders", target_schema="raw", pg=pg_database
-    )
+    result = sync_mysql("mysql://app:Sup3rSecret@127.0.0.1:1/shop", "orders", target_schema="raw", pg=pg_database)
     assert result.status == "failed" and result.error_kind == "bad_input"
     assert (result.error or "").startswith("cannot connect to MySQL at mysql://app:***@127.0.0.1:1/shop:")
     assert "Sup3rSecret" not in result.model_dump_json()
@@ -268,38 +263,38 @@ def test_unreachable_source_is_a_clear_error(pg_database) -> None:
 
 @pytest.mark.parametrize("tables", ["orders;drop table x", "a.b.c", "`x`"])
 def test_bad_table_name_is_rejected(tables: str, mysql_url, pg_database) -> None:
-    result = sync_mysql_tables(mysql_url, tables, target_schema="raw", pg=pg_database)
+    result = sync_mysql(mysql_url, tables, target_schema="raw", pg=pg_database)
     assert result.status == "failed" and "invalid table name" in (result.error or "")
     _assert_nothing_written(pg_database)
 
 
 def test_incremental_needs_cursor_and_key(mysql_database, mysql_url, pg_database) -> None:
     mysql_exec(mysql_database, "CREATE TABLE nokey (a INT, changed DATETIME)")
-    no_cursor = sync_mysql_tables(mysql_url, "nokey", target_schema="raw", mode="incremental", pg=pg_database)
+    no_cursor = sync_mysql(mysql_url, "nokey", target_schema="raw", mode="incremental", pg=pg_database)
     assert "needs a cursor column" in (no_cursor.error or "")
-    no_key = sync_mysql_tables(
+    no_key = sync_mysql(
         mysql_url, "nokey", target_schema="raw", mode="incremental", cursor_column="changed", pg=pg_database
     )
     assert "has no primary key" in (no_key.error or "")
-    bad_cursor = sync_mysql_tables(
-        mysql_url, "nokey", target_schema="raw", mode="full", cursor_column="nope", pg=pg_database
-    )
+    bad_cursor = sync_mysql(mysql_url, "nokey", target_schema="raw", mode="full", cursor_column="nope", pg=pg_database)
     assert "has no column 'nope'" in (bad_cursor.error or "")
     _assert_nothing_written(pg_database)
 
 
 def test_result_is_json_serializable(mysql_database, mysql_url, pg_database) -> None:
     _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
-    result = sync_mysql_tables(mysql_url, ["orders"], target_schema=f"s_{uuid.uuid4().hex[:6]}", pg=pg_database)
+    result = sync_mysql(mysql_url, ["orders"], target_schema=f"s_{uuid.uuid4().hex[:6]}", pg=pg_database)
     payload = json.loads(result.model_dump_json())
-    assert payload["status"] == "success" and payload["tables_synced"] == [f"{result.target_schema}.orders"]
+    assert payload["status"] == "success" and [t["target_table"] for t in payload["tables"]] == [
+        f"{result.target_schema}.orders"
+    ]
     assert payload["duration_s"] > 0
 
 
 def test_empty_table_and_several_tables_in_one_run(mysql_database, mysql_url, pg_database) -> None:
     mysql_exec(mysql_database, "CREATE TABLE empty_one (id INT PRIMARY KEY, v TEXT)")
     _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
-    result = sync_mysql_tables(mysql_url, "empty_one,orders", target_schema="raw", pg=pg_database)
+    result = sync_mysql(mysql_url, "empty_one,orders", target_schema="raw", pg=pg_database)
     assert result.status == "success", result.error
     assert result.rows_per_table == {"raw.empty_one": 0, "raw.orders": 1}
     assert pg_query(pg_database, "SELECT count(*) FROM raw.empty_one") == [(0,)]

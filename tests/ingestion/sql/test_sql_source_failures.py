@@ -11,9 +11,9 @@ import textwrap
 
 import pytest
 
-from data_manager.ingestion.sql.mysql import MySQLSource, sync_mysql_tables
+from data_manager.ingestion.sql.mysql import MySQLSource
 from data_manager.ingestion.sql.rust_panics import PanicFilter
-from ingestion.sql.sql_sync_support import mysql_exec, pg_query
+from ingestion.sql.sql_sync_support import mysql_exec, pg_query, sync_mysql
 
 READERS = ["pymysql", "connectorx"]
 
@@ -23,7 +23,9 @@ KILL_MID_READ = textwrap.dedent(
     import json, os, sys
     import pymysql
     from data_manager.ingestion.sql.connections import MySQLConnection
-    from data_manager.ingestion.sql.mysql import sync_mysql_tables
+    from data_manager.ingestion.sql.engine import sync_tables
+    from data_manager.ingestion.sql.mysql import MySQLSource
+    from data_manager.ingestion.sql.request import SyncRequest
     from data_manager.settings import PostgresSettings
 
     database = os.environ["TEST_MYSQL_DB"]
@@ -43,9 +45,10 @@ KILL_MID_READ = textwrap.dedent(
                 cur.execute(f"KILL CONNECTION {connection_id}")
         admin.close()
 
-    result = sync_mysql_tables(
-        os.environ["TEST_MYSQL_URL"], "wide", target_schema="raw", pg=PostgresSettings.from_env(),
-        reader=sys.argv[1], progress=kill_source_connections, chunk_rows=500,
+    result = sync_tables(
+        MySQLSource.from_url(os.environ["TEST_MYSQL_URL"], sys.argv[1]),
+        SyncRequest("wide", target_schema="raw", chunk_rows=500),
+        pg=PostgresSettings.from_env(), progress=kill_source_connections,
     )
     print(json.dumps({"status": result.status, "error": result.error, "killed": bool(killed)}))
     print(f"error: {result.error}", file=sys.stderr)
@@ -64,7 +67,7 @@ def _fill_wide(mysql_database, rows: int) -> None:
 @pytest.mark.parametrize("reader", READERS)
 def test_lost_source_connection_is_one_line_and_changes_nothing(reader, mysql_database, mysql_url, pg_env) -> None:
     _fill_wide(mysql_database, 1000)
-    assert sync_mysql_tables(mysql_url, "wide", target_schema="raw", pg=pg_env).status == "success"
+    assert sync_mysql(mysql_url, "wide", target_schema="raw", pg=pg_env).status == "success"
     before = pg_query(pg_env, "SELECT count(*), md5(string_agg(note, '' ORDER BY id)) FROM raw.wide")
     mysql_exec(mysql_database, "INSERT INTO wide SELECT seq, REPEAT('more ', 200) FROM seq_1001_to_60000")
 
@@ -104,15 +107,16 @@ def test_panic_filter_drops_rust_panic_reports_only() -> None:
 def test_chunks_are_bounded_by_bytes_for_wide_rows(reader, mysql_database, mysql_url) -> None:
     """Chunks follow a byte budget, not a row count, so memory does not grow with the row width."""
     from data_manager.ingestion.sql.connections import MySQLConnection
-    from data_manager.ingestion.sql.engine import SyncOptions, _plan_table
+    from data_manager.ingestion.sql.engine import _plan_table
     from data_manager.ingestion.sql.identifiers import TableRef
+    from data_manager.ingestion.sql.request import SyncRequest
     from data_manager.ingestion.sql.source import ReadRequest
 
     _fill_wide(mysql_database, 3000)  # rows of ~1.1 KB
     source = MySQLSource(MySQLConnection.from_url(mysql_url), reader=reader)  # type: ignore[arg-type]
     source.open()
     try:
-        plan = _plan_table(source, TableRef("wide"), SyncOptions(target_schema="x"))
+        plan = _plan_table(source, TableRef("wide"), SyncRequest("wide", target_schema="x"))
         chunks = list(source.read(ReadRequest(table=plan, chunk_rows=50_000, chunk_bytes=512 << 10)))
     finally:
         source.close()
@@ -150,12 +154,12 @@ def test_incremental_syncs_take_the_fast_reader_and_miss_no_row_changed_mid_read
             )
 
     kwargs = dict(target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, chunk_rows=10)
-    first = sync_mysql_tables(mysql_url, "orders", progress=change_rows_mid_read, **kwargs)
+    first = sync_mysql(mysql_url, "orders", progress=change_rows_mid_read, **kwargs)
     assert first.status == "success", first.error
     assert changed and first.tables[0].reader == "connectorx"
     # row 200 was read with its new cursor, above the maximum before the read: the watermark stays below it
     assert first.tables[0].watermark == (t0 + dt.timedelta(minutes=199)).isoformat()
-    second = sync_mysql_tables(mysql_url, "orders", **kwargs)
+    second = sync_mysql(mysql_url, "orders", **kwargs)
     assert second.status == "success", second.error
     assert second.tables[0].reader == "connectorx"
     assert pg_query(pg_database, "SELECT id, status FROM raw.orders WHERE status = 'paid' ORDER BY id") == [

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from data_manager.errors import UserError
+from data_manager.ingestion.masking import mask_secrets
 from data_manager.ingestion.naming import target_table_name
 from data_manager.ingestion.sql.connections import (
     MySQLConnection,
-    mask_secrets,
     odbc_connection_string,
     odbc_password,
 )

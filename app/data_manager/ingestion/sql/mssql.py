@@ -2,7 +2,7 @@
 
 Reflection uses the ANSI INFORMATION_SCHEMA views and reading uses standard SQL (double-quoted names,
 `?` parameters, `ORDER BY ... OFFSET 0 ROWS FETCH NEXT n ROWS ONLY` keyset pages), so the same code
-path also reads other ODBC databases; `sync_odbc_tables` takes the type table to apply. Each page is
+path also reads other ODBC databases: `OdbcSource.from_url` takes the type table to apply. Each page is
 a bounded query, so memory stays bounded even with drivers that buffer whole result sets.
 """
 
@@ -14,13 +14,11 @@ from types import ModuleType
 from typing import Any
 
 from data_manager.errors import UserError
-from data_manager.ingestion.sql.connections import mask_secrets, odbc_connection_string, odbc_password
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.sql.connections import odbc_connection_string, odbc_password
 from data_manager.ingestion.sql.copy_format import FORMATTERS
-from data_manager.ingestion.sql.engine import Progress, sync_tables
 from data_manager.ingestion.sql.identifiers import TableRef, quote_ansi
-from data_manager.ingestion.sql.results import SyncResult
 from data_manager.ingestion.sql.source import (
-    DEFAULT_CHUNK_ROWS,
     Chunk,
     CopyFormat,
     PageRead,
@@ -32,7 +30,6 @@ from data_manager.ingestion.sql.source import (
     text_chunks,
 )
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_ansi_column, map_mssql_column
-from data_manager.settings import PostgresSettings
 
 TypeMapper = Callable[[SourceColumn, str], str]
 PAGE_ROWS = 100_000
@@ -118,6 +115,30 @@ class OdbcSource(ReflectionConnection):
         self.info = SourceInfo(kind, mask_secrets(_describe(connection_string)), (password,) if password else ())
         self._pyodbc = import_pyodbc()
         self.driver_errors: tuple[type[BaseException], ...] = (self._pyodbc.Error,)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        kind: str = "odbc",
+        type_mapper: TypeMapper = map_ansi_column,
+        default_schema: str = "dbo",
+        page_rows: int = PAGE_ROWS,
+    ) -> OdbcSource:
+        """Any ODBC source with the given type table, from an ODBC string or `mssql://` URL."""
+        return cls(
+            odbc_connection_string(url),
+            kind=kind,
+            type_mapper=type_mapper,
+            default_schema=default_schema,
+            page_rows=page_rows,
+        )
+
+    @classmethod
+    def mssql(cls, url: str) -> OdbcSource:
+        """SQL Server (tables in `dbo` unless named `schema.table`) from an ODBC string or `mssql://` URL."""
+        return cls.from_url(url, kind="mssql", type_mapper=map_mssql_column, default_schema="dbo")
 
     def _connect(self) -> Any:
         try:
@@ -208,72 +229,3 @@ def _describe(connection_string: str) -> str:
     parts = [p for p in connection_string.split(";") if p.strip()]
     keep = [p for p in parts if p.split("=", 1)[0].strip().upper() not in {"PWD", "PASSWORD"}]
     return ";".join(keep)
-
-
-def sync_odbc_tables(
-    url: str,
-    tables: str | list[str],
-    *,
-    kind: str = "odbc",
-    type_mapper: TypeMapper = map_ansi_column,
-    default_schema: str = "dbo",
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    page_rows: int = PAGE_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy tables of any ODBC source into Postgres with the given type table."""
-    try:
-        source = OdbcSource(
-            odbc_connection_string(url),
-            kind=kind,
-            type_mapper=type_mapper,
-            default_schema=default_schema,
-            page_rows=page_rows,
-        )
-    except UserError as exc:
-        return SyncResult.bad_input(mask_secrets(url), target_schema, mode, str(exc))
-    return sync_tables(
-        source,
-        tables,
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )
-
-
-def sync_mssql_tables(
-    url: str,
-    tables: str | list[str],
-    *,
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy SQL Server `tables` (`dbo.x` by default) into Postgres; `url` is an ODBC string or mssql:// URL."""
-    return sync_odbc_tables(
-        url,
-        tables,
-        kind="mssql",
-        type_mapper=map_mssql_column,
-        default_schema="dbo",
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )

@@ -22,14 +22,12 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from data_manager.errors import UserError
-from data_manager.ingestion.sql.connections import MySQLConnection, mask_secrets
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.sql.connections import MySQLConnection
 from data_manager.ingestion.sql.copy_format import FORMATTERS, Formatter
-from data_manager.ingestion.sql.engine import Progress, sync_tables
 from data_manager.ingestion.sql.identifiers import TableRef, quote_mysql
-from data_manager.ingestion.sql.results import SyncResult
 from data_manager.ingestion.sql.rust_panics import rust_panics_hidden
 from data_manager.ingestion.sql.source import (
-    DEFAULT_CHUNK_ROWS,
     Chunk,
     CopyFormat,
     PageRead,
@@ -42,7 +40,6 @@ from data_manager.ingestion.sql.source import (
     text_chunks,
 )
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_mysql_column, mysql_type_key
-from data_manager.settings import PostgresSettings
 
 if TYPE_CHECKING:
     import pymysql
@@ -189,6 +186,11 @@ class MySQLSource(ReflectionConnection):
         import pymysql
 
         self.driver_errors: tuple[type[BaseException], ...] = (pymysql.MySQLError,)
+
+    @classmethod
+    def from_url(cls, url: str, reader: Reader = "auto") -> MySQLSource:
+        """`mysql://user:password@host:port/database`; a UserError (password masked) for a bad URL."""
+        return cls(MySQLConnection.from_url(url), reader)
 
     def _connect(self, **kwargs: Any) -> pymysql.connections.Connection:
         import pymysql
@@ -446,36 +448,3 @@ def _connectorx_installed() -> bool:
     except ImportError:
         return False
     return True
-
-
-def sync_mysql_tables(
-    url: str | MySQLConnection,
-    tables: str | list[str],
-    *,
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    reader: Reader = "auto",
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy MySQL/MariaDB `tables` into Postgres `target_schema` (default: CACHE_SCHEMA), atomically per table."""
-    try:
-        connection = url if isinstance(url, MySQLConnection) else MySQLConnection.from_url(url)
-        source = MySQLSource(connection, reader)
-    except UserError as exc:
-        masked = mask_secrets(str(url)) if isinstance(url, str) else "mysql"
-        return SyncResult.bad_input(masked, target_schema, mode, str(exc))
-    return sync_tables(
-        source,
-        tables,
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )
