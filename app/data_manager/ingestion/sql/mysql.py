@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 Reader = Literal["auto", "pymysql", "connectorx"]
 PAGE_ROWS = 200_000  # rows per keyset page (pymysql reader); chunks inside a page follow the byte budget
 CONNECTORX_PAGE_ROWS = 50_000  # at most this many rows per connectorx page (one query)
-CONNECTORX_PAGE_BYTES = 32 << 20  # connectorx reads a page ahead of COPY: this bounds its memory
+CONNECTORX_PAGE_BYTES = 16 << 20  # connectorx reads a page ahead of COPY: this bounds its memory
 CONNECTORX_BATCH_ROWS = 10_000  # at most this many rows per Arrow batch (one COPY chunk)
 # pymysql error codes meaning the connection itself is gone (not the query)
 _CONNECTION_LOST_CODES = {1053, 1927, 2006, 2013, 2055}

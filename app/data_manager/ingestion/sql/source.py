@@ -42,7 +42,7 @@ class TablePlan:
 
 
 DEFAULT_CHUNK_ROWS = 50_000
-DEFAULT_CHUNK_BYTES = 8 << 20  # COPY payload per chunk: memory is bounded by bytes, whatever the row width
+DEFAULT_CHUNK_BYTES = 3 << 20  # COPY payload per chunk: memory is bounded by bytes, whatever the row width
 
 
 @dataclass(frozen=True)
