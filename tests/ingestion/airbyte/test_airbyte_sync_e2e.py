@@ -91,7 +91,7 @@ def test_airbyte_regional_cache_in_other_schema(
     again = sync_connector(
         "sample-api", ["items"], cache=get_cache("regional"), write_strategy="replace", full_refresh=True
     )
-    assert again.ok and [t.target_table for t in again.tables] == ["pyairbyte_cache.sample_api_items"]
+    assert again.ok and [t.target_table for t in again.tables] == ["regional_cache.sample_api_items"]
     assert tables_in(pg_env, "regional_cache")["sample_api_items"] == 7
 
 
