@@ -21,7 +21,7 @@ from pydantic import Field
 
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name
-from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
+from data_manager.ingestion.naming import OwnedTable, table_name_for, table_prefix_for
 
 
 class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
@@ -36,6 +36,11 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
 
     def asset_key(self, stream: str) -> dg.AssetKey:
         return dg.AssetKey([cache_spec(self.cache).schema, f"{table_prefix_for(self.connector)}{stream}"])
+
+    def owned_tables(self) -> list[OwnedTable]:
+        """The cache tables this component writes: `locations remove --purge` drops exactly these."""
+        schema = cache_spec(self.cache).schema
+        return [OwnedTable(schema, table_name_for(self.connector, s), "airbyte", self.cache) for s in self.streams]
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
         get_connector_by_name(self.connector)  # a typo fails at load time, naming the file (cheap: YAML only)
@@ -86,13 +91,13 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 metadata={"stage": result.stage, "duration_s": result.duration_s},
             )
         stream_to_key = {stream: key for key, stream in key_to_stream.items()}
-        for stream in streams:
+        for table in result.tables:
             yield dg.MaterializeResult(
-                asset_key=stream_to_key[stream],
+                asset_key=stream_to_key[table.source_table],
                 metadata={
-                    "rows": dg.MetadataValue.int(result.records_per_stream.get(stream, 0)),
+                    "rows": dg.MetadataValue.int(table.rows),
                     "duration_s": dg.MetadataValue.float(result.duration_s),
-                    "schema": dg.MetadataValue.text(result.cache_schema),
-                    "table": dg.MetadataValue.text(result.tables[stream]),
+                    "schema": dg.MetadataValue.text(result.target_schema),
+                    "table": dg.MetadataValue.text(table.target_table.split(".", 1)[1]),
                 },
             )

@@ -132,16 +132,6 @@ def add(
     return AddResult(location, sorted(paths.home / rel for rel in files))
 
 
-def _drop_cache_tables(prefixes: list[tuple[str | None, str]]) -> list[str]:
-    from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager
-
-    manager = PyAirbyteCacheDBManager()
-    dropped: list[str] = []
-    for schema, prefix in prefixes:
-        dropped += [f"{schema or manager.schema}.{name}" for name in manager.drop_prefix(prefix, schema=schema)]
-    return dropped
-
-
 @dataclass(frozen=True)
 class RemoveResult:
     location: CodeLocation
@@ -173,8 +163,10 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
     tx.write(paths.registry, dump_registry(new_registry))
     tx.write(paths.workspace_yaml, render_workspace(new_registry))
     tx.commit()
-    if owned is not None and owned.table_prefixes:
-        removed += [f"table {table}" for table in _drop_cache_tables(owned.table_prefixes)]
+    if owned is not None:
+        from data_manager.control.ownership import drop_owned_tables
+
+        removed += [f"table {table}" for table in drop_owned_tables(owned)]
     return RemoveResult(location, removed)
 
 

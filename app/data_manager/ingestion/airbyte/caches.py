@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from data_manager.errors import UserError
-from data_manager.ingestion.airbyte.naming import table_prefix_for
+from data_manager.ingestion.naming import table_prefix_for
 from data_manager.paths import path_setting
 from data_manager.settings import PostgresSettings, env
 

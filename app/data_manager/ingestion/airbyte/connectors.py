@@ -177,14 +177,6 @@ def resolve_config(connector: Connector, environ: Mapping[str, str] | None = Non
     return ResolvedConfig(config=config, secret_values=tuple(sorted(set(secrets), key=len, reverse=True)))
 
 
-def redact(text: str, secret_values: tuple[str, ...] | list[str]) -> str:
-    """Replace every resolved secret in `text` by `***` (longest first, so overlaps stay hidden)."""
-    for secret in sorted(secret_values, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]

@@ -1,4 +1,4 @@
-"""`PyAirbyteCacheDBManager`: inspect and clean the Postgres cache that PyAirbyte writes into.
+"""`CacheTables`: inspect and clean the tables PyAirbyte writes into a Postgres cache.
 
 Tables of a connector are the ones named `<table_prefix_for(connector)><stream>`; PyAirbyte keeps
 its bookkeeping in `_airbyte_state` (per-stream state, keyed by table name) and `_airbyte_streams`
@@ -18,7 +18,7 @@ from psycopg import sql
 from data_manager.db import connect
 from data_manager.errors import UserError
 from data_manager.ingestion.airbyte.connectors import list_connectors
-from data_manager.ingestion.airbyte.naming import table_prefix_for
+from data_manager.ingestion.naming import table_prefix_for
 from data_manager.settings import PostgresSettings, env
 
 STATE_TABLE = "_airbyte_state"
@@ -52,7 +52,7 @@ def temp_table_created_at(table_name: str) -> datetime | None:
     return created
 
 
-class PyAirbyteCacheDBManager:
+class CacheTables:
     """List, drop and clean tables in the cache schema (`CACHE_SCHEMA` by default)."""
 
     def __init__(self, settings: PostgresSettings | None = None, schema: str | None = None) -> None:
@@ -95,13 +95,6 @@ class PyAirbyteCacheDBManager:
     def drop_connector_tables(self, connector_name: str, schema: str | None = None) -> list[str]:
         """Drop a connector's tables and its PyAirbyte state and catalog rows in one transaction."""
         return self.drop_prefix(table_prefix_for(connector_name), schema)
-
-    def drop_location_tables(self, connector_names: list[str], schema: str | None = None) -> list[str]:
-        """Drop the tables of every connector a code location uses (`remove-code-location PURGE=1`)."""
-        dropped: list[str] = []
-        for name in connector_names:
-            dropped.extend(self.drop_connector_tables(name, schema))
-        return dropped
 
     def drop_prefix(self, prefix: str, schema: str | None = None) -> list[str]:
         """Drop the tables owned by `prefix` (see `connector_tables`) and their PyAirbyte state and catalog rows."""

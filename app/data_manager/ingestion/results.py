@@ -1,4 +1,5 @@
-"""What a table sync returns: enough for a CLI summary, Dagster metadata and a log line."""
+"""What every sync returns (SQL table syncs and Airbyte connectors alike): enough for a CLI summary,
+Dagster metadata and a log line. `--json` prints `model_dump(mode="json")`."""
 
 from __future__ import annotations
 
@@ -8,28 +9,31 @@ from pydantic import BaseModel, Field
 
 from data_manager.errors import EXIT_FAILURE, EXIT_USAGE, UserError
 
+Mode = Literal["full", "incremental"]
+
 
 class TableSyncResult(BaseModel):
-    source_table: str
+    source_table: str  # SQL: the source table (schema.table); Airbyte: the stream
     target_table: str  # schema.table in Postgres
-    mode: Literal["full", "incremental"]
-    rows: int  # rows read from the source in this run (incremental: new or changed rows)
-    total_rows: int  # rows in the target table after the sync
-    duration_s: float
+    mode: Mode = "full"
+    reader: str  # what read the rows: connectorx, pymysql, pyodbc or pyairbyte
+    rows: int  # rows written in this run (incremental: new or changed rows)
+    total_rows: int | None = None  # rows in the target table after the sync, where known
+    duration_s: float = 0.0
     watermark: str | None = None
 
 
 class SyncResult(BaseModel):
     status: Literal["success", "failed"]
-    source: str  # where we read from, password masked
+    source: str  # where we read from, password masked (Airbyte: the connector)
     target_schema: str
-    mode: Literal["full", "incremental"]
-    tables_synced: list[str] = Field(default_factory=list)
-    rows_per_table: dict[str, int] = Field(default_factory=dict)
+    mode: Mode = "full"
     tables: list[TableSyncResult] = Field(default_factory=list)
     duration_s: float = 0.0
     error: str | None = None
     error_kind: Literal["bad_input", "sync_failed"] | None = None
+    stage: str | None = None  # Airbyte: install, check, cache, read or done
+    cache: str | None = None  # Airbyte: the named cache written to
 
     @classmethod
     def bad_input(cls, source: str, target_schema: str | None, mode: str, error: str) -> SyncResult:
@@ -44,8 +48,20 @@ class SyncResult(BaseModel):
         )
 
     @property
+    def ok(self) -> bool:
+        return self.status == "success"
+
+    @property
+    def rows_per_table(self) -> dict[str, int]:
+        return {table.target_table: table.rows for table in self.tables}
+
+    @property
     def total_rows(self) -> int:
-        return sum(self.rows_per_table.values())
+        return sum(table.rows for table in self.tables)
+
+    def summary(self) -> dict:
+        """The JSON the CLIs print: the result plus its total."""
+        return {**self.model_dump(mode="json"), "rows_per_table": self.rows_per_table, "total_rows": self.total_rows}
 
     def raise_for_status(self) -> SyncResult:
         """Raise the error as a UserError: exit code 2 for bad input, 1 when the sync itself failed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
+from data_manager.ingestion.naming import table_name_for, table_prefix_for
 
 
 @pytest.mark.parametrize(
