@@ -127,6 +127,11 @@ bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
 bench-dbt: install ## Benchmark dbt location load time and manifest preparation
 	$(RUN) python scripts/bench_dbt.py
 
+.PHONY: bench-api
+bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, attribute update + validation
+	$(DM) dbt prepare
+	$(RUN) python scripts/bench_api.py
+
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches
 	rm -rf .data .pytest_cache .ruff_cache dbt_models/target

@@ -1,7 +1,6 @@
 """Where a location's files are, and the one gate every user-given name or path passes.
 
-A location's project folder is `app/dagster_code/<name>/` (it holds `dg.toml`); its Python package is that
-folder, or `src/dagster_code/<name>/` below it in the src layout; component instances live under `defs/`.
+Folders come from `data_manager.locations.model.Location` (project folder with dg.toml, package, defs/).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from data_manager.designer.problems import NOT_FOUND, DesignerError, Problem
+from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import CodeLocation, name_problem
 from data_manager.registry.store import load_registry
@@ -95,5 +95,5 @@ def location_layout(paths: ProjectPaths, name: str) -> LocationLayout:
     project_dir = paths.location_dir(name)
     if not project_dir.is_dir():
         raise DesignerError([f"location {name!r} has no folder {project_dir.relative_to(paths.home)}"], kind=NOT_FOUND)
-    src_package = project_dir / "src" / "dagster_code" / name
-    return LocationLayout(paths, location, project_dir, src_package if src_package.is_dir() else project_dir)
+    model = Location.from_entry(location, paths)
+    return LocationLayout(paths, location, model.project_dir, model.package_dir)
