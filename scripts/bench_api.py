@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from data_manager.api.readiness import wait_until_healthy
+from data_manager.designer.prepared import copy_prepared_files
 from data_manager.procs import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -39,14 +39,7 @@ def copy_committed(target: Path) -> None:
     """HEAD's files, the prepared dbt manifest and an existing catalog cache (same uv.lock, same catalog)."""
     archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=REPO_ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    manifest = REPO_ROOT / "dbt_models" / "target" / "manifest.json"
-    if manifest.is_file():
-        (target / "dbt_models" / "target").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(manifest, target / "dbt_models" / "target" / "manifest.json")
-    cache = REPO_ROOT / ".data" / "cache" / "designer"
-    for cached in cache.glob("catalog-*.json") if cache.is_dir() else []:
-        (target / ".data" / "cache" / "designer").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(cached, target / ".data" / "cache" / "designer" / cached.name)
+    copy_prepared_files(REPO_ROOT, target)
 
 
 def timed(call) -> tuple[float, httpx.Response]:

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from data_manager.designer.prepared import copy_prepared_files
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Designer Test",
@@ -28,15 +30,7 @@ def copy_repository(target: Path) -> Path:
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
-    manifest = REPO_ROOT / "dbt_models" / "target" / "manifest.json"
-    if manifest.is_file():
-        (target / "dbt_models" / "target").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(manifest, target / "dbt_models" / "target" / "manifest.json")
-    # Same uv.lock and components, so the same catalog: reuse it when this checkout has built it already.
-    catalog_cache = REPO_ROOT / ".data" / "cache" / "designer"
-    for cached in catalog_cache.glob("catalog-*.json") if catalog_cache.is_dir() else []:
-        (target / ".data" / "cache" / "designer").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(cached, target / ".data" / "cache" / "designer" / cached.name)
+    copy_prepared_files(REPO_ROOT, target)
     environment = {**os.environ, **GIT_IDENTITY}
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
         subprocess.run(["git", *command], cwd=target, env=environment, check=True, capture_output=True)
