@@ -82,7 +82,27 @@ class Catalog:
         self.paths = paths
         self._lock = threading.Lock()
         self._types: dict[str, ComponentType] | None = None
+        self._encoded: dict[str, bytes] = {}
         self._fingerprint = ""
+
+    @property
+    def warm(self) -> bool:
+        return self._types is not None
+
+    def encoded(self, what: str) -> bytes:
+        """JSON bytes of `listing`, `listing+schemas` or one type key, encoded once per catalog build."""
+        types = self.types()
+        if what not in self._encoded:
+            if what in ("listing", "listing+schemas"):
+                items = [
+                    c.as_dict() if what == "listing+schemas" else {**c.summary_dict(), "description": c.description}
+                    for c in types.values()
+                ]
+                document: dict[str, object] = {"components": items, "count": len(items)}
+            else:
+                document = self.get(what).as_dict()
+            self._encoded[what] = json.dumps(document).encode()
+        return self._encoded[what]
 
     @property
     def cache_file(self) -> Path:
@@ -101,6 +121,7 @@ class Catalog:
             if document is None:
                 document = self._build()
                 write_atomic(self.cache_file, json.dumps(document))
+            self._encoded = {}
             self._types = _parse(document)
             return self._types
 
