@@ -89,35 +89,38 @@ def test_api_round_trip(client: TestClient, designer_home: Path) -> None:
     assert client.get(f"{base}/components").json()["components"] == []
 
 
-def test_cli_round_trip(designer_home: Path) -> None:
+def test_cli_round_trip(designer_home: Path, designer_env: dict[str, str]) -> None:
+    def cli(*args: str):
+        return run_cli(designer_home, *args, env=designer_env)
+
     name = f"designer_cli_{uuid.uuid4().hex[:6]}"
-    assert run_cli(designer_home, "locations", "add", name).returncode == 0
+    assert cli("locations", "add", name).returncode == 0
     attributes = json.dumps({"source": "mysql", "tables": ["customers"], "table_prefix": f"{name}_"})
-    result = run_cli(designer_home, "components", "scaffold", name, TABLE_SYNC, "shop_sync", "--attributes", attributes)
+    result = cli("components", "scaffold", name, TABLE_SYNC, "shop_sync", "--attributes", attributes)
     assert result.returncode == 0, result.stderr
-    result = run_cli(designer_home, "components", "set", name, "shop_sync", 'tables=["customers","orders"]')
+    result = cli("components", "set", name, "shop_sync", 'tables=["customers","orders"]')
     assert result.returncode == 0, result.stderr
 
     defs_file = _defs_file(designer_home, name, "shop_sync")
     before = defs_file.read_bytes()
-    bad = run_cli(designer_home, "components", "set", name, "shop_sync", "mode=sometimes", "bogus=1")
+    bad = cli("components", "set", name, "shop_sync", "mode=sometimes", "bogus=1")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "attributes.mode" in bad.stderr and "attributes.bogus" in bad.stderr
     assert defs_file.read_bytes() == before
 
-    listed = json.loads(run_cli(designer_home, "components", "list", name, "--json").stdout)
+    listed = json.loads(cli("components", "list", name, "--json").stdout)
     assert [(item["path"], item["type"]) for item in listed] == [("shop_sync", TABLE_SYNC)]
-    shown = run_cli(designer_home, "components", "show", name, "shop_sync")
+    shown = cli("components", "show", name, "shop_sync")
     assert shown.stdout == defs_file.read_text()
 
-    preview = run_cli(designer_home, "components", "preview", name, "--json")
+    preview = cli("components", "preview", name, "--json")
     assert preview.returncode == 0, preview.stderr
     keys = {asset["key"] for asset in json.loads(preview.stdout)["assets"]}
     assert {f"pyairbyte_cache/{name}_customers", f"pyairbyte_cache/{name}_orders"} <= keys
 
-    check = run_cli(designer_home, "components", "check", name, "--json")
+    check = cli("components", "check", name, "--json")
     assert check.returncode == 0, check.stdout + check.stderr
     assert json.loads(check.stdout)["ok"] is True
 
-    unknown = run_cli(designer_home, "components", "scaffold", name, "nope.Missing", "../x")
+    unknown = cli("components", "scaffold", name, "nope.Missing", "../x")
     assert unknown.returncode == 2 and "'..'" in unknown.stderr and "nope.Missing" in unknown.stderr
