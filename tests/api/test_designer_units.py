@@ -92,3 +92,25 @@ def test_env_references_are_found_in_templates_and_named_attributes() -> None:
     text = "url: '{{ env.MSSQL_URL }}'\nother: \"{{ env('API_KEY') }}\"\n  password_env: SHOP_PASSWORD  # note\n"
     assert {a or b for a, b in TEMPLATE_REF.findall(text)} == {"MSSQL_URL", "API_KEY"}
     assert NAMED_REF.findall(text) == ["SHOP_PASSWORD"]
+
+
+def test_template_alternatives_accept_only_templates_but_optional_strings_stay() -> None:
+    import jsonschema
+
+    from data_manager.designer.catalog import templates_only_where_typed
+
+    schema = templates_only_where_typed(
+        {
+            "type": "object",
+            "properties": {
+                "mode": {"anyOf": [{"enum": ["full", "incremental"], "type": "string"}, {"type": "string"}]},
+                "tables": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+                "cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            },
+        }
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"mode": "full", "tables": ["a"], "cursor": "id"})
+    assert validator.is_valid({"mode": "{{ env.MODE }}", "tables": "{{ env.TABLES }}", "cursor": None})
+    assert not validator.is_valid({"mode": "sometimes"})
+    assert not validator.is_valid({"tables": "customers"})

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from data_manager.designer import dg
 from data_manager.designer.problems import FAILED, NOT_FOUND, DesignerError
@@ -40,11 +41,35 @@ class ComponentType:
 
     @property
     def attributes_schema(self) -> dict:
-        """The JSON Schema of `attributes` with the document's `$defs`, ready to validate attributes alone."""
+        """The JSON Schema of `attributes` with the document's `$defs`, ready to validate attributes alone.
+
+        Dagster lets any resolvable field be a `{{ template }}` string, so its schema offers a plain string
+        beside the real type (`anyOf: [{enum: [full, incremental]}, {type: string}]`), which would accept
+        `mode: sometimes`. Here that string branch only accepts templates; `str | None` stays as it is.
+        """
         attributes = dict(self.schema.get("properties", {}).get("attributes", {}))
         if "$defs" in self.schema:
             attributes["$defs"] = self.schema["$defs"]
-        return attributes
+        return templates_only_where_typed(attributes)
+
+
+TEMPLATE_STRING = {"type": "string", "pattern": r"\{\{.*\}\}", "description": "a {{ template }}"}
+
+
+def templates_only_where_typed(node: Any) -> Any:
+    """A copy of `node` where each template-alternative string branch of an anyOf requires `{{ ... }}`."""
+    if isinstance(node, list):
+        return [templates_only_where_typed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: templates_only_where_typed(value) for key, value in node.items()}
+    branches = copied.get("anyOf")
+    if isinstance(branches, list):
+        typed = [b for b in branches if isinstance(b, dict) and b.get("type") not in ("string", "null")]
+        typed += [b for b in branches if isinstance(b, dict) and b.get("type") == "string" and "enum" in b]
+        if typed:
+            copied["anyOf"] = [TEMPLATE_STRING if branch == {"type": "string"} else branch for branch in branches]
+    return copied
 
 
 def fingerprint(paths: ProjectPaths) -> str:
