@@ -87,6 +87,7 @@ def test_api_round_trip(client: TestClient, designer_home: Path) -> None:
     assert renamed.status_code == 200, renamed.text
     assert client.delete(f"{base}/components/ingest/shop").status_code == 200
     assert client.get(f"{base}/components").json()["components"] == []
+    assert not (_defs_file(designer_home, name, "ingest/shop").parents[1]).exists()  # no empty ingest/ left
 
 
 def test_cli_round_trip(designer_home: Path, designer_env: dict[str, str]) -> None:

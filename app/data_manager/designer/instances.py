@@ -244,7 +244,12 @@ def create_instance(
 def _remove_created(layout: LocationLayout, target: Path) -> None:
     """Undo a scaffold: the instance folder and any empty parents it created below defs/."""
     shutil.rmtree(target, ignore_errors=True)
-    parent = target.parent
+    _prune_empty_parents(layout, target)
+
+
+def _prune_empty_parents(layout: LocationLayout, removed: Path) -> None:
+    """Folders left empty below defs/ once `removed` is gone (after a delete, a rename or an undo)."""
+    parent = removed.parent
     while parent != layout.defs_dir and layout.defs_dir in parent.parents and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
@@ -263,6 +268,7 @@ def rename_instance(layout: LocationLayout, instance_path: str, new_path: str) -
             raise DesignerError([Problem(f"{layout.relative(target)} already exists", ("new_path",))], kind=CONFLICT)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(source, target)
+        _prune_empty_parents(layout, source)
     return read_instance(layout, new_path)
 
 
@@ -270,3 +276,4 @@ def delete_instance(layout: LocationLayout, instance_path: str) -> None:
     folder = _existing_file(layout, instance_path).parent
     with location_lock(layout.paths, layout.name):
         shutil.rmtree(folder)
+        _prune_empty_parents(layout, folder)
