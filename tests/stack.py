@@ -81,6 +81,7 @@ class LocalStack:
                 "DAGSTER_POSTGRES_DB": dagster_db,
                 "DAGSTER_WEBSERVER_PORT": str(port),
                 "SAMPLE_API_PORT": str(free_port()),
+                "PLATFORM_API_PORT": str(free_port()),
                 "PYTHONUNBUFFERED": "1",
             }
         )
