@@ -24,7 +24,7 @@ import httpx
 
 from data_manager.api.readiness import wait_until_healthy
 from data_manager.designer.prepared import copy_prepared_files
-from data_manager.procs import free_port, stop_group
+from data_manager.process_groups import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCATION = "sql_sync"

@@ -14,7 +14,7 @@ from api.designer_support import GIT_IDENTITY, copy_repository
 from data_manager.api.app import create_app
 from data_manager.designer.catalog import catalog_for
 from data_manager.paths import ProjectPaths
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 
 
 @pytest.fixture(scope="session")

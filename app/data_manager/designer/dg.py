@@ -16,7 +16,7 @@ from pathlib import Path
 
 from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
-from data_manager.procs import stop_group
+from data_manager.process_groups import stop_group
 
 DEFAULT_TIMEOUT_S = 300.0
 BATCH_MODULE = "data_manager.designer.dg_batch"
