@@ -14,9 +14,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from data_manager.atomic_files import write_atomic
 from data_manager.designer import dg
 from data_manager.designer.problems import FAILED, NOT_FOUND, DesignerError
-from data_manager.fsops import write_atomic
 from data_manager.paths import ProjectPaths
 
 CATALOG_TIMEOUT_S = 600.0

@@ -16,12 +16,12 @@ from typing import Any
 import jsonschema
 from ruamel.yaml.comments import CommentedMap
 
+from data_manager.atomic_files import write_atomic
 from data_manager.designer import dg, yaml_files
 from data_manager.designer.catalog import Catalog, ComponentType
 from data_manager.designer.layout import LocationLayout, path_problems
 from data_manager.designer.locking import location_lock
 from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, DesignerError, Problem
-from data_manager.fsops import write_atomic
 
 DEFS_FILE = "defs.yaml"
 SCAFFOLD_TIMEOUT_S = 180.0

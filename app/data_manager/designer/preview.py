@@ -12,12 +12,12 @@ import time
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
+from data_manager.atomic_files import write_atomic
 from data_manager.designer import dg
 from data_manager.designer.dg_output import problems_from_output
 from data_manager.designer.files import content_digest
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import FAILED, DesignerError, Problem
-from data_manager.fsops import write_atomic
 
 PREVIEW_TIMEOUT_S = 300.0
 _memory: dict[tuple[str, str], dict] = {}
