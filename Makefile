@@ -2,6 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# `make scaffold PATH=x` names a component folder: keep it, and give recipes a working PATH back.
+ifeq ($(origin PATH),command line)
+INSTANCE_PATH := $(PATH)
+override PATH := $(HOME)/.local/bin:/usr/local/bin:$(shell /usr/bin/getconf PATH 2>/dev/null || echo /usr/bin:/bin)
+endif
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
@@ -37,6 +42,16 @@ dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0
 .PHONY: api
 api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
 	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+.PHONY: scaffold
+scaffold: install ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
+	@test -n "$(NAME)" -a -n "$(TYPE)" -a -n "$(INSTANCE_PATH)" || { echo "error: give NAME=, TYPE= and PATH=" >&2; exit 2; }
+	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)"
+
+.PHONY: preview
+preview: install ## List the assets a location defines (dg list defs): NAME=location
+	@test -n "$(NAME)" || { echo "error: give NAME=" >&2; exit 2; }
+	$(DM) components preview "$(NAME)"
 
 .PHONY: up
 up: ## Start the platform with Docker Compose
@@ -112,6 +127,11 @@ bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
 .PHONY: bench-dbt
 bench-dbt: install ## Benchmark dbt location load time and manifest preparation
 	$(RUN) python scripts/bench_dbt.py
+
+.PHONY: bench-api
+bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, attribute update + validation
+	$(DM) dbt prepare
+	$(RUN) python scripts/bench_api.py
 
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches

@@ -80,6 +80,8 @@ class LocalStack:
                 "DAGSTER_WEBSERVER_PORT": str(port),
                 "SAMPLE_API_PORT": str(free_port()),
                 "LOCAL_PORT_OFFSET": str(free_port_offset()),
+                "PLATFORM_API_PORT": str(free_port()),
+                "PYTHONUNBUFFERED": "1",
             }
         )
         environment["SAMPLE_API_URL"] = f"http://127.0.0.1:{environment['SAMPLE_API_PORT']}"

@@ -15,6 +15,7 @@ import typer
 from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
 from data_manager.dbt.cli import register_dbt_commands
+from data_manager.designer.cli import components_app
 from data_manager.errors import UserError
 from data_manager.ingestion.cli import sync_app
 from data_manager.local.cli import register_local_commands
@@ -50,6 +51,7 @@ register_local_commands(app)
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
 register_api_commands(app)
+app.add_typer(components_app, name="components")
 app.add_typer(
     pipelines_app, name="pipelines", help="Universal pipelines: migrate, list, show, launch, status, logs, cancel."
 )

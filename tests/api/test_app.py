@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from data_manager.api.app import create_app
+from data_manager.api.readiness import wait_until_healthy
 from data_manager.api.security import is_loopback
 from data_manager.process_groups import free_port
 
@@ -125,15 +125,8 @@ def test_cli_serves_on_the_given_port_and_requires_the_token_when_set() -> None:
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-                assert time.monotonic() < deadline, "the API did not start within 60 s"
-                time.sleep(0.2)
+        wait_until_healthy(f"http://127.0.0.1:{port}", timeout_s=60, process=process)
+        health = httpx.get(f"http://127.0.0.1:{port}/api/health")
         assert health.json() == {"status": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/api/openapi.json").status_code == 401
         authorized = httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", headers={"Authorization": "Bearer tok"})

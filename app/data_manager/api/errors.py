@@ -15,9 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from data_manager.errors import UserError
+from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, DesignerError
+from data_manager.errors import EXIT_FAILURE, UserError
 
 log = logging.getLogger(__name__)
+DESIGNER_STATUS = {INVALID: 422, NOT_FOUND: 404, CONFLICT: 409, FAILED: 422}
 
 
 class ErrorItem(BaseModel):
@@ -63,9 +65,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status_code, exc.errors)
 
+    @app.exception_handler(DesignerError)
+    async def _designer_error(_request: Request, exc: DesignerError) -> JSONResponse:
+        items = [ErrorItem(**problem.as_dict()) for problem in exc.problems]
+        return error_response(DESIGNER_STATUS.get(exc.kind, 400), items)
+
     @app.exception_handler(UserError)
     async def _user_error(_request: Request, exc: UserError) -> JSONResponse:
-        return error_response(400, [ErrorItem(message=str(exc))])
+        # Exit code 1 marks a refusal of a valid request (active runs); 2 bad input.
+        return error_response(409 if exc.exit_code == EXIT_FAILURE else 400, [ErrorItem(message=str(exc))])
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,6 +14,8 @@ from data_manager.errors import UserError
 MAX_BODY_BYTES = 1024 * 1024
 # Reachable without the token so that healthchecks need no secret; it reveals nothing.
 PUBLIC_PATHS = frozenset({"/api/health"})
+# The token guards the API; static files served beside it (the designer UI's bundle) are not secret.
+GUARDED_PREFIX = "/api/"
 
 
 def is_loopback(host: str) -> bool:
@@ -53,7 +55,9 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
-        if self.token and scope["path"] not in PUBLIC_PATHS and not self._authorized(headers):
+        path = scope["path"]
+        guarded = path.startswith(GUARDED_PREFIX) and path not in PUBLIC_PATHS
+        if self.token and guarded and not self._authorized(headers):
             response = error_response(
                 401, [ErrorItem(message="missing or wrong bearer token")], headers={"WWW-Authenticate": "Bearer"}
             )

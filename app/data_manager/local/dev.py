@@ -207,7 +207,8 @@ def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: 
         after_start=lambda: record_daemon_workspace(paths, daemon_read[-1]),
     )
     services = [Role(name, command) for name, command in samples.services.items()]
-    return [serve, *services], [webserver, daemon]
+    platform_api = Role("platform-api", [*dm, "api", "--host", LOCAL_HOST])
+    return [serve, *services, platform_api], [webserver, daemon]
 
 
 def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
@@ -246,6 +247,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
             f"Dagster UI: http://{LOCAL_HOST}:{env('DAGSTER_WEBSERVER_PORT')}  "
             f"(Ctrl-C stops everything; logs in {printer.log_dir})",
         )
+        printer.write("dev", f"Platform API: http://{LOCAL_HOST}:{env('PLATFORM_API_PORT')}/api/docs")
 
         while not stack.stopping.is_set():
             if workspace_digest(paths) != daemon_workspace_digest(paths):
