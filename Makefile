@@ -112,6 +112,10 @@ bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
 bench-dbt: install ## Benchmark dbt location load time and manifest preparation
 	$(RUN) python scripts/bench_dbt.py
 
+.PHONY: bench-pipelines
+bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
+	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
+
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches
 	rm -rf .data .pytest_cache .ruff_cache dbt_models/target
