@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from data_manager.control.health import wait_until_serving
-from data_manager.procs import free_port, stop_group
+from data_manager.process_groups import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ("airbyte_sync", "sample_product_sync", "sql_sync")

@@ -30,7 +30,7 @@ from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import LaunchTarget
 from data_manager.db import connect
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ import psutil
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.registry.store import load_registry
 from data_manager.settings import PostgresSettings
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from data_manager.api.app import create_app
 from data_manager.api.security import is_loopback
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 
 
 class _Body(BaseModel):

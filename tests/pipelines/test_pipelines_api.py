@@ -31,7 +31,7 @@ def api(store: PipelineStore, monkeypatch: pytest.MonkeyPatch, unused_port: int)
 
 @pytest.fixture
 def unused_port() -> int:
-    from data_manager.procs import free_port
+    from data_manager.process_groups import free_port
 
     return free_port()
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_manager.atomic_files import Transaction
 from data_manager.errors import EXIT_FAILURE, UserError
-from data_manager.fsops import Transaction
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import PORT_RANGE, CodeLocation, LocationMetadata, Registry, name_problem
 from data_manager.registry.store import dump_registry, load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import render_env_example
-
-SUPERVISOR_PIDFILE = "serve.pid"
 
 
 def require_valid_name(name: str) -> None:
@@ -182,27 +177,3 @@ def refuse_if_active(name: str, active_runs: list[str], consequence: str = "") -
             "wait for them or terminate them first",
             exit_code=EXIT_FAILURE,
         )
-
-
-def supervisor_pid(paths: ProjectPaths) -> int | None:
-    pidfile = paths.data_dir / SUPERVISOR_PIDFILE
-    try:
-        pid = int(pidfile.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    return pid
-
-
-def signal_supervisor(paths: ProjectPaths) -> bool:
-    """Ask a local `data-manager serve` to re-read the registry. False when none runs."""
-    pid = supervisor_pid(paths)
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGHUP)
-    return True
-
-
-def clear_pycache(directory: Path) -> None:
-    for cache in directory.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,7 +14,7 @@ ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELIN
 
 def default_webserver_url() -> str:
     """`DAGSTER_WEBSERVER_URL`, else the local webserver on the configured port."""
-    explicit = os.environ.get("DAGSTER_WEBSERVER_URL")
+    explicit = env("DAGSTER_WEBSERVER_URL")
     if explicit:
         return explicit.rstrip("/")
     return f"http://127.0.0.1:{env('DAGSTER_WEBSERVER_PORT')}"

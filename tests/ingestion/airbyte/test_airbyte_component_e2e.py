@@ -13,7 +13,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 from ingestion.airbyte.loopback import LoopbackServer
 

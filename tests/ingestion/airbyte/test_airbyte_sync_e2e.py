@@ -15,7 +15,7 @@ from data_manager.errors import UserError
 from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager, temp_table_created_at
 from data_manager.ingestion.airbyte.caches import get_cache
 from data_manager.ingestion.airbyte.sync import sync_connector
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 from ingestion.airbyte.loopback import LoopbackServer
 

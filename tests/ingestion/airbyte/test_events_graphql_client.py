@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from data_manager.ingestion.events.graphql_client import GraphQLAPIError, query_graphql_api
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from ingestion.airbyte.loopback import LoopbackServer, serve
 
 TOKEN = "tok-very-secret-123"

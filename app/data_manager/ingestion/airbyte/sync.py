@@ -18,7 +18,7 @@ from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, build_postgres_
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name, redact, resolve_config
 from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
 from data_manager.ingestion.airbyte.pyairbyte import ProgressCallback, TrackedRead, import_airbyte
-from data_manager.ingestion.paths import airbyte_install_dir
+from data_manager.paths import airbyte_install_dir
 
 if TYPE_CHECKING:
     from airbyte.caches import PostgresCache
