@@ -133,6 +133,10 @@ bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, at
 	$(DM) dbt prepare
 	$(RUN) python scripts/bench_api.py
 
+.PHONY: bench-pipelines
+bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
+	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
+
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches
 	rm -rf .data .pytest_cache .ruff_cache dbt_models/target

@@ -50,6 +50,9 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "GRAPHQL_API_URL": ("http://127.0.0.1:8080/v1/graphql", "GraphQL endpoint for query_graphql_api"),
     "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
     "MSSQL_URL": ("", "ODBC connection string for MSSQL table syncs (secret; only if you use one)"),
+    "AI_EXTRACTION_URL": ("", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"),
+    "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
+    "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
     "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
     "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
     "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
@@ -64,7 +67,16 @@ INTERNAL_DEFAULTS: dict[str, tuple[str, str]] = {
     "DAGSTER_HOME": ("", "Dagster's instance folder, set by `make dev` and the images"),
 }
 
-SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL", "GRAPHQL_API_TOKEN", "PLATFORM_API_TOKEN"})
+SECRET_VARS = frozenset(
+    {
+        "POSTGRES_PASSWORD",
+        "MYSQL_PASSWORD",
+        "MSSQL_URL",
+        "GRAPHQL_API_TOKEN",
+        "AI_EXTRACTION_API_KEY",
+        "PLATFORM_API_TOKEN",
+    }
+)
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
 COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
 

@@ -1,7 +1,8 @@
 """Load typed records into an entity's table: append, upsert or replace, in one transaction.
 
 `batch_size` rows go to the server at a time: INSERT for small batches, COPY for batches of at least
-COPY_MIN_ROWS (upsert COPYs into a temporary table, then INSERT ... ON CONFLICT from it). The whole
+COPY_MIN_ROWS (upsert COPYs into a temporary table, then INSERT ... ON CONFLICT from it; into an empty
+table, locked, the rows deduplicated by key are simply appended). The whole
 load, the table's DDL and replace's DELETE share one transaction: if anything fails, the table is as
 it was (for replace: the old rows stay).
 """
@@ -26,6 +27,17 @@ from data_manager.settings import PostgresSettings
 
 COPY_MIN_ROWS = 200
 INT_RANGES = {"integer": 2**31, "bigint": 2**63}
+# Python types that go into a column unchanged.
+EXACT_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "integer": (int,),
+    "bigint": (int,),
+    "decimal": (Decimal, int),
+    "double": (float, int),
+    "date": (date,),
+    "timestamp": (datetime,),
+    "boolean": (bool,),
+}
 
 
 class LoadFailed(Exception):
@@ -97,11 +109,17 @@ def type_records(
     """Column names, row tuples, and a failure per record whose value does not fit its column."""
     present = {name for record in records[:1] for name in record}
     columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
+    exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
     rows, failures = [], []
     for index, record in enumerate(records):
         row, errors = [], []
-        for column in columns:
+        for column, exact in zip(columns, exact_types, strict=True):
             value = record.get(column.name)
+            if type(value) in exact and (
+                column.type not in INT_RANGES or -INT_RANGES[column.type] <= value < INT_RANGES[column.type]
+            ):
+                row.append(value)  # already the column's type: the common case, kept cheap
+                continue
             try:
                 row.append(column_value(column.type, value))
                 if value is None and not column.nullable:
@@ -139,9 +157,15 @@ def load_records(
             ensure_entity_table(conn, entity)
             if strategy == "replace":
                 conn.execute(sql.SQL("DELETE FROM {}").format(target))
+            into_empty = False
+            if strategy == "upsert":
+                rows = last_row_per_key(names, entity.unique_fields, rows)
+                # No other upsert may fill the table between the emptiness check and our COPY.
+                conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
+                into_empty = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(target)).fetchone()[0]
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
-                if strategy == "upsert":
+                if strategy == "upsert" and not into_empty:
                     upsert_batch(conn, target, names, entity.unique_fields, batch)
                 else:
                     insert_batch(conn, target, names, batch)
@@ -156,6 +180,12 @@ def load_records(
         ) from None
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def last_row_per_key(names: list[str], keys: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One row per unique key, the last one given (so an upsert into an empty table can be a plain COPY)."""
+    positions = [names.index(k) for k in keys]
+    return list({tuple(row[i] for i in positions): row for row in rows}.values())
 
 
 def copy_rows(conn: psycopg.Connection, target: sql.Composable, names: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -182,8 +212,7 @@ def upsert_batch(
     conn: psycopg.Connection, target: sql.Composable, names: list[str], keys: list[str], rows: list[tuple[Any, ...]]
 ) -> None:
     """INSERT ... ON CONFLICT on the unique fields; within a batch the last row of a key wins."""
-    key_positions = [names.index(k) for k in keys]
-    rows = list({tuple(row[i] for i in key_positions): row for row in rows}.values())
+    rows = last_row_per_key(names, keys, rows)
     columns = sql.SQL(", ").join(map(sql.Identifier, names))
     updates = [n for n in names if n not in keys]
     conflict = sql.SQL("ON CONFLICT ({}) DO {}").format(

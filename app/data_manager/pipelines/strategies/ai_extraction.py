@@ -9,7 +9,6 @@ and the optional secret AI_EXTRACTION_API_KEY. With neither, the strategy refuse
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Protocol
 
 import httpx
@@ -19,6 +18,7 @@ from data_manager.pipelines.documents import Document
 from data_manager.pipelines.limits import ExtractionError
 from data_manager.pipelines.models import TemplateField
 from data_manager.pipelines.strategies import ExtractionSpec, RawRecord, key_value
+from data_manager.settings import env
 
 MAX_PROMPT_CHARS = 60_000
 NOT_CONFIGURED = (
@@ -80,10 +80,10 @@ class OpenAICompatibleExtractor:
 def configured_extractor() -> AIExtractor:
     if _registered is not None:
         return _registered
-    url, model = os.environ.get("AI_EXTRACTION_URL", ""), os.environ.get("AI_EXTRACTION_MODEL", "")
+    url, model = env("AI_EXTRACTION_URL"), env("AI_EXTRACTION_MODEL")
     if not url or not model:
         raise UserError(NOT_CONFIGURED)
-    return OpenAICompatibleExtractor(url, model, os.environ.get("AI_EXTRACTION_API_KEY", ""))
+    return OpenAICompatibleExtractor(url, model, env("AI_EXTRACTION_API_KEY"))
 
 
 def prepare(spec: ExtractionSpec) -> None:

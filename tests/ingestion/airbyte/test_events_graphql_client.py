@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from data_manager.ingestion.events.graphql_util import GraphQLAPIError, query_graphql_api
+from data_manager.ingestion.events.graphql_client import GraphQLAPIError, query_graphql_api
 from data_manager.process_groups import free_port
 from ingestion.airbyte.loopback import LoopbackServer, serve
 
@@ -30,7 +30,7 @@ def flaky_api() -> Iterator[LoopbackServer]:
     yield from serve(handle)
 
 
-def test_graphql_util_retries_then_succeeds(flaky_api: LoopbackServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_graphql_client_retries_then_succeeds(flaky_api: LoopbackServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     data = query_graphql_api("{ users { id } }", {"limit": 5}, url=flaky_api.url, token=TOKEN, backoff_seconds=0.01)
     assert data == {"users": [{"id": 1}], "echo": {"limit": 5}}
@@ -40,7 +40,7 @@ def test_graphql_util_retries_then_succeeds(flaky_api: LoopbackServer, caplog: p
     assert TOKEN not in caplog.text
 
 
-def test_graphql_util_raises_server_errors_without_retry(flaky_api: LoopbackServer) -> None:
+def test_graphql_client_raises_server_errors_without_retry(flaky_api: LoopbackServer) -> None:
     with pytest.raises(GraphQLAPIError) as info:
         query_graphql_api("{ broken }", url=flaky_api.url, token=TOKEN, backoff_seconds=0.01)
     assert "field 'broken' not found; second problem" in str(info.value)
@@ -49,7 +49,7 @@ def test_graphql_util_raises_server_errors_without_retry(flaky_api: LoopbackServ
     assert len(flaky_api.requests) == 1
 
 
-def test_graphql_util_token_from_env_and_gives_up(
+def test_graphql_client_token_from_env_and_gives_up(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("GRAPHQL_API_TOKEN", TOKEN)
@@ -61,7 +61,7 @@ def test_graphql_util_token_from_env_and_gives_up(
     assert "pw-in-url" not in caplog.text and TOKEN not in caplog.text
 
 
-def test_graphql_util_http_error_without_graphql_body() -> None:
+def test_graphql_client_http_error_without_graphql_body() -> None:
     def handle(request, state):
         return 401, {"message": "unauthorized"}
 
