@@ -25,6 +25,8 @@ export interface ComponentInstance {
   path: string;
   type: string;
   attributes: Record<string, unknown>;
+  /** Why the instance's defs.yaml could not be read, when it could not. */
+  error?: string | null;
 }
 
 export interface AssetCheck {
@@ -209,11 +211,10 @@ export const api = {
     return `${location(name)}/export`;
   },
   async git(name: string): Promise<GitState> {
-    const body = await request<Record<string, unknown>>("GET", `${location(name)}/git`);
-    const status = body.status;
+    const body = await request<{ changes?: { status: string; path: string }[]; diff?: string }>("GET", `${location(name)}/git`);
     return {
-      status: typeof status === "string" ? status : JSON.stringify(status ?? "", null, 1),
-      diff: String(body.diff ?? ""),
+      status: (body.changes ?? []).map((change) => `${change.status.padEnd(2)} ${change.path}`).join("\n"),
+      diff: body.diff ?? "",
     };
   },
   commit(name: string, message: string): Promise<unknown> {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import { attributePath, attributesSchema, errorSchemaFor, pruneEmpty, uiSchemaFor, UNSET_DEFAULT } from "./schemaForm";
+import {
+  attributePath,
+  attributesSchema,
+  DEFAULT_HINT,
+  errorSchemaFor,
+  pruneEmpty,
+  suggestionProblems,
+  uiSchemaFor,
+  UNSET_DEFAULT,
+} from "./schemaForm";
 
 // The shape `dg utils inspect-component <type> --defs-yaml-json-schema` prints (trimmed).
 const defsSchema = {
@@ -44,6 +53,12 @@ describe("attributesSchema", () => {
 
   it("makes nullable fields plain optional ones without a null default", () => {
     expect(schema.properties.cursor_column).toEqual({ type: "string" });
+  });
+
+  it("keeps a default as a hint, not a value the form would fill in", () => {
+    const mode = attributesSchema({ properties: { attributes: { type: "object", properties: { mode: { type: "string", default: "full" } } } } });
+    expect((mode.properties as Record<string, unknown>).mode).toEqual({ type: "string", [DEFAULT_HINT]: "full" });
+    expect(uiSchemaFor(mode).mode).toEqual({ "ui:placeholder": "default: full" });
   });
 
   it("drops Dagster's unset-default marker", () => {
@@ -90,6 +105,7 @@ describe("errors on fields", () => {
     expect(attributePath(["body", "attributes", "mode"])).toEqual(["mode"]);
     expect(attributePath(["body"])).toEqual([]);
     expect(attributePath(undefined)).toEqual([]);
+    expect(attributePath(["attributes"], "'tables' is a required property")).toEqual(["tables"]);
   });
 });
 
@@ -101,5 +117,18 @@ describe("pruneEmpty", () => {
       f: ["x", ""],
       g: {},
     });
+  });
+});
+
+describe("suggestionProblems", () => {
+  const schema = attributesSchema(defsSchema);
+  it("refuses a plain string outside an enum-or-template field's choices, on that field", () => {
+    expect(suggestionProblems(schema, { source: "oracle" })).toEqual([
+      { message: "must be one of mysql, mssql (or a {{ template }})", path: ["attributes", "source"] },
+    ]);
+  });
+  it("accepts a choice or a template", () => {
+    expect(suggestionProblems(schema, { source: "mssql" })).toEqual([]);
+    expect(suggestionProblems(schema, { source: "{{ env.SOURCE_KIND }}" })).toEqual([]);
   });
 });

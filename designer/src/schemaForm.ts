@@ -10,6 +10,8 @@ import type { JsonSchema } from "./api";
 type Schema = Record<string, unknown>;
 
 export const UNSET_DEFAULT = "__DAGSTER_UNSET_DEFAULT__";
+/** Where a simplified schema keeps a field's default (shown as its placeholder). */
+export const DEFAULT_HINT = "x-default";
 
 /** The `attributes` part of a defs.yaml schema, with `$defs` carried along so `$ref`s still resolve. */
 export function attributesSchema(defsSchema: JsonSchema | undefined): Schema {
@@ -71,7 +73,11 @@ export function simplify(input: unknown, defs: Schema, depth: number): unknown {
   }
   const out: Schema = { ...schema };
   delete out.$defs;
-  if (out.default === UNSET_DEFAULT || out.default === null) delete out.default;
+  // a default shows as the field's placeholder: were it filled in, opening a form would be an unsaved edit
+  if ("default" in out) {
+    if (out.default !== UNSET_DEFAULT && out.default !== null && typeof out.default !== "object") out[DEFAULT_HINT] = out.default;
+    delete out.default;
+  }
   if (out.properties && typeof out.properties === "object") {
     out.properties = Object.fromEntries(
       Object.entries(out.properties as Record<string, unknown>).map(([key, value]) => [key, simplify(value, defs, depth + 1)]),
@@ -95,6 +101,7 @@ export function uiSchemaFor(schema: Schema): Record<string, unknown> {
     if (property.type === "object" && property.properties) Object.assign(field, uiSchemaFor(property));
     delete field["ui:submitButtonOptions"];
     if (property.type === "array") field["ui:options"] = { orderable: false };
+    if (property[DEFAULT_HINT] !== undefined) field["ui:placeholder"] = `default: ${String(property[DEFAULT_HINT])}`;
     if (Object.keys(field).length) ui[key] = field;
   }
   return ui;
@@ -119,7 +126,7 @@ export function pruneEmpty(value: unknown): unknown {
 export function errorSchemaFor(errors: { message: string; path?: (string | number)[] }[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const error of errors) {
-    const path = attributePath(error.path);
+    const path = attributePath(error.path, error.message);
     if (!path.length) continue;
     let node = root;
     for (const part of path) {
@@ -132,12 +139,34 @@ export function errorSchemaFor(errors: { message: string; path?: (string | numbe
   return root;
 }
 
-/** The part of an error path inside `attributes` ([] when it is not a field's). */
-export function attributePath(path: (string | number)[] | undefined): (string | number)[] {
-  if (!path?.length) return [];
-  const start = path.indexOf("attributes");
-  if (start >= 0) return path.slice(start + 1);
-  return path[0] === "body" ? [] : path;
+/** The part of an error path inside `attributes` ([] when it is not a field's); a missing required
+ * field is reported on its parent ("'tables' is a required property"), so it is pinned to the field. */
+export function attributePath(path: (string | number)[] | undefined, message = ""): (string | number)[] {
+  const start = path?.indexOf("attributes") ?? -1;
+  if (!path || start < 0) return [];
+  const inside = path.slice(start + 1);
+  const required = /^'([^']+)' is a required property/.exec(message);
+  return required ? [...inside, required[1]] : inside;
+}
+
+/**
+ * Values the schema lets through but the component cannot take: a field that is "one of these, or a
+ * template" (Dagster's enum-or-string) holding a plain string that is neither. Pinned to the field.
+ */
+export function suggestionProblems(schema: Schema, data: unknown, path: (string | number)[] = []): { message: string; path: (string | number)[] }[] {
+  const problems: { message: string; path: (string | number)[] }[] = [];
+  if (!data || typeof data !== "object" || Array.isArray(data)) return problems;
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const property = properties[key];
+    if (!property) continue;
+    const choices = property.examples as unknown[] | undefined;
+    if (Array.isArray(choices) && typeof value === "string" && !value.includes("{{") && !choices.includes(value)) {
+      problems.push({ message: `must be one of ${choices.join(", ")} (or a {{ template }})`, path: ["attributes", ...path, key] });
+    }
+    if (property.type === "object") problems.push(...suggestionProblems(property, value, [...path, key]));
+  }
+  return problems;
 }
 
 /** Messages read as sentences: no Python reprs of the path in front. */

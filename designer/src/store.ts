@@ -154,13 +154,12 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
   },
 
   edit(path, attributes) {
-    const { drafts, past } = get();
-    if (JSON.stringify(drafts[path]) === JSON.stringify(attributes)) return;
-    set({
-      past: [...past, drafts].slice(-HISTORY_LIMIT),
-      future: [],
-      drafts: { ...drafts, [path]: attributes },
-    });
+    const { drafts, past, instances } = get();
+    const saved = instances.find((instance) => instance.path === path)?.attributes ?? {};
+    if (sameValue(drafts[path] ?? saved, attributes)) return;
+    const next = { ...drafts, [path]: attributes };
+    if (sameValue(saved, attributes)) delete next[path];
+    set({ past: [...past, drafts].slice(-HISTORY_LIMIT), future: [], drafts: next });
   },
 
   undo() {
@@ -228,6 +227,19 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     set({ notice: { kind, text } });
   },
 }));
+
+/** Equal as JSON, whatever the key order. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
 
 /** True when any instance has edits not yet saved. */
 export const hasUnsaved = (state: Pick<DesignerState, "drafts">) => Object.keys(state.drafts).length > 0;

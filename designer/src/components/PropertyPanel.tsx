@@ -1,12 +1,12 @@
 import Form from "@rjsf/core";
 import type { ErrorSchema, RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import YAML from "yaml";
 
 import { api, type ComponentInstance, type JsonSchema } from "../api";
 import { ownerPath } from "../graph";
-import { attributePath, attributesSchema, errorSchemaFor, pruneEmpty, uiSchemaFor } from "../schemaForm";
+import { attributePath, attributesSchema, errorSchemaFor, plainMessage, pruneEmpty, suggestionProblems, uiSchemaFor } from "../schemaForm";
 import { messageOf, useDesigner } from "../store";
 import { AssetTable } from "./AssetTable";
 import { EnvHelper } from "./EnvHelper";
@@ -47,34 +47,26 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
   const formData = drafts[instance.path] ?? instance.attributes;
   const instanceErrors = useMemo(() => errors[instance.path] ?? [], [errors, instance.path]);
   const extraErrors = useMemo(() => errorSchemaFor(instanceErrors) as ErrorSchema, [instanceErrors]);
-  const general = instanceErrors.filter((item) => !attributePath(item.path).length);
+  const general = instanceErrors.filter((item) => tab !== "form" || !attributePath(item.path, item.message).length);
   const [tab, setTab] = useState<Tab>("form");
   // the text being typed, kept while it matches the attributes it parsed to (undo or a form edit resets it)
   const [yamlDraft, setYamlDraft] = useState<{ text: string; basis: string } | null>(null);
   const basis = JSON.stringify(formData);
   const yamlText = yamlDraft?.basis === basis ? yamlDraft.text : YAML.stringify(formData);
   const [yamlError, setYamlError] = useState<string | null>(null);
-  const formRef = useRef<Form>(null);
   const dirty = instance.path in drafts;
   const ownAssets = assets.filter((asset) => ownerPath(asset, instances.map((item) => item.path)) === instance.path);
   const textFields = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)
     .filter(([, property]) => property.type === "string")
     .map(([key]) => key);
 
+  // The API validates against the type's own schema before writing; this adds what that schema lets
+  // through but the component refuses (a value outside "one of these, or a template").
   async function onSave() {
-    if (tab === "form" && formRef.current && !formRef.current.validateForm()) {
-      setErrors(instance.path, [{ message: "Fix the fields marked in the form first." }]);
-      return;
-    }
-    const checked = validator.validateFormData(formData, schema as RJSFSchema);
-    if (checked.errors.length) {
-      setErrors(
-        instance.path,
-        checked.errors.map((item) => ({
-          message: item.stack,
-          path: ["attributes", ...(item.property ?? "").split(".").filter(Boolean)],
-        })),
-      );
+    const problems = suggestionProblems(schema, formData);
+    if (problems.length) {
+      setErrors(instance.path, problems);
+      useDesigner.getState().notify("error", `Not saved: ${instance.path} has ${problems.length} error(s), shown on the fields.`);
       return;
     }
     await save(instance.path, formData as Record<string, unknown>);
@@ -99,7 +91,8 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
         <ul className="errors" role="alert" aria-label="Errors">
           {general.map((item, index) => (
             <li key={index}>
-              {item.message}
+              {attributePath(item.path, item.message).length > 0 && <code>{attributePath(item.path, item.message).join(".")}: </code>}
+              {plainMessage(item.message)}
               {item.file && (
                 <small>
                   {" "}
@@ -111,15 +104,16 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
           ))}
         </ul>
       )}
+      {instance.error && <p className="error">This component's file cannot be read: {instance.error}</p>}
       {schemaError && <p className="error">The form could not be built: {schemaError}. The YAML tab still works.</p>}
       {tab === "form" && (
         <>
           <Form
-            ref={formRef}
             schema={schema as RJSFSchema}
             uiSchema={uiSchema}
             formData={formData}
             validator={validator}
+            noValidate
             extraErrors={extraErrors}
             showErrorList={false}
             noHtml5Validate
