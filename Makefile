@@ -2,6 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# `make scaffold PATH=x` names a component folder: keep it, and give recipes a working PATH back.
+ifeq ($(origin PATH),command line)
+INSTANCE_PATH := $(PATH)
+override PATH := $(HOME)/.local/bin:/usr/local/bin:$(shell /usr/bin/getconf PATH 2>/dev/null || echo /usr/bin:/bin)
+endif
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
@@ -10,6 +15,7 @@ COMPOSE ?= docker compose
 
 NAME ?=
 PORT ?=
+HOST ?=
 TEMPLATE ?= empty
 PURGE ?=
 YES ?=
@@ -31,6 +37,20 @@ install: ## Create .venv from uv.lock, bytecode compiled (installs uv with pip w
 .PHONY: dev
 dev: install designer-build ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
+
+.PHONY: api
+api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
+	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+.PHONY: scaffold
+scaffold: install ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
+	@test -n "$(NAME)" -a -n "$(TYPE)" -a -n "$(INSTANCE_PATH)" || { echo "error: give NAME=, TYPE= and PATH=" >&2; exit 2; }
+	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)"
+
+.PHONY: preview
+preview: install ## List the assets a location defines (dg list defs): NAME=location
+	@test -n "$(NAME)" || { echo "error: give NAME=" >&2; exit 2; }
+	$(DM) components preview "$(NAME)"
 
 .PHONY: up
 up: ## Start the platform with Docker Compose

@@ -45,9 +45,12 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "GRAPHQL_API_URL": ("http://127.0.0.1:8080/v1/graphql", "GraphQL endpoint for query_graphql_api"),
     "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
     "MSSQL_URL": ("", "ODBC connection string for MSSQL table syncs (secret; only if you use one)"),
+    "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
+    "PLATFORM_API_PORT": ("3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)"),
+    "PLATFORM_API_TOKEN": ("", "Bearer token the platform API requires (secret; required for a non-loopback bind)"),
 }
 
-SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL", "GRAPHQL_API_TOKEN"})
+SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL", "GRAPHQL_API_TOKEN", "PLATFORM_API_TOKEN"})
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
 COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
 
