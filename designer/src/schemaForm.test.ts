@@ -83,7 +83,7 @@ describe("uiSchemaFor", () => {
     const ui = uiSchemaFor(attributesSchema(defsSchema));
     expect(ui["ui:order"]).toEqual(["source", "tables", "*"]);
     expect(ui["ui:submitButtonOptions"]).toEqual({ norender: true });
-    expect(ui.tables).toEqual({ "ui:options": { orderable: false } });
+    expect(ui.tables).toEqual({ "ui:options": { orderable: false }, items: { "ui:label": false } });
   });
 });
 

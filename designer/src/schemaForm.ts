@@ -20,7 +20,9 @@ export function attributesSchema(defsSchema: JsonSchema | undefined): Schema {
   const attributes = properties.attributes ?? (defsSchema.type === "object" && !properties.type ? defsSchema : undefined);
   if (!attributes) return { type: "object", properties: {} };
   const defs = (defsSchema.$defs ?? defsSchema.definitions) as Schema | undefined;
-  return simplify(attributes, defs ?? {}, 0) as Schema;
+  const simplified = simplify(attributes, defs ?? {}, 0) as Schema;
+  delete simplified.title; // the panel names the instance already
+  return simplified;
 }
 
 function resolveRef(schema: Schema, defs: Schema): Schema {
@@ -100,7 +102,10 @@ export function uiSchemaFor(schema: Schema): Record<string, unknown> {
     const field: Record<string, unknown> = {};
     if (property.type === "object" && property.properties) Object.assign(field, uiSchemaFor(property));
     delete field["ui:submitButtonOptions"];
-    if (property.type === "array") field["ui:options"] = { orderable: false };
+    if (property.type === "array") {
+      field["ui:options"] = { orderable: false };
+      field.items = { "ui:label": false };
+    }
     if (property[DEFAULT_HINT] !== undefined) field["ui:placeholder"] = `default: ${String(property[DEFAULT_HINT])}`;
     if (Object.keys(field).length) ui[key] = field;
   }

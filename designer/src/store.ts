@@ -133,6 +133,7 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
       const preview = await api.preview(name);
       if (get().location !== name) return;
       set({ assets: preview.assets, previewError: null });
+      performance.mark("designer:preview-loaded"); // read by make bench-designer
     } catch (error) {
       if (get().location !== name) return;
       set({ previewError: messageOf(error) });
@@ -150,6 +151,8 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
   },
 
   select(path) {
+    if (get().selected === path) return;
+    performance.mark("designer:selected"); // read by make bench-designer
     set({ selected: path });
   },
 
