@@ -72,7 +72,7 @@ def make_home(root: Path, count: int) -> None:
     (root / "platform").mkdir(parents=True)
     shutil.copyfile(REPO_ROOT / "platform/dagster.yaml", root / "platform/dagster.yaml")
     (root / "app/dagster_code").mkdir(parents=True)
-    (root / "app/dagster_code/__init__.py").write_text("")
+    shutil.copyfile(REPO_ROOT / "app/dagster_code/__init__.py", root / "app/dagster_code/__init__.py")
     (root / "code-locations.json").write_text(json.dumps({"code_locations": [], "config": {}}))
     env = {**os.environ, "DATA_PLATFORM_HOME": str(root)}
     for index in range(count):
@@ -139,7 +139,7 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
             "webserver_rss_mb": rss_mb(webserver),
             "daemon_rss_mb": rss_mb(daemon),
         }
-        target = client.resolve_job("bench_0_job", location="bench_0")
+        target = client.resolve_job("bench_0_pipeline", location="bench_0")
         latencies = [run_latency(client, target) for _ in range(1 + WARM_RUNS)]
         log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t in latencies)} s")
         return {

@@ -19,6 +19,8 @@ import pytest
 
 from conftest import drop_pg_database, unique_name
 from data_manager.control.health import check_server
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli
 from stack import LocalStack
 
@@ -26,17 +28,15 @@ pytestmark = pytest.mark.e2e
 
 SLOW_ASSET = """
 
-@dg.asset(key_prefix="beta", group_name="beta")
+@dg.asset(key_prefix="beta")
 def slow_asset() -> None:
     import time
 
     time.sleep(600)
 """
 SLOW_JOB = """
-from dagster_code.beta.assets import slow_asset  # noqa: E402
-
-slow_job = dg.define_asset_job(name="slow_job", selection=[slow_asset], executor_def=dg.in_process_executor)
-defs = dg.Definitions(assets=[example_asset, slow_asset], jobs=[beta_job, slow_job])
+slow_job = dg.define_asset_job(name="slow_job", selection=[dg.AssetKey(["beta", "slow_asset"])], executor_def=dg.in_process_executor)
+defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[slow_job]))
 """
 
 
@@ -47,10 +47,13 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     for name, port in (("alpha", 4290), ("beta", 4291), ("broken", 4292)):
         result = run_cli(home, "locations", "add", name, "--port", str(port))
         assert result.returncode == 0, result.stderr
-    (home / "app/dagster_code/broken/assets.py").write_text("raise RuntimeError('broken on purpose: 42')\n")
-    beta_assets = home / "app/dagster_code/beta/assets.py"
+    (Location.named("broken", ProjectPaths(home)).defs_dir / "assets.py").write_text(
+        "raise RuntimeError('broken on purpose: 42')\n"
+    )
+    beta = Location.named("beta", ProjectPaths(home))
+    beta_assets = beta.defs_dir / "assets.py"
     beta_assets.write_text(beta_assets.read_text() + SLOW_ASSET)
-    beta_init = home / "app/dagster_code/beta/__init__.py"
+    beta_init = beta.package_dir / "__init__.py"
     beta_init.write_text(beta_init.read_text() + SLOW_JOB)
     data_db = unique_name("test_e2e")
     local = LocalStack.create(postgres_server, data_db, home=home, data_dir=home / ".data")
@@ -79,7 +82,7 @@ def test_every_good_location_is_loaded_and_the_broken_one_shows_its_error(stack:
 
 
 def test_job_launched_through_graphql_succeeds(stack: LocalStack) -> None:
-    run_id = stack.launch_job("alpha", "alpha_job")
+    run_id = stack.launch_job("alpha", "alpha_pipeline")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
 
 
@@ -112,7 +115,7 @@ def test_killed_code_server_is_restarted_while_others_stay_loaded(stack: LocalSt
         watching.set()
         watcher.join()
     assert beta_states and all(beta_states), "beta left LOADED while alpha was down"
-    run_id = stack.launch_job("alpha", "alpha_job")
+    run_id = stack.launch_job("alpha", "alpha_pipeline")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
 
 
@@ -134,7 +137,7 @@ def test_add_location_appears_without_restart_and_remove_takes_it_away(stack: Lo
     assert added.returncode == 0, added.stderr
     assert "reloaded the running platform's workspace" in added.stderr
     stack.wait_until_loaded(["gamma"], timeout_s=120)
-    run_id = stack.launch_job("gamma", "gamma_job")
+    run_id = stack.launch_job("gamma", "gamma_pipeline")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS", stack.run_messages(run_id)
 
     removed = run_cli(stack.home, "locations", "remove", "gamma", env=env)

@@ -5,7 +5,7 @@
       connector: source-faker          # external-connectors/source-faker.yaml
       streams: [users, products]       # required: asset keys must be known without running the connector
       cache: default                   # optional named cache
-      group_name: faker                # optional
+      group_name: faker                # optional (default: the location's group)
       deps: [upstream/asset]           # optional asset keys ("a/b" strings)
       full_refresh: false              # optional
 
@@ -30,7 +30,7 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     connector: str = Field(description="Connector name: the file external-connectors/<connector>.yaml")
     streams: list[str] = Field(description="Streams to sync; each becomes an asset", min_length=1)
     cache: str = Field(default=DEFAULT_CACHE, description="Named cache (see data_manager.ingestion.airbyte.caches)")
-    group_name: str | None = Field(default=None, description="Asset group (default: the connector's table prefix)")
+    group_name: str | None = Field(default=None, description="Asset group (default: the location's)")
     deps: list[str] = Field(default_factory=list, description="Upstream asset keys, as 'a/b' strings")
     full_refresh: bool = Field(default=False, description="Ignore saved state and re-read every stream")
 
@@ -41,13 +41,12 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         get_connector_by_name(self.connector)  # a typo fails at load time, naming the file (cheap: YAML only)
         spec = cache_spec(self.cache)
         prefix = table_prefix_for(self.connector)
-        group = self.group_name or prefix.rstrip("_")
         deps = [dg.AssetKey.from_user_string(dep) for dep in self.deps]
         key_to_stream = {self.asset_key(stream): stream for stream in self.streams}
         specs = [
             dg.AssetSpec(
                 key=key,
-                group_name=group,
+                group_name=self.group_name,
                 deps=deps,
                 kinds={"airbyte", "postgres"},
                 description=f"Stream `{stream}` of connector `{self.connector}`, synced by PyAirbyte.",

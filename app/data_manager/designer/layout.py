@@ -44,15 +44,15 @@ class LocationLayout:
 
     def ensure_inside(self, path: Path) -> Path:
         """Refuse anything that resolves (through symlinks) outside the location's project folder."""
-        root = self.project_dir.resolve()
-        resolved = path.resolve()
-        if resolved != root and root not in resolved.parents:
-            raise DesignerError([f"{self.relative(path)} resolves outside location {self.name!r}"])
         for parent in [path, *path.parents]:
             if parent == self.project_dir:
                 break
             if parent.is_symlink():
                 raise DesignerError([f"{self.relative(parent)} is a symlink; the designer does not follow symlinks"])
+        root = self.project_dir.resolve()
+        resolved = path.resolve()
+        if resolved != root and root not in resolved.parents:
+            raise DesignerError([f"{self.relative(path)} resolves outside location {self.name!r}"])
         return path
 
 

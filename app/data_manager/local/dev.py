@@ -172,6 +172,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         if _module_exists("data_manager.sample_api"):
             sample_api = [sys.executable, "-m", "data_manager.sample_api", "--host", LOCAL_HOST]
             stack.start_role("sample-api", [*sample_api, "--port", env("SAMPLE_API_PORT")], environment)
+        stack.start_role("platform-api", [*dm, "api", "--host", LOCAL_HOST], environment)
         # As in compose (depends_on data-manager healthy): a webserver that starts first caches
         # "unreachable" for a location whose import fails, instead of showing its error.
         stack.wait_for_code_servers()
@@ -188,6 +189,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         printer.write(
             "dev", f"Dagster UI: http://{LOCAL_HOST}:{port}  (Ctrl-C stops everything; logs in {printer.log_dir})"
         )
+        printer.write("dev", f"Platform API: http://{LOCAL_HOST}:{env('PLATFORM_API_PORT')}/api/docs")
 
         while not stack.stopping.is_set():
             if workspace_digest(workspace) != stack.daemon_workspace:
