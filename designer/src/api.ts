@@ -167,16 +167,8 @@ export const api = {
     const body = await request<unknown>("GET", `${BASE}/locations`);
     return list<Location>(body, "locations");
   },
-  async templates(): Promise<string[]> {
-    try {
-      const body = await request<unknown>("GET", `${BASE}/templates`);
-      const names = list<unknown>(body, "templates").map((item) =>
-        typeof item === "string" ? item : String((item as Record<string, unknown>).name),
-      );
-      if (names.length) return names;
-    } catch {
-      // older backends list no templates: offer the CLI's
-    }
+  /** The location templates `make add-code-location TEMPLATE=` offers (the API lists none of its own). */
+  templates(): string[] {
     return ["empty", "sql", "airbyte", "dbt"];
   },
   createLocation(name: string, template: string): Promise<unknown> {

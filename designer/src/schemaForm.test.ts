@@ -83,7 +83,7 @@ describe("uiSchemaFor", () => {
     const ui = uiSchemaFor(attributesSchema(defsSchema));
     expect(ui["ui:order"]).toEqual(["source", "tables", "*"]);
     expect(ui["ui:submitButtonOptions"]).toEqual({ norender: true });
-    expect(ui.tables).toEqual({ "ui:options": { orderable: false }, items: { "ui:label": false } });
+    expect(ui.tables).toEqual({ "ui:options": { orderable: false } });
   });
 });
 
@@ -110,12 +110,11 @@ describe("errors on fields", () => {
 });
 
 describe("pruneEmpty", () => {
-  it("drops empty optional values but keeps false, zero and list items", () => {
-    expect(pruneEmpty({ a: "", b: null, c: undefined, d: false, e: 0, f: ["x", ""], g: { h: "" } })).toEqual({
+  it("drops empty optional values, lists and objects but keeps false, zero and list items", () => {
+    expect(pruneEmpty({ a: "", b: null, c: undefined, d: false, e: 0, f: ["x", ""], g: { h: "" }, i: [] })).toEqual({
       d: false,
       e: 0,
       f: ["x", ""],
-      g: {},
     });
   });
 });

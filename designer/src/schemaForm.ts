@@ -102,24 +102,24 @@ export function uiSchemaFor(schema: Schema): Record<string, unknown> {
     const field: Record<string, unknown> = {};
     if (property.type === "object" && property.properties) Object.assign(field, uiSchemaFor(property));
     delete field["ui:submitButtonOptions"];
-    if (property.type === "array") {
-      field["ui:options"] = { orderable: false };
-      field.items = { "ui:label": false };
-    }
+    if (property.type === "array") field["ui:options"] = { orderable: false };
     if (property[DEFAULT_HINT] !== undefined) field["ui:placeholder"] = `default: ${String(property[DEFAULT_HINT])}`;
     if (Object.keys(field).length) ui[key] = field;
   }
   return ui;
 }
 
-/** Form data without empty optional values, so a save writes only what the user set. */
+/** Form data without empty optional values (rjsf fills in empty lists and objects), so a save writes only
+ * what the user set, and opening a form is no edit. Items inside a list are kept as they are. */
 export function pruneEmpty(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(pruneEmpty);
+  if (Array.isArray(value)) return value;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const pruned = pruneEmpty(item);
       if (pruned === undefined || pruned === null || pruned === "") continue;
+      if (Array.isArray(pruned) && !pruned.length) continue;
+      if (typeof pruned === "object" && !Array.isArray(pruned) && !Object.keys(pruned as object).length) continue;
       out[key] = pruned;
     }
     return out;

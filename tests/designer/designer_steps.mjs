@@ -34,14 +34,23 @@ async function step(name, body) {
   } catch (error) {
     await page.screenshot({ path: join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}-FAILED.png`), fullPage: true }).catch(() => {});
     const notice = await page.locator("footer.notice").textContent().catch(() => "");
-    console.error(`step ${name} failed: ${error.message.split("\n")[0]} (notice: ${notice})`);
+    console.error(`step ${name} failed: ${error.message.split("\n")[0]} (notice: ${notice}; console: ${console_.errors.join(" | ").slice(0, 1500)})`);
     console.log(JSON.stringify({ ...result, failed: name, error: error.message.split("\n")[0] }));
     await browser.close();
     process.exit(1);
   }
 }
 
-const defsFile = () => join(home, "app", "dagster_code", locationName, "defs", INSTANCE, "defs.yaml");
+let defsPath = null;
+/** The instance's defs.yaml, where the API says it is. */
+async function defsFile() {
+  if (!defsPath) {
+    const response = await fetch(`${baseUrl}/api/designer/locations/${locationName}/components`);
+    const { components } = await response.json();
+    defsPath = join(home, components.find((item) => item.path === INSTANCE).file);
+  }
+  return defsPath;
+}
 const instanceNode = () => page.getByTestId(`node-${INSTANCE}`);
 
 await step("open", async () => {
@@ -57,7 +66,7 @@ await step("palette-search", async () => {
   if (shown < 1 || (await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).count()) !== 1) {
     throw new Error(`search for "table sync" shows ${shown} entries, not the SqlTableSyncComponent`);
   }
-  await page.getByLabel("Filter by package").selectOption("data_manager");
+  await page.getByLabel("Filter by package").selectOption("data_manager.components");
   return { shown };
 });
 
@@ -81,6 +90,8 @@ await step("create-location", async () => {
 });
 
 await step("drag-component", async () => {
+  // a new SqlTableSyncComponent has no source or tables yet: its preview is refused (shown in words)
+  console_.expectHttpErrors = true;
   await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).dragTo(page.locator(".canvas .react-flow__pane"));
   const dialog = page.getByRole("dialog", { name: "Add a component" });
   await dialog.getByLabel("Name").fill("Shop Sync");
@@ -91,7 +102,10 @@ await step("drag-component", async () => {
   await dialog.waitFor({ state: "hidden", timeout: SLOW });
   await instanceNode().waitFor({ timeout: SLOW });
   await page.locator("#attr_source").waitFor({ timeout: SLOW });
-  return { refusal };
+  const previewError = await page.locator(".canvas-hint.error").textContent({ timeout: SLOW });
+  if (await page.getByText("● Unsaved changes").count()) throw new Error("a new instance is marked unsaved before any edit");
+  console_.expectHttpErrors = false;
+  return { refusal, previewError };
 });
 
 await step("fill-form", async () => {
@@ -112,7 +126,7 @@ await step("save-and-preview", async () => {
   await instanceNode().locator(".asset-row[data-asset]").nth(1).waitFor({ timeout: SLOW });
   const assets = await instanceNode().locator(".asset-row[data-asset]").evaluateAll((rows) => rows.map((row) => row.dataset.asset));
   const kinds = await instanceNode().locator(".kind").allTextContents();
-  savedText = readFileSync(defsFile(), "utf8");
+  savedText = readFileSync(await defsFile(), "utf8");
   if (!/customers/.test(savedText) || !/orders/.test(savedText)) throw new Error(`defs.yaml lacks the tables:\n${savedText}`);
   if (await page.getByText("● Unsaved changes").count()) throw new Error("still marked unsaved after saving");
   return { assets, kinds: [...new Set(kinds)] };
@@ -124,7 +138,7 @@ await step("invalid-value", async () => {
   const fieldError = page.locator(".form-group", { has: page.locator("#attr_source") }).locator(".error-detail, .text-danger");
   await fieldError.first().waitFor();
   const message = await fieldError.first().textContent();
-  if (readFileSync(defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the value was refused");
+  if (readFileSync(await defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the value was refused");
   const badge = await instanceNode().locator(".badge-error").textContent();
   return { fieldError: message, nodeBadge: badge, fileUnchanged: true };
 });
@@ -148,7 +162,7 @@ await step("api-error-on-field", async () => {
   await page.getByRole("tab", { name: "Form" }).click();
   const fieldError = page.locator(".form-group", { has: page.locator("#attr_chunk_rows") }).locator(".error-detail, .text-danger");
   await fieldError.first().waitFor();
-  if (readFileSync(defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the API refused the value");
+  if (readFileSync(await defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the API refused the value");
   console_.expectHttpErrors = false;
   return { yamlTabError, fieldError: await fieldError.first().textContent(), fileUnchanged: true };
 });

@@ -22,17 +22,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.designer_support import GIT_IDENTITY, copy_repository
 from data_manager.procs import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = Path(__file__).with_name("designer_steps.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Designer Test",
-    "GIT_AUTHOR_EMAIL": "designer-test@example.invalid",
-    "GIT_COMMITTER_NAME": "Designer Test",
-    "GIT_COMMITTER_EMAIL": "designer-test@example.invalid",
-}
 
 pytestmark = pytest.mark.e2e
 
@@ -52,28 +47,10 @@ def _require_tools() -> None:
 
 
 def _copy_repository(target: Path) -> Path:
-    """Tracked and new files, the built designer, the dbt manifest and the component catalog cache; a fresh git."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode()
-    for relative in filter(None, listed.split("\0")):
-        source = REPO / relative
-        if source.is_file() and not source.is_symlink():
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / relative)
-    shutil.copytree(REPO / "designer" / "dist", target / "designer" / "dist")
-    manifest = REPO / "dbt_models" / "target" / "manifest.json"
-    if manifest.is_file():
-        (target / "dbt_models" / "target").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(manifest, target / "dbt_models" / "target" / "manifest.json")
-    cache = REPO / ".data" / "cache" / "designer"
-    for cached in cache.glob("catalog-*.json") if cache.is_dir() else []:
-        (target / ".data" / "cache" / "designer").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(cached, target / ".data" / "cache" / "designer" / cached.name)
-    env = {**os.environ, **GIT_IDENTITY}
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
-        subprocess.run(["git", *args], cwd=target, env=env, check=True, capture_output=True)
-    return target
+    """The API tests' repository copy (own git history, dbt manifest, catalog cache), plus the built designer."""
+    home = copy_repository(target)
+    shutil.copytree(REPO / "designer" / "dist", home / "designer" / "dist")
+    return home
 
 
 @pytest.fixture

@@ -47,8 +47,8 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
   const formData = drafts[instance.path] ?? instance.attributes;
   const instanceErrors = useMemo(() => errors[instance.path] ?? [], [errors, instance.path]);
   const extraErrors = useMemo(() => errorSchemaFor(instanceErrors) as ErrorSchema, [instanceErrors]);
-  const general = instanceErrors.filter((item) => tab !== "form" || !attributePath(item.path, item.message).length);
   const [tab, setTab] = useState<Tab>("form");
+  const general = instanceErrors.filter((item) => tab !== "form" || !attributePath(item.path, item.message).length);
   // the text being typed, kept while it matches the attributes it parsed to (undo or a form edit resets it)
   const [yamlDraft, setYamlDraft] = useState<{ text: string; basis: string } | null>(null);
   const basis = JSON.stringify(formData);

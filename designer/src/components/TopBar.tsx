@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { api } from "../api";
 import { locationNameError } from "../names";
@@ -11,12 +11,9 @@ function NewLocationDialog({ open, onClose }: { open: boolean; onClose: () => vo
   const locations = useDesigner((state) => state.locations);
   const [name, setName] = useState("");
   const [template, setTemplate] = useState("empty");
-  const [templates, setTemplates] = useState<string[]>([]);
+  const templates = api.templates();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    if (open) api.templates().then(setTemplates);
-  }, [open]);
   const invalid = name ? locationNameError(name, locations.map((location) => location.name)) : null;
 
   async function create(event: React.FormEvent) {
