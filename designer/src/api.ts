@@ -212,6 +212,15 @@ export const api = {
   commit(name: string, message: string): Promise<unknown> {
     return request("POST", `${location(name)}/git/commit`, { message });
   },
+  /** Whether the API offers the run route (the button is shown only then). */
+  async canRun(): Promise<boolean> {
+    try {
+      const spec = await request<{ paths?: Record<string, unknown> }>("GET", "/api/openapi.json");
+      return `${BASE}/locations/{name}/run` in (spec.paths ?? {});
+    } catch {
+      return false;
+    }
+  },
   async run(name: string): Promise<RunState> {
     const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`);
     return normaliseRun(body);

@@ -4,12 +4,22 @@ import { api, type RunState } from "../api";
 import { messageOf, useDesigner } from "../store";
 
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
+const runRoute = api.canRun();
 
 /** Materializes the location's pipeline through the platform and follows the run's status (keyed by location). */
 export function RunButton() {
   const location = useDesigner((state) => state.location);
   const [run, setRun] = useState<RunState | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [available, setAvailable] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    runRoute.then((yes) => live && setAvailable(yes));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   useEffect(() => {
     if (!location || !run || FINISHED.has(run.status)) return;
@@ -33,6 +43,7 @@ export function RunButton() {
     }
   }
 
+  if (!available) return null;
   return (
     <span className="run">
       <button type="button" onClick={() => void start()} disabled={!location || (run !== null && !FINISHED.has(run.status))}>
