@@ -36,7 +36,7 @@ install: ## Install missing system packages (apt, as root), then .venv from uv.l
 	@$(UV) sync --frozen --compile-bytecode
 
 .PHONY: dev
-dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
+dev: install designer-build ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
 
 .PHONY: api
@@ -68,7 +68,8 @@ logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
 	@if $(COMPOSE) ps -q 2>/dev/null | grep -q .; then $(COMPOSE) logs -f; else tail -F .data/logs/*.log; fi
 
 .PHONY: test
-test: install ## Run the whole test suite (unit and end-to-end)
+test: install designer-build ## Run the whole test suite (unit and end-to-end)
+	cd designer && npm run --silent test
 	$(DM) dbt prepare
 	$(RUN) pytest
 
@@ -78,9 +79,10 @@ test-unit: install ## Run only the fast tests
 	$(RUN) pytest -m "not e2e"
 
 .PHONY: lint
-lint: install ## ruff check and format check
+lint: install designer-deps ## ruff check and format check; eslint and tsc for the designer
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	cd designer && npm run --silent lint && npm run --silent typecheck
 
 .PHONY: format
 format: install ## Apply ruff fixes and formatting
@@ -136,6 +138,30 @@ bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, at
 .PHONY: bench-pipelines
 bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
 	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
+
+# The designer (designer/): a Vite app the platform API serves at /designer/. Rebuilt only when its sources change.
+DESIGNER_SOURCES := $(shell find designer/src designer/index.html designer/vite.config.ts designer/tsconfig.json -type f 2>/dev/null)
+
+designer/node_modules/.package-lock.json: designer/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing: install Node.js 20+ (https://nodejs.org) and retry" >&2; exit 2; }
+	cd designer && npm ci --no-audit --no-fund
+
+designer/dist/index.html: designer/node_modules/.package-lock.json $(DESIGNER_SOURCES)
+	cd designer && npm run --silent build
+
+.PHONY: designer-deps
+designer-deps: designer/node_modules/.package-lock.json ## Install the designer's npm packages from package-lock.json
+
+.PHONY: designer-build
+designer-build: designer/dist/index.html ## Build the designer web app (designer/dist, served at /designer/)
+
+.PHONY: designer-dev
+designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api to a running `data-manager api`
+	cd designer && npm run dev
+
+.PHONY: bench-designer
+bench-designer: install designer-build ## Benchmark the designer in headless Chromium: bundle size, canvas and form render
+	$(RUN) python scripts/bench_designer.py
 
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches

@@ -59,6 +59,11 @@ class ProjectPaths:
         return self.home / "app"
 
     @property
+    def designer_dist(self) -> Path:
+        """The built designer web app (`make designer-build`), served by the platform API at /designer/."""
+        return self.home / "designer" / "dist"
+
+    @property
     def code_dir(self) -> Path:
         return self.app_dir / "dagster_code"
 

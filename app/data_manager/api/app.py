@@ -6,10 +6,12 @@ import importlib
 import pkgutil
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from data_manager.api import routers
-from data_manager.api.errors import ErrorBody, install_error_handlers
+from data_manager.api.errors import ApiError, ErrorBody, install_error_handlers
 from data_manager.api.security import MAX_BODY_BYTES, GuardMiddleware
+from data_manager.paths import ProjectPaths
 from data_manager.settings import env
 
 API_PREFIX = "/api"
@@ -25,6 +27,22 @@ def discover_routers() -> list[APIRouter]:
         if isinstance(router, APIRouter):
             found.append(router)
     return found
+
+
+DESIGNER_URL = "/designer"
+
+
+def mount_designer(app: FastAPI) -> None:
+    """The designer's built files at /designer/; without a build, a 404 that says how to make one."""
+    dist = ProjectPaths.discover().designer_dist
+    if (dist / "index.html").is_file():
+        app.mount(DESIGNER_URL, StaticFiles(directory=dist, html=True), name="designer")
+        return
+
+    @app.get(DESIGNER_URL, include_in_schema=False)
+    @app.get(DESIGNER_URL + "/{rest:path}", include_in_schema=False)
+    def designer_not_built(rest: str = "") -> None:
+        raise ApiError(404, [f"the designer is not built ({dist} has no index.html): run make designer-build"])
 
 
 def create_app(token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
@@ -49,6 +67,7 @@ def create_app(token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES) -
 
     for router in discover_routers():
         app.include_router(router, prefix=API_PREFIX)
+    mount_designer(app)
     app.add_middleware(
         GuardMiddleware, token=env("PLATFORM_API_TOKEN") if token is None else token, max_body_bytes=max_body_bytes
     )
