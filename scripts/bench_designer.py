@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from data_manager.procs import free_port
 
 REPO = Path(__file__).resolve().parents[1]

@@ -91,7 +91,8 @@ def run_step(title: str, command: list[str], environment: dict[str, str], printe
 
 @dataclass
 class Role:
-    """One supervised process of the stack. `before_start` runs before every (re)start."""
+    """One process of the stack. `before_start` runs before every (re)start; `restart` False leaves it down
+    once it exits (samples' stand-in services: tests stop them on purpose to show a failing source)."""
 
     name: str
     command: list[str]
@@ -101,6 +102,7 @@ class Role:
     started_at: float = 0.0
     next_start_at: float = 0.0
     backoff: Backoff = field(default_factory=Backoff)
+    restart: bool = True
 
 
 @dataclass
@@ -138,6 +140,10 @@ class DevStack:
             if process is not None and process.poll() is not None:
                 signal_group(process, signal.SIGKILL)  # reap what it left in its group
                 role.process = None
+                if not role.restart:
+                    self.say(f"{role.name} exited with {process.returncode}; not restarted (a sample service)")
+                    role.next_start_at = float("inf")
+                    continue
                 delay = role.backoff.next_delay()
                 role.next_start_at = now + delay
                 self.say(f"{role.name} exited with {process.returncode}; restarting in {delay:.0f}s")
@@ -206,7 +212,7 @@ def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: 
         before_start=lambda: daemon_read.append(workspace_digest(paths)),
         after_start=lambda: record_daemon_workspace(paths, daemon_read[-1]),
     )
-    services = [Role(name, command) for name, command in samples.services.items()]
+    services = [Role(name, command, restart=False) for name, command in samples.services.items()]
     platform_api = Role("platform-api", [*dm, "api", "--host", LOCAL_HOST])
     return [serve, *services, platform_api], [webserver, daemon]
 
