@@ -83,6 +83,7 @@ def test_purge_drops_exactly_the_declared_tables_of_every_template(
     """Each template's location, with a named cache (airbyte), another schema (sql) and no table prefix:
     purge drops the tables its components declare, its dbt models' relations and their state rows only."""
     from data_manager.control.locations import add, remove
+    from data_manager.locations.model import Location
     from data_manager.paths import ProjectPaths
 
     home = make_home(tmp_path / "home")
@@ -93,9 +94,9 @@ def test_purge_drops_exactly_the_declared_tables_of_every_template(
     for name, template in LOCATIONS.items():
         add(paths, name, template=template)
     for name in ("ab", "keep"):
-        defs = paths.location_dir(name) / "defs" / f"{name}_sync" / "defs.yaml"
+        defs = Location.named(name, paths).defs_dir / "source_sync" / "defs.yaml"
         defs.write_text(defs.read_text() + "  cache: regional\n")
-    sq_defs = paths.location_dir("sq") / "defs" / "sq_sync" / "defs.yaml"
+    sq_defs = Location.named("sq", paths).defs_dir / "source_sync" / "defs.yaml"
     without_prefix = [line for line in sq_defs.read_text().splitlines() if "table_prefix" not in line]
     sq_defs.write_text("\n".join([*without_prefix, "  target_schema: sql_raw", ""]))
 
