@@ -6,7 +6,14 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DM := $(RUN) data-manager
-COMPOSE ?= docker compose
+# Compose v2 (`docker compose`) when present, else v1 (`docker-compose`, Debian bookworm's only one).
+COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; \
+	elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose; fi)
+ENV_FILE ?= .env
+# RUN_LAUNCHER=docker (here or in $(ENV_FILE)): each run in its own container; adds the override file.
+RUN_LAUNCHER ?= $(shell sed -n 's/^RUN_LAUNCHER=//p' $(ENV_FILE) 2>/dev/null | tail -n 1)
+COMPOSE_FILES = -f docker-compose.yaml $(if $(filter docker,$(RUN_LAUNCHER)),-f docker-compose.run-launcher-docker.yaml)
+DC = $(COMPOSE) --env-file $(ENV_FILE) $(COMPOSE_FILES)
 
 NAME ?=
 PORT ?=
@@ -32,19 +39,35 @@ install: ## Create .venv from uv.lock, bytecode compiled (installs uv with pip w
 dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
 
+.PHONY: compose-check
+compose-check:
+	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
+	@test -f $(ENV_FILE) || { echo "error: $(ENV_FILE) is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
+	@! grep -q '=change-me' $(ENV_FILE) || { echo "error: $(ENV_FILE) still has change-me values: set real passwords" >&2; exit 2; }
+	@echo "compose: $(COMPOSE) ($$($(COMPOSE) version --short 2>/dev/null)), run launcher: $(or $(RUN_LAUNCHER),default)"
+
 .PHONY: up
-up: ## Start the platform with Docker Compose
-	@test -f .env || { echo "error: .env is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
-	@! grep -q '=change-me' .env || { echo "error: .env still has change-me values: set real passwords" >&2; exit 2; }
-	$(COMPOSE) up -d --build
+up: compose-check ## Build the images and start the platform with Docker Compose [RUN_LAUNCHER=docker]
+	$(DC) up -d --build --remove-orphans
 
 .PHONY: down
-down: ## Stop the Docker Compose platform
-	$(COMPOSE) down
+down: compose-check ## Stop the Docker Compose platform (data volumes stay; `$(COMPOSE) down -v` drops them)
+	$(DC) down
+
+.PHONY: health
+health: compose-check ## Compose: every service's state, then whether every location is LOADED in the webserver
+	$(DC) ps
+	$(DC) exec -T data-manager data-manager health --workspace
 
 .PHONY: logs
 logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
-	@if $(COMPOSE) ps -q 2>/dev/null | grep -q .; then $(COMPOSE) logs -f; else tail -F .data/logs/*.log; fi
+	@if [ -n "$(COMPOSE)" ] && [ -f $(ENV_FILE) ] && $(DC) ps -q 2>/dev/null | grep -q .; then $(DC) logs -f; \
+	else tail -F .data/logs/*.log; fi
+
+.PHONY: test-compose
+test-compose: install ## End-to-end test of the Compose stack on a real Docker engine (builds, runs, tears down)
+	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
+	COMPOSE="$(COMPOSE)" $(RUN) python scripts/test_compose.py
 
 .PHONY: test
 test: install ## Run the whole test suite (unit and end-to-end)
@@ -71,8 +94,9 @@ validate: install ## Validate every code location (or NAME=x)
 	$(DM) validate $(NAME)
 
 .PHONY: reload
-reload: install ## Reload one code location in the running platform: NAME=x
-	$(DM) reload $(NAME)
+reload: install ## Reload one code location in the running platform (make dev, or make up): NAME=x
+	@if [ -n "$(COMPOSE)" ] && [ -f $(ENV_FILE) ] && $(DC) ps -q data-manager 2>/dev/null | grep -q .; then \
+		$(DC) exec -T data-manager data-manager reload $(NAME); else $(DM) reload $(NAME); fi
 
 .PHONY: add-code-location
 add-code-location: install ## Scaffold and register a location: NAME=x [PORT=] [TEMPLATE=empty|airbyte|sql|dbt]
