@@ -115,7 +115,7 @@ run: install ## Launch a job on the local platform with daglab: JOB=x [LOCATION=
 	$(RUN) daglab run --job "$(JOB)" $(if $(LOCATION),--location $(LOCATION)) --url http://127.0.0.1:$${DAGSTER_WEBSERVER_PORT:-3000}
 
 .PHONY: bench-platform
-bench-platform: install ## Benchmark cold start, memory and run latency for 1/5/10 locations [MODE=direct]
+bench-platform: install ## Cold start, memory, run latency for 1/5/10 locations, each deployment's default mode [MODE=]
 	$(RUN) python scripts/bench_platform.py $(if $(MODE),--mode $(MODE))
 
 .PHONY: bench-code-server
