@@ -20,7 +20,8 @@ FROM base AS uv
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_NO_CACHE=1 UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never
 RUN pip install --no-cache-dir --root-user-action=ignore uv==0.13.9
 WORKDIR /app
-COPY pyproject.toml uv.lock README.md ./
+# The lock and the package manifests only (not README.md, the project's readme): docs edits rebuild nothing.
+COPY pyproject.toml uv.lock ./
 COPY daglab/pyproject.toml daglab/
 
 # ---- platform: webserver and daemon ------------------------------------------------------------------------------
