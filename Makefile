@@ -2,6 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# `make scaffold PATH=x` names a component folder: keep it, and give recipes a working PATH back.
+ifeq ($(origin PATH),command line)
+INSTANCE_PATH := $(PATH)
+override PATH := $(HOME)/.local/bin:/usr/local/bin:$(shell /usr/bin/getconf PATH 2>/dev/null || echo /usr/bin:/bin)
+endif
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
@@ -17,6 +22,7 @@ DC = $(COMPOSE) --env-file $(ENV_FILE) $(COMPOSE_FILES)
 
 NAME ?=
 PORT ?=
+HOST ?=
 TEMPLATE ?= empty
 PURGE ?=
 YES ?=
@@ -30,13 +36,14 @@ help: ## Show this help
 
 # --compile-bytecode: otherwise, with PYTHONDONTWRITEBYTECODE set, every process compiles dagster again (+1 s each).
 .PHONY: install
-install: ## Create .venv from uv.lock, bytecode compiled (installs uv with pip when it is missing)
+install: ## Install missing system packages (apt, as root), then .venv from uv.lock, bytecode compiled
+	@scripts/system_packages.sh
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv \
 		|| { echo "error: could not install uv; install it (pip install uv) and retry" >&2; exit 2; }
 	@$(UV) sync --frozen --compile-bytecode
 
 .PHONY: dev
-dev: install ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
+dev: install designer-build ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
 
 .PHONY: compose-check
@@ -45,6 +52,20 @@ compose-check:
 	@test -f $(ENV_FILE) || { echo "error: $(ENV_FILE) is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
 	@! grep -q '=change-me' $(ENV_FILE) || { echo "error: $(ENV_FILE) still has change-me values: set real passwords" >&2; exit 2; }
 	@echo "compose: $(COMPOSE) ($$($(COMPOSE) version --short 2>/dev/null)), run launcher: $(or $(RUN_LAUNCHER),default)"
+
+.PHONY: api
+api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
+	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+.PHONY: scaffold
+scaffold: install ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
+	@test -n "$(NAME)" -a -n "$(TYPE)" -a -n "$(INSTANCE_PATH)" || { echo "error: give NAME=, TYPE= and PATH=" >&2; exit 2; }
+	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)"
+
+.PHONY: preview
+preview: install ## List the assets a location defines (dg list defs): NAME=location
+	@test -n "$(NAME)" || { echo "error: give NAME=" >&2; exit 2; }
+	$(DM) components preview "$(NAME)"
 
 .PHONY: up
 up: compose-check ## Build the images and start the platform with Docker Compose [RUN_LAUNCHER=docker]
@@ -70,7 +91,8 @@ test-compose: install ## End-to-end test of the Compose stack on a real Docker e
 	COMPOSE="$(COMPOSE)" $(RUN) python scripts/test_compose.py
 
 .PHONY: test
-test: install ## Run the whole test suite (unit and end-to-end)
+test: install designer-build ## Run the whole test suite (unit and end-to-end)
+	cd designer && npm run --silent test
 	$(DM) dbt prepare
 	$(RUN) pytest
 
@@ -80,9 +102,10 @@ test-unit: install ## Run only the fast tests
 	$(RUN) pytest -m "not e2e"
 
 .PHONY: lint
-lint: install ## ruff check and format check
+lint: install designer-deps ## ruff check and format check; eslint and tsc for the designer
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	cd designer && npm run --silent lint && npm run --silent typecheck
 
 .PHONY: format
 format: install ## Apply ruff fixes and formatting
@@ -130,6 +153,39 @@ bench-sync: install ## Benchmark MariaDB -> Postgres sync: [ROWS=1000000]
 .PHONY: bench-dbt
 bench-dbt: install ## Benchmark dbt location load time and manifest preparation
 	$(RUN) python scripts/bench_dbt.py
+
+.PHONY: bench-api
+bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, attribute update + validation
+	$(DM) dbt prepare
+	$(RUN) python scripts/bench_api.py
+
+.PHONY: bench-pipelines
+bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
+	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
+
+# The designer (designer/): a Vite app the platform API serves at /designer/. Rebuilt only when its sources change.
+DESIGNER_SOURCES := $(shell find designer/src designer/index.html designer/vite.config.ts designer/tsconfig.json -type f 2>/dev/null)
+
+designer/node_modules/.package-lock.json: designer/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing: install Node.js 20+ (https://nodejs.org) and retry" >&2; exit 2; }
+	cd designer && npm ci --no-audit --no-fund
+
+designer/dist/index.html: designer/node_modules/.package-lock.json $(DESIGNER_SOURCES)
+	cd designer && npm run --silent build
+
+.PHONY: designer-deps
+designer-deps: designer/node_modules/.package-lock.json ## Install the designer's npm packages from package-lock.json
+
+.PHONY: designer-build
+designer-build: designer/dist/index.html ## Build the designer web app (designer/dist, served at /designer/)
+
+.PHONY: designer-dev
+designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api to a running `data-manager api`
+	cd designer && npm run dev
+
+.PHONY: bench-designer
+bench-designer: install designer-build ## Benchmark the designer in headless Chromium: bundle size, canvas and form render
+	$(RUN) python scripts/bench_designer.py
 
 .PHONY: clean
 clean: ## Remove local state (.data/) and caches

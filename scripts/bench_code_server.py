@@ -23,7 +23,9 @@ from pathlib import Path
 import psutil
 
 from data_manager.control.health import wait_until_serving
-from data_manager.procs import free_port, stop_group
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
+from data_manager.process_groups import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ("airbyte_sync", "sample_product_sync", "sql_sync")
@@ -58,7 +60,7 @@ def write_components_location(root: Path) -> None:
     (package / "defs" / "shop").mkdir(parents=True)
     (package / "__init__.py").write_text(COMPONENTS_LOCATION)
     (package / "defs" / "__init__.py").write_text("")
-    source = REPO_ROOT / "app/dagster_code/sql_sync/defs/shop_sync/defs.yaml"
+    source = Location.named("sql_sync", ProjectPaths(REPO_ROOT)).defs_dir / "shop_sync" / "defs.yaml"
     (package / "defs" / "shop" / "defs.yaml").write_text(source.read_text())
 
 

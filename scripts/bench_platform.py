@@ -34,8 +34,11 @@ from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import LaunchTarget
 from data_manager.db import connect
-from data_manager.procs import free_port
+from data_manager.local.dev import platform_environment
+from data_manager.paths import ProjectPaths
+from data_manager.process_groups import free_port
 from data_manager.settings import ENV_DEFAULTS, PostgresSettings
+from data_manager.stack_runtime import free_port_offset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WARM_RUNS = 3
@@ -76,7 +79,7 @@ def make_home(root: Path, count: int) -> None:
     (root / "platform").mkdir(parents=True)
     shutil.copyfile(REPO_ROOT / "platform/dagster.yaml", root / "platform/dagster.yaml")
     (root / "app/dagster_code").mkdir(parents=True)
-    (root / "app/dagster_code/__init__.py").write_text("")
+    shutil.copyfile(REPO_ROOT / "app/dagster_code/__init__.py", root / "app/dagster_code/__init__.py")
     (root / "code-locations.json").write_text(json.dumps({"code_locations": [], "config": {}}))
     env = {**os.environ, "DATA_PLATFORM_HOME": str(root)}
     for index in range(count):
@@ -94,8 +97,6 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
     port = free_port()
     env = {
         **os.environ,
-        "DATA_PLATFORM_HOME": str(root),
-        "DATA_PLATFORM_DATA_DIR": str(root / ".data"),
         "POSTGRES_HOST": server.host,
         "POSTGRES_PORT": str(server.port),
         "POSTGRES_USER": server.user,
@@ -105,7 +106,9 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
         "DAGSTER_WEBSERVER_PORT": str(port),
         "SAMPLE_API_PORT": str(free_port()),
         "CODE_SERVER_MODE": mode,
+        "LOCAL_PORT_OFFSET": str(free_port_offset()),  # beside a running `make dev`
     }
+    env = platform_environment(ProjectPaths(root, root / ".data"), env)  # as `make dev` builds it
     url = f"http://127.0.0.1:{port}"
     log(f"{count} location(s): starting")
     started = time.monotonic()
@@ -143,7 +146,7 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
             "webserver_rss_mb": rss_mb(webserver),
             "daemon_rss_mb": rss_mb(daemon),
         }
-        target = client.resolve_job("bench_0_job", location="bench_0")
+        target = client.resolve_job("bench_0_pipeline", location="bench_0")
         latencies = [run_latency(client, target) for _ in range(1 + WARM_RUNS)]
         log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t in latencies)} s")
         return {

@@ -5,8 +5,12 @@
 It creates a throw-away MariaDB database with a ROWS-row table of 10 mixed columns (ints, decimals,
 timestamps, short and long text, a nullable column) and a throw-away Postgres database, measures, and
 drops both. Figures (rows per second):
-- ours: `sync_mysql_tables` (auto reader = connectorx fast path), full refresh, in a child process whose
+- ours: `sync_tables(MySQLSource...)` (auto reader = connectorx fast path), full refresh, in a child process whose
   peak RSS is reported for ROWS and 5xROWS rows; `ours_pymysql_rows_per_s` is the portable pymysql path;
+- ours incremental: the same table synced incrementally (cursor `updated_at`), then 10% of its rows
+  changed and synced again: `ours_incremental_rows_per_s` is the changed rows read per second of that run
+  (the cursor column is indexed, as it is on a table synced incrementally);
+- wide rows: WIDE_ROWS rows of ~4 KB TEXT through both readers: `peak_rss_mb_wide` (the larger of the two);
 - naive: pandas `read_sql` of the whole table + `to_sql` (on `naive_rows` rows: it is slow);
 - dlt: `sql_database` source, pyarrow backend, csv loader file format, postgres destination;
 - copy limit: COPY (FREEZE, as ours) of the same rows (the exact payload ours sends) from a local file;
@@ -40,13 +44,20 @@ DDL = """CREATE TABLE {name} (
   id BIGINT PRIMARY KEY, customer_id INT NOT NULL, quantity SMALLINT UNSIGNED NOT NULL,
   price DECIMAL(12,2) NOT NULL, amount DECIMAL(18,6) NOT NULL, created_at DATETIME(6) NOT NULL,
   updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, status VARCHAR(20) NOT NULL, note TEXT NOT NULL,
-  discount DECIMAL(5,2) NULL
+  discount DECIMAL(5,2) NULL, KEY (updated_at)
 ) ENGINE=InnoDB"""
 FILL = """INSERT INTO {name} SELECT seq, seq % 50000, seq % 1000, (seq % 100000) / 100, seq * 1.000123,
   '2024-01-01' + INTERVAL seq SECOND, '2024-01-01' + INTERVAL (seq % 1000000) MINUTE,
   ELT(1 + seq % 4, 'new', 'paid', 'shipped', 'cancelled'),
   REPEAT(CONCAT('note ', seq, ' tab\\there; '), 1 + seq % 12), IF(seq % 3 = 0, NULL, (seq % 50) / 2)
   FROM seq_{start}_to_{end}"""
+
+
+WIDE_DDL = """CREATE TABLE {name} (id BIGINT PRIMARY KEY, updated_at DATETIME(6) NOT NULL, body TEXT NOT NULL)"""
+WIDE_FILL = """INSERT INTO {name} SELECT seq, '2024-01-01' + INTERVAL seq SECOND,
+  RPAD(CONCAT('wide row ', seq, ' '), 4000, CONCAT(' text ', seq % 97)) FROM seq_{start}_to_{end}"""
+CHANGE = """UPDATE {name} SET status = 'changed', updated_at = '2030-01-01' + INTERVAL {round} DAY + INTERVAL (id % 3600) SECOND
+  WHERE id % 10 = 0"""
 
 
 def log(message: str) -> None:
@@ -84,11 +95,11 @@ def mysql_exec(conn: MySQLConnection, *statements: str) -> None:
         db.close()
 
 
-def fill_table(conn: MySQLConnection, name: str, rows: int) -> None:
-    mysql_exec(conn, DDL.format(name=name))
-    step = 500_000
+def fill_table(conn: MySQLConnection, name: str, rows: int, ddl: str = DDL, fill: str = FILL) -> None:
+    mysql_exec(conn, ddl.format(name=name))
+    step = 500_000 if fill == FILL else 50_000
     for start in range(1, rows + 1, step):
-        mysql_exec(conn, FILL.format(name=name, start=start, end=min(rows, start + step - 1)))
+        mysql_exec(conn, fill.format(name=name, start=start, end=min(rows, start + step - 1)))
 
 
 # --- measurements ---------------------------------------------------------------------------------------
@@ -111,25 +122,31 @@ def run_child(kind: str, table: str, mysql_url: str, pg: PostgresSettings, schem
 
 
 def child_main(kind: str, table: str, schema: str) -> None:
-    from data_manager.ingestion.sql.mysql import sync_mysql_tables
+    from data_manager.ingestion.sql.engine import sync_tables
+    from data_manager.ingestion.sql.mysql import MySQLSource
+    from data_manager.ingestion.sql.request import SyncRequest
 
     reader = "pymysql" if kind == "pymysql" else "auto"
+    incremental = dict(mode="incremental", cursor_column="updated_at") if kind == "incremental" else {}
     started = time.perf_counter()
-    result = sync_mysql_tables(os.environ["BENCH_MYSQL_URL"], table, target_schema=schema, reader=reader)
+    source = MySQLSource.from_url(os.environ["BENCH_MYSQL_URL"], reader)
+    result = sync_tables(source, SyncRequest(table, target_schema=schema, **incremental))
     seconds = time.perf_counter() - started
     if result.status != "success":
         raise SystemExit(f"sync failed: {result.error}")
-    rows = result.total_rows
-    print(json.dumps({"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak_rss_mb()}))
+    rows = sum(t.rows for t in result.tables)  # rows read in this run (incremental: the changed ones)
+    summary = {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak_rss_mb()}
+    print(json.dumps({**summary, "reader": result.tables[0].reader}))
 
 
 class CopyLimit:
     """COPY of exactly the payload our fast path sends, from a local file, into the same column types."""
 
     def __init__(self, mysql_url: str, table: str, pg: PostgresSettings, workdir: Path):
-        from data_manager.ingestion.sql.engine import SyncOptions, _plan_table
+        from data_manager.ingestion.sql.engine import _plan_table
         from data_manager.ingestion.sql.identifiers import TableRef
         from data_manager.ingestion.sql.mysql import MySQLSource
+        from data_manager.ingestion.sql.request import SyncRequest
         from data_manager.ingestion.sql.source import ReadRequest
 
         self.pg = pg
@@ -137,7 +154,7 @@ class CopyLimit:
         source = MySQLSource(MySQLConnection.from_url(mysql_url), reader="auto")
         source.open()
         try:
-            plan = _plan_table(source, TableRef(table), SyncOptions(target_schema="x"))
+            plan = _plan_table(source, TableRef(table), SyncRequest(table, target_schema="x"))
             self.rows = 0
             with self.path.open("wb") as out:
                 for chunk in source.read(ReadRequest(table=plan, chunk_rows=50_000)):
@@ -258,7 +275,8 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=3, help="best-of rounds for ours and the two limits")
     parser.add_argument("--skip-5x", action="store_true", help="do not measure peak RSS at 5xROWS")
-    parser.add_argument("--child", choices=["ours", "pymysql"], help=argparse.SUPPRESS)
+    parser.add_argument("--wide-rows", type=int, default=200_000, help="rows of ~4 KB for the wide-row case")
+    parser.add_argument("--child", choices=["ours", "pymysql", "incremental"], help=argparse.SUPPRESS)
     parser.add_argument("--table", help=argparse.SUPPRESS)
     parser.add_argument("--schema", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,6 +325,27 @@ def main() -> None:
             ]
             log("ours (portable pymysql path)")
             out["ours_pymysql_rows_per_s"] = run_child("pymysql", TABLE, mysql_url, pg, "ours_pymysql")["rows_per_s"]
+            log("ours incremental: initial load, then 10% of the rows changed")
+            initial = run_child("incremental", TABLE, mysql_url, pg, "ours_incremental")
+            out["ours_incremental_initial_rows_per_s"] = initial["rows_per_s"]
+            changed = []
+            for attempt in range(1, args.repeats + 1):
+                mysql_exec(mysql_connection(mysql_db), CHANGE.format(name=TABLE, round=attempt))
+                changed.append(run_child("incremental", TABLE, mysql_url, pg, "ours_incremental"))
+            best = max(changed, key=lambda r: r["rows_per_s"])
+            out["ours_incremental_rows_per_s"] = best["rows_per_s"]
+            out["ours_incremental_rows"] = best["rows"]
+            out["ours_incremental_reader"] = best["reader"]
+            log(f"wide rows: {args.wide_rows:,} rows of ~4 KB")
+            fill_table(mysql_connection(mysql_db), f"{TABLE}_wide", args.wide_rows, WIDE_DDL, WIDE_FILL)
+            wide = run_child("ours", f"{TABLE}_wide", mysql_url, pg, "ours_wide")
+            wide_pymysql = run_child("pymysql", f"{TABLE}_wide", mysql_url, pg, "ours_wide_pymysql")
+            out["wide_rows"] = args.wide_rows
+            out["peak_rss_mb_wide"] = max(wide["peak_rss_mb"], wide_pymysql["peak_rss_mb"])
+            out["peak_rss_mb_wide_connectorx"] = wide["peak_rss_mb"]
+            out["peak_rss_mb_wide_pymysql"] = wide_pymysql["peak_rss_mb"]
+            out["ours_wide_rows_per_s"] = wide["rows_per_s"]
+            out["ours_wide_pymysql_rows_per_s"] = wide_pymysql["rows_per_s"]
             log("dlt")
             out["dlt_rows_per_s"] = dlt_rate(mysql_url, TABLE, args.rows, pg, workdir)
             log(f"naive pandas on {naive_rows:,} rows")
@@ -329,8 +368,11 @@ def main() -> None:
         "ours_vs_limit": round(ours / limit, 3),
         "ours_vs_dlt": round(ours / out["dlt_rows_per_s"], 2),
         "ours_vs_naive": round(ours / out["naive_rows_per_s"], 1),
+        "ours_incremental_vs_limit": round(out["ours_incremental_rows_per_s"] / limit, 3),
         "met": {
             "ours_ge_0.7x_limit": ours >= 0.7 * limit,
+            "ours_incremental_ge_0.7x_limit": out["ours_incremental_rows_per_s"] >= 0.7 * limit,
+            "peak_rss_wide_lt_300mb": out["peak_rss_mb_wide"] < 300,
             "ours_ge_2x_dlt": ours >= 2 * out["dlt_rows_per_s"],
             "ours_ge_10x_naive": ours >= 10 * out["naive_rows_per_s"],
             "peak_rss_lt_300mb": max(out["peak_rss_mb"], out.get("peak_rss_mb_5x", 0)) < 300,

@@ -1,6 +1,8 @@
 """Shared fixtures: real PostgreSQL and MariaDB, one throw-away database per test.
 
 A server that is missing fails the test with a message naming it; nothing is skipped.
+Tests never write into the checkout: PyAirbyte's connector installs go to a cache folder in the
+user's home (kept between runs, so `source-faker` installs once), not to `.data/airbyte`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pytest
 from psycopg import sql
 
 from data_manager.settings import PostgresSettings
+
+os.environ.setdefault("AIRBYTE_INSTALL_DIR", os.path.expanduser("~/.cache/data-platform-tests/airbyte"))
 
 TEST_PG = PostgresSettings(
     host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),

@@ -18,7 +18,7 @@ def make_home(root: Path, registry: dict | None = None) -> Path:
     (root / "platform").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO_ROOT / "platform" / "dagster.yaml", root / "platform" / "dagster.yaml")
     (root / "app" / "dagster_code").mkdir(parents=True, exist_ok=True)
-    (root / "app" / "dagster_code" / "__init__.py").write_text("")
+    shutil.copyfile(REPO_ROOT / "app" / "dagster_code" / "__init__.py", root / "app" / "dagster_code" / "__init__.py")
     (root / "external-connectors").mkdir(exist_ok=True)
     shutil.copyfile(REPO_ROOT / ".env.example", root / ".env.example")
     (root / "code-locations.json").write_text(json.dumps(registry or {"code_locations": [], "config": {}}, indent=2))

@@ -1,15 +1,16 @@
 """A real local platform for end-to-end tests: `data-manager dev` against throw-away databases.
 
-Starts the same three roles `make dev` starts (data-manager serve, dagster-webserver,
-dagster-daemon) on the machine's PostgreSQL, with fresh databases that are dropped
-afterwards, and talks to the webserver over GraphQL like a user would.
+Starts the same roles `make dev` starts (data-manager serve, dagster-webserver, dagster-daemon)
+on the machine's PostgreSQL, with fresh databases that are dropped afterwards, and talks to the
+webserver over GraphQL like a user would. Its environment comes from `platform_environment`, as
+`make dev`'s does, on free ports (code servers moved by LOCAL_PORT_OFFSET), so the tests run
+beside a `make dev` of the same checkout.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,22 +22,14 @@ import psutil
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
-from data_manager.procs import free_port
+from data_manager.local.dev import platform_environment
+from data_manager.paths import ProjectPaths
+from data_manager.process_groups import free_port
 from data_manager.registry.store import load_registry
 from data_manager.settings import PostgresSettings
+from data_manager.stack_runtime import free_port_offset, with_port_offset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def port_is_free(port: int) -> bool:
-    """Nothing listens on `port` (connections lingering in TIME_WAIT do not count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass
@@ -55,6 +48,13 @@ class LocalStack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.webserver_port}"
 
+    def port_of(self, location: str) -> int:
+        """The port the location's code server listens on in this stack."""
+        registry = load_registry(self.home / "code-locations.json")
+        served = with_port_offset(registry, int(self.env["LOCAL_PORT_OFFSET"])).get(location)
+        assert served is not None, f"no location {location!r}"
+        return served.port
+
     @classmethod
     def create(
         cls,
@@ -71,8 +71,6 @@ class LocalStack:
         environment = dict(os.environ)
         environment.update(
             {
-                "DATA_PLATFORM_HOME": str(home),
-                "DATA_PLATFORM_DATA_DIR": str(data_dir),
                 "POSTGRES_HOST": server.host,
                 "POSTGRES_PORT": str(server.port),
                 "POSTGRES_USER": server.user,
@@ -81,11 +79,14 @@ class LocalStack:
                 "DAGSTER_POSTGRES_DB": dagster_db,
                 "DAGSTER_WEBSERVER_PORT": str(port),
                 "SAMPLE_API_PORT": str(free_port()),
+                "LOCAL_PORT_OFFSET": str(free_port_offset()),
+                "PLATFORM_API_PORT": str(free_port()),
                 "PYTHONUNBUFFERED": "1",
             }
         )
         environment["SAMPLE_API_URL"] = f"http://127.0.0.1:{environment['SAMPLE_API_PORT']}"
         environment.update(extra_env or {})
+        environment = platform_environment(ProjectPaths(home, data_dir), environment)
         return cls(
             home=home,
             data_dir=data_dir,
@@ -98,12 +99,6 @@ class LocalStack:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, prepare: bool = True, timeout_s: float = 300) -> LocalStack:
-        registry = load_registry(self.home / "code-locations.json")
-        taken = [location.port for location in registry.enabled if not port_is_free(location.port)]
-        if taken:
-            raise AssertionError(
-                f"code-server port(s) {taken} of {self.home} are in use: stop the running `make dev` before the tests"
-            )
         command = [sys.executable, "-m", "data_manager.cli", "dev"] + ([] if prepare else ["--no-prepare"])
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(

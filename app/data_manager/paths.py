@@ -2,21 +2,24 @@
 
 The root is `$DATA_PLATFORM_HOME` when set, else the nearest directory above the
 current one that holds `code-locations.json`, else the repository this package
-was installed from. Tests point it at a temporary copy.
+was installed from. Tests point it at a temporary copy. Paths taken from settings
+(`EXTERNAL_CONNECTORS_DIR`, `AIRBYTE_INSTALL_DIR`, ...) start at that root when relative,
+so a code server, the CLI and the tests find the same folders wherever they started.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from data_manager.settings import env
 
 REGISTRY_FILENAME = "code-locations.json"
 _PACKAGE_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def find_home(start: Path | None = None) -> Path:
-    configured = os.environ.get("DATA_PLATFORM_HOME")
+    configured = env("DATA_PLATFORM_HOME")
     if configured:
         return Path(configured).resolve()
     here = (start or Path.cwd()).resolve()
@@ -29,6 +32,7 @@ def find_home(start: Path | None = None) -> Path:
 @dataclass(frozen=True)
 class ProjectPaths:
     home: Path
+    data: Path | None = None  # the data dir, when not `DATA_PLATFORM_DATA_DIR` or <home>/.data
 
     @classmethod
     def discover(cls) -> ProjectPaths:
@@ -55,6 +59,11 @@ class ProjectPaths:
         return self.home / "app"
 
     @property
+    def designer_dist(self) -> Path:
+        """The built designer web app (`make designer-build`), served by the platform API at /designer/."""
+        return self.home / "designer" / "dist"
+
+    @property
     def code_dir(self) -> Path:
         return self.app_dir / "dagster_code"
 
@@ -63,7 +72,8 @@ class ProjectPaths:
 
     @property
     def connectors_dir(self) -> Path:
-        return self.home / "external-connectors"
+        """`EXTERNAL_CONNECTORS_DIR` (relative to the home)."""
+        return path_setting("EXTERNAL_CONNECTORS_DIR", self.home)
 
     @property
     def dbt_dir(self) -> Path:
@@ -79,5 +89,27 @@ class ProjectPaths:
 
         `DATA_PLATFORM_DATA_DIR` moves it (tests run isolated stacks side by side).
         """
-        configured = os.environ.get("DATA_PLATFORM_DATA_DIR")
+        if self.data is not None:
+            return self.data
+        configured = env("DATA_PLATFORM_DATA_DIR")
         return Path(configured).resolve() if configured else self.home / ".data"
+
+
+def project_root() -> Path:
+    """The project home (`DATA_PLATFORM_HOME`, else found from the working directory or this package)."""
+    return find_home()
+
+
+def path_setting(name: str, home: Path | None = None) -> Path:
+    """The path in setting `name` (or its default); relative paths start at the project home."""
+    path = Path(env(name)).expanduser()
+    return path if path.is_absolute() else (home or project_root()) / path
+
+
+def connectors_dir() -> Path:
+    return path_setting("EXTERNAL_CONNECTORS_DIR")
+
+
+def airbyte_install_dir() -> Path:
+    """Root of PyAirbyte's connector venvs (`<dir>/.venv-<connector>`), kept so reruns reuse installs."""
+    return path_setting("AIRBYTE_INSTALL_DIR")

@@ -1,15 +1,20 @@
 """Connection settings and well-known ports, read from the environment.
 
 This module is the single source of truth for every port, database name and
-environment variable the platform uses. `.env.example` is generated from
-`ENV_DEFAULTS` (see `data-manager env-example`) and a test keeps it current.
+environment variable the platform uses: every variable is read through `env`,
+which checks its form (`SETTING_FORMS`) so a bad value is one line naming it, not
+a traceback later. `.env.example` is generated from `ENV_DEFAULTS` (see
+`data-manager env-example`) and a test keeps it current.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from data_manager.errors import UserError
 
 # Each variable with its default and a one-line explanation. Secrets have no default.
 ENV_DEFAULTS: dict[str, tuple[str, str]] = {
@@ -51,20 +56,131 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "GRAPHQL_API_URL": ("http://127.0.0.1:8080/v1/graphql", "GraphQL endpoint for query_graphql_api"),
     "GRAPHQL_API_TOKEN": ("", "Bearer token for the GraphQL API (secret; empty sends none)"),
     "MSSQL_URL": ("", "ODBC connection string for MSSQL table syncs (secret; only if you use one)"),
+    "AI_EXTRACTION_URL": ("", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"),
+    "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
+    "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
+    "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
+    "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
+    "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
+    "PLATFORM_API_PORT": ("3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)"),
+    "PLATFORM_API_TOKEN": ("", "Bearer token the platform API requires (secret; required for a non-loopback bind)"),
 }
 
-SECRET_VARS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "MSSQL_URL", "GRAPHQL_API_TOKEN"})
+# Set by the platform itself (`make dev`, tests), never in .env: not rendered into .env.example.
+INTERNAL_DEFAULTS: dict[str, tuple[str, str]] = {
+    "DATA_PLATFORM_HOME": ("", "Project root (default: found from the working directory)"),
+    "DATA_PLATFORM_DATA_DIR": ("", "Local state folder (default: <home>/.data)"),
+    "DAGSTER_HOME": ("", "Dagster's instance folder, set by `make dev` and the images"),
+}
+
+SECRET_VARS = frozenset(
+    {
+        "POSTGRES_PASSWORD",
+        "MYSQL_PASSWORD",
+        "MSSQL_URL",
+        "GRAPHQL_API_TOKEN",
+        "AI_EXTRACTION_API_KEY",
+        "PLATFORM_API_TOKEN",
+    }
+)
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
 COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
 
 
+def _port(value: str) -> None:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError("a port number (1-65535)")
+
+
+def _positive_int(value: str) -> None:
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError("a whole number of at least 1")
+
+
+def _offset(value: str) -> None:
+    if not value.isdigit() or int(value) > 60000:
+        raise ValueError("a whole number from 0 to 60000")
+
+
+def _http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("an http(s):// URL")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ValueError("an http(s):// URL with a valid port") from None
+
+
+def _choice(*allowed: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if value not in allowed:
+            raise ValueError(f"one of {', '.join(allowed)}")
+
+    return check
+
+
+# The form of every typed setting; a check raises ValueError naming the expected form.
+SETTING_FORMS: dict[str, Callable[[str], None]] = {
+    "POSTGRES_PORT": _port,
+    "DAGSTER_WEBSERVER_PORT": _port,
+    "PLATFORM_API_PORT": _port,
+    "SAMPLE_API_PORT": _port,
+    "EMBEDDED_POSTGRES_PORT": _port,
+    "MYSQL_PORT": _port,
+    "MAX_CONCURRENT_RUNS": _positive_int,
+    "LOCAL_PORT_OFFSET": _offset,
+    "CODE_SERVER_MODE": _choice("proxy", "direct"),
+    "SAMPLE_API_URL": _http_url,
+    "GRAPHQL_API_URL": _http_url,
+    "DAGSTER_WEBSERVER_URL": _http_url,
+}
+
+
+class SettingError(UserError):
+    """A variable holds a value of the wrong form (exit 2)."""
+
+
+def _checked(name: str, value: str) -> str:
+    check = SETTING_FORMS.get(name)
+    if check is not None and value != "":
+        try:
+            check(value)
+        except ValueError as exc:
+            raise SettingError(f"{name}={value!r} is not valid: expected {exc}") from None
+    return value
+
+
 def env(name: str, environ: Mapping[str, str] | None = None) -> str:
-    """Value of a known variable, falling back to its documented default."""
+    """Value of a known variable, falling back to its documented default; a bad form raises SettingError."""
     source = os.environ if environ is None else environ
     value = source.get(name)
     if value is None or value == "":
-        return ENV_DEFAULTS[name][0]
-    return value
+        defaults = ENV_DEFAULTS if name in ENV_DEFAULTS else INTERNAL_DEFAULTS
+        return defaults[name][0]
+    return _checked(name, value)
+
+
+def env_int(name: str, environ: Mapping[str, str] | None = None) -> int:
+    return int(env(name, environ))
+
+
+def is_set(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """True when the environment gives `name` a non-empty value (not just its default)."""
+    assert name in ENV_DEFAULTS or name in INTERNAL_DEFAULTS, name
+    return bool((os.environ if environ is None else environ).get(name))
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """Check every typed setting at once (the CLI does this first): one line naming each bad variable."""
+    problems = []
+    for name in SETTING_FORMS:
+        try:
+            env(name, environ)
+        except SettingError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SettingError("; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -79,15 +195,11 @@ class PostgresSettings:
     def from_env(cls, database_var: str = "POSTGRES_DB", environ: Mapping[str, str] | None = None) -> PostgresSettings:
         return cls(
             host=env("POSTGRES_HOST", environ),
-            port=int(env("POSTGRES_PORT", environ)),
+            port=env_int("POSTGRES_PORT", environ),
             user=env("POSTGRES_USER", environ),
             password=env("POSTGRES_PASSWORD", environ),
             database=env(database_var, environ),
         )
-
-    def conninfo(self, database: str | None = None) -> str:
-        """libpq keyword string; the password is passed separately via `connect_kwargs`."""
-        return f"host={self.host} port={self.port} user={self.user} dbname={database or self.database}"
 
     def connect_kwargs(self, database: str | None = None) -> dict[str, object]:
         kwargs: dict[str, object] = {
@@ -103,6 +215,18 @@ class PostgresSettings:
     def safe_description(self) -> str:
         """Where we connect, never the password: for error messages and logs."""
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def load_dotenv_file(path: os.PathLike[str] | str) -> None:
+    """Values from a `.env` file fill in variables the environment does not already set."""
+    from pathlib import Path
+
+    if Path(path).is_file():
+        from dotenv import dotenv_values
+
+        for key, value in dotenv_values(path).items():
+            if value is not None:
+                os.environ.setdefault(key, value)
 
 
 def render_env_example() -> str:

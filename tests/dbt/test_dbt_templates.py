@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.dbt.layout import dbt_paths_for_location
+from data_manager.control.scaffold import render_template
 from data_manager.dbt.prepare import prepare_manifest
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
 from dbt_support import REPO_ROOT
 
-TEMPLATES_DIR = REPO_ROOT / "app" / "data_manager" / "control" / "templates"
 TEMPLATES = ("airbyte", "sql", "dbt")
 
 LOAD = """
@@ -46,28 +47,24 @@ print(json.dumps(out))
 
 
 def render(template: str, name: str, port: int, home: Path) -> list[Path]:
-    """Write the template into `home` with `{{name}}`/`{{port}}` replaced in paths and contents."""
-    root = TEMPLATES_DIR / template
+    """Write the template into `home`, as `locations add` renders it (without registering it)."""
     written = []
-    for source in sorted(root.rglob("*")):
-        if source.is_dir() or "__pycache__" in source.parts:
-            continue
-        relative = str(source.relative_to(root)).replace("{{name}}", name).replace("{{port}}", str(port))
+    for relative, content in render_template(template, name, port).items():
         target = home / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(source.read_text().replace("{{name}}", name).replace("{{port}}", str(port)))
+        target.write_text(content)
         written.append(target)
     return written
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Location]]:
     home = tmp_path_factory.mktemp("templates_home")
     shutil.copytree(REPO_ROOT / "dbt_models", home / "dbt_models", ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copytree(REPO_ROOT / "external-connectors", home / "external-connectors")
     shutil.copyfile(REPO_ROOT / "code-locations.json", home / "code-locations.json")
     (home / "app" / "dagster_code").mkdir(parents=True)
-    (home / "app" / "dagster_code" / "__init__.py").write_text("")
+    shutil.copyfile(REPO_ROOT / "app" / "dagster_code" / "__init__.py", home / "app" / "dagster_code" / "__init__.py")
     for sample in ("airbyte_sync", "sql_sync"):
         shutil.copytree(
             REPO_ROOT / "app" / "dagster_code" / sample,
@@ -79,7 +76,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         files = render(template, name, port, home)
         assert not [f for f in files if "{{name}}" in f.read_text() or "{{port}}" in f.read_text()]
     prepare_manifest(home / "dbt_models")
-    return home, {template: home / "app" / "dagster_code" / name for template, name in names.items()}
+    return home, {template: Location.named(name, ProjectPaths(home)) for template, name in names.items()}
 
 
 def location_env(home: Path) -> dict[str, str]:
@@ -92,20 +89,37 @@ def location_env(home: Path) -> dict[str, str]:
 
 
 def test_templates_create_the_documented_files(generated) -> None:
-    home, packages = generated
-    for template, package in packages.items():
-        name = package.name
-        assert (package / "__init__.py").is_file() and (package / "tests" / f"test_{name}_location.py").is_file()
-        assert all(path.is_dir() for path in dbt_paths_for_location(home / "dbt_models", name)), template
-        todo = [p for p in package.rglob("*") if p.is_file() and "TODO" in p.read_text()]
+    home, locations = generated
+    for template, location in locations.items():
+        assert (location.package_dir / "__init__.py").is_file() and (location.tests_dir / "test_location.py").is_file()
+        assert location.dg_project_file.is_file(), template
+        assert all(path.is_dir() for path in location.dbt_dirs), template
+        todo = [p for p in location.project_dir.rglob("*") if p.is_file() and "TODO" in p.read_text()]
         assert todo, f"{template}: stubs must be marked TODO"
     assert (home / "external-connectors" / "tpl_airbyte_loc.yaml").is_file()
-    assert (packages["sql"] / "defs" / "tpl_sql_loc_sync" / "defs.yaml").is_file()
+    assert (locations["sql"].defs_dir / "source_sync" / "defs.yaml").is_file()
+    assert locations["airbyte"].connector_files() == [home / "external-connectors" / "tpl_airbyte_loc.yaml"]
+
+
+def test_generated_locations_state_their_name_only_where_dg_requires_it(generated) -> None:
+    """The package's Python and YAML never restate the location's name: it is derived from the package."""
+    _, locations = generated
+    for template, location in locations.items():
+        for path in location.project_dir.rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+                text = path.read_text()
+                if path.name == "defs.yaml":  # connector and cache-table names are data identities
+                    text = "\n".join(
+                        line
+                        for line in text.splitlines()
+                        if not line.lstrip().startswith(("connector:", "table_prefix:"))
+                    )
+                assert location.name not in text, f"{template}: {path} restates the location's name"
 
 
 def test_generated_locations_and_samples_load_together(generated) -> None:
-    home, packages = generated
-    names = [package.name for package in packages.values()] + ["airbyte_sync", "sql_sync"]
+    home, locations = generated
+    names = [location.name for location in locations.values()] + ["airbyte_sync", "sql_sync"]
     done = subprocess.run(
         [sys.executable, "-c", LOAD, *names], env=location_env(home), capture_output=True, text=True, timeout=600
     )
@@ -129,10 +143,10 @@ def test_generated_locations_and_samples_load_together(generated) -> None:
 
 
 def test_generated_tests_pass(generated) -> None:
-    home, packages = generated
+    home, locations = generated
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(home),
-         *(str(package / "tests") for package in packages.values())],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(home), "--import-mode=importlib",
+         *(str(location.tests_dir) for location in locations.values())],
         env=location_env(home), capture_output=True, text=True, timeout=600, cwd=home,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

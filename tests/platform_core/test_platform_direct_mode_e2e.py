@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import drop_pg_database, unique_name
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli
 from stack import LocalStack
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.e2e
 NAME, PORT = "delta", 4295
 NEW_ASSET = """
 
-@dg.asset(key_prefix="delta", group_name="delta")
+@dg.asset(key_prefix="delta")
 def added_after_start() -> int:
     return 1
 """
@@ -46,22 +48,14 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def test_each_location_is_one_api_grpc_process_and_runs_succeed(stack: LocalStack) -> None:
     servers = stack.find_processes("dagster", f" dagster_code.{NAME} ")
     assert [server.cmdline()[3:5] for server in servers] == [["api", "grpc"]], "no code-server proxy in direct mode"
-    run_id = stack.launch_job(NAME, f"{NAME}_job")
+    run_id = stack.launch_job(NAME, f"{NAME}_pipeline")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
 
 
 def test_reload_restarts_the_server_and_picks_up_new_code(stack: LocalStack) -> None:
     (old_server,) = stack.find_processes("api", f" dagster_code.{NAME} ")
-    assets = stack.home / "app/dagster_code" / NAME / "assets.py"
-    assets.write_text(assets.read_text() + NEW_ASSET)
-    init = stack.home / "app/dagster_code" / NAME / "__init__.py"
-    init.write_text(
-        init.read_text().replace(
-            "defs = dg.Definitions(assets=[example_asset]",
-            f"from dagster_code.{NAME}.assets import added_after_start  # noqa: E402\n\n"
-            "defs = dg.Definitions(assets=[example_asset, added_after_start]",
-        )
-    )
+    assets = Location.named(NAME, ProjectPaths(stack.home)).defs_dir / "assets.py"
+    assets.write_text(assets.read_text() + NEW_ASSET)  # defs/ is loaded whole: no other edit needed
     result = run_cli(stack.home, "reload", NAME, env=stack.env)
     assert result.returncode == 0, result.stderr
     assert f"reloaded '{NAME}': loaded" in result.stderr

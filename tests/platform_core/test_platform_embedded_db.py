@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg
 
 from data_manager.local.embedded_db import EmbeddedPostgres
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 
 
 def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli, tree_digest
 
 
@@ -36,9 +38,10 @@ def test_add_scaffolds_registers_next_free_port_and_regenerates_workspace(home: 
 
     assert registered(home) == {"orders": 4266, "billing": 4280, "crm": 4267}
     assert workspace_ports(home) == registered(home)
-    assert (home / "app/dagster_code/orders/__init__.py").is_file()
-    assert (home / "app/dagster_code/orders/tests/test_orders_location.py").is_file()
-    assert "{{name}}" not in (home / "app/dagster_code/orders/assets.py").read_text()
+    orders = Location.named("orders", ProjectPaths(home))
+    assert (orders.package_dir / "__init__.py").is_file()
+    assert (orders.tests_dir / "test_location.py").is_file()
+    assert "{{name}}" not in (orders.defs_dir / "assets.py").read_text()
     assert run_cli(home, "locations", "check").returncode == 0
 
 

@@ -32,4 +32,6 @@ def test_serve_with_an_unknown_mode_exits_2_with_one_line(tmp_path: Path) -> Non
     home = make_home(tmp_path)
     result = run_cli(home, "serve", env={"CODE_SERVER_MODE": "fast", "DATA_PLATFORM_DATA_DIR": str(tmp_path / "d")})
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["error: CODE_SERVER_MODE must be one of proxy, direct, not 'fast'"]
+    assert result.stderr.strip().splitlines() == [
+        "error: CODE_SERVER_MODE='fast' is not valid: expected one of proxy, direct"
+    ]

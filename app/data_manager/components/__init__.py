@@ -4,4 +4,5 @@ Importing this package must stay cheap: no airbyte, pandas or database drivers.
 """
 
 from data_manager.components.airbyte_sync import AirbyteSyncComponent as AirbyteSyncComponent
+from data_manager.components.postgres_connection import PostgresConnectionComponent as PostgresConnectionComponent
 from data_manager.components.sql_table_sync import SqlTableSyncComponent as SqlTableSyncComponent

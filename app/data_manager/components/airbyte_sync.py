@@ -5,7 +5,7 @@
       connector: source-faker          # external-connectors/source-faker.yaml
       streams: [users, products]       # required: asset keys must be known without running the connector
       cache: default                   # optional named cache
-      group_name: faker                # optional
+      group_name: faker                # optional (default: the location's group)
       deps: [upstream/asset]           # optional asset keys ("a/b" strings)
       full_refresh: false              # optional
 
@@ -21,7 +21,7 @@ from pydantic import Field
 
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name
-from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
+from data_manager.ingestion.naming import OwnedTable, table_name_for, table_prefix_for
 
 
 class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
@@ -30,24 +30,28 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     connector: str = Field(description="Connector name: the file external-connectors/<connector>.yaml")
     streams: list[str] = Field(description="Streams to sync; each becomes an asset", min_length=1)
     cache: str = Field(default=DEFAULT_CACHE, description="Named cache (see data_manager.ingestion.airbyte.caches)")
-    group_name: str | None = Field(default=None, description="Asset group (default: the connector's table prefix)")
+    group_name: str | None = Field(default=None, description="Asset group (default: the location's)")
     deps: list[str] = Field(default_factory=list, description="Upstream asset keys, as 'a/b' strings")
     full_refresh: bool = Field(default=False, description="Ignore saved state and re-read every stream")
 
     def asset_key(self, stream: str) -> dg.AssetKey:
         return dg.AssetKey([cache_spec(self.cache).schema, f"{table_prefix_for(self.connector)}{stream}"])
 
+    def owned_tables(self) -> list[OwnedTable]:
+        """The cache tables this component writes: `locations remove --purge` drops exactly these."""
+        schema = cache_spec(self.cache).schema
+        return [OwnedTable(schema, table_name_for(self.connector, s), "airbyte", self.cache) for s in self.streams]
+
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
         get_connector_by_name(self.connector)  # a typo fails at load time, naming the file (cheap: YAML only)
         spec = cache_spec(self.cache)
         prefix = table_prefix_for(self.connector)
-        group = self.group_name or prefix.rstrip("_")
         deps = [dg.AssetKey.from_user_string(dep) for dep in self.deps]
         key_to_stream = {self.asset_key(stream): stream for stream in self.streams}
         specs = [
             dg.AssetSpec(
                 key=key,
-                group_name=group,
+                group_name=self.group_name,
                 deps=deps,
                 kinds={"airbyte", "postgres"},
                 description=f"Stream `{stream}` of connector `{self.connector}`, synced by PyAirbyte.",
@@ -87,13 +91,13 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 metadata={"stage": result.stage, "duration_s": result.duration_s},
             )
         stream_to_key = {stream: key for key, stream in key_to_stream.items()}
-        for stream in streams:
+        for table in result.tables:
             yield dg.MaterializeResult(
-                asset_key=stream_to_key[stream],
+                asset_key=stream_to_key[table.source_table],
                 metadata={
-                    "rows": dg.MetadataValue.int(result.records_per_stream.get(stream, 0)),
+                    "rows": dg.MetadataValue.int(table.rows),
                     "duration_s": dg.MetadataValue.float(result.duration_s),
-                    "schema": dg.MetadataValue.text(result.cache_schema),
-                    "table": dg.MetadataValue.text(result.tables[stream]),
+                    "schema": dg.MetadataValue.text(result.target_schema),
+                    "table": dg.MetadataValue.text(table.target_table.split(".", 1)[1]),
                 },
             )

@@ -31,6 +31,8 @@ from typing import Any, Literal
 import dagster as dg
 from pydantic import Field
 
+from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
+from data_manager.ingestion.sql.identifiers import parse_table_name
 from data_manager.settings import ENV_DEFAULTS, env
 
 PROGRESS_LOG_SECONDS = 10.0
@@ -88,10 +90,14 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             database = url.rsplit("/", 1)[-1].split("?", 1)[0] if url else _env_value(self.database_env)
         else:
             database = _odbc_database(_env_value(self.url_env or "MSSQL_URL")) or "mssql"
-        return f"{database}_"
+        return sql_table_prefix(database)
 
     def target_table(self, table: str) -> str:
-        return f"{self.resolved_prefix()}{table.rsplit('.', 1)[-1]}".lower()
+        return target_table_name(self.resolved_prefix(), parse_table_name(table))
+
+    def owned_tables(self) -> list[OwnedTable]:
+        """The Postgres tables this component writes: `locations remove --purge` drops exactly these."""
+        return [OwnedTable(self.resolved_schema(), self.target_table(table), "sql") for table in self.tables]
 
     def asset_key(self, table: str) -> dg.AssetKey:
         return dg.AssetKey([self.resolved_schema(), self.target_table(table)])
@@ -102,7 +108,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         if self.mode == "incremental" and not self.cursor_column:
             raise ValueError(f"SqlTableSyncComponent ({self.source}): mode incremental needs cursor_column")
         from data_manager.errors import UserError
-        from data_manager.ingestion.sql.identifiers import parse_table_list, target_table_name
+        from data_manager.ingestion.sql.identifiers import parse_table_list
 
         try:  # names are checked when the location loads, not only when a run starts
             for ref in parse_table_list(self.tables):
@@ -165,6 +171,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                     "table": table_result.target_table.split(".", 1)[1],
                     "source_table": table_result.source_table,
                     "mode": table_result.mode,
+                    "reader": table_result.reader,
                     "watermark": table_result.watermark or "",
                 },
             )
@@ -175,17 +182,24 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             )
 
     def _run_sync(self, tables: list[str], progress: Callable[[str, int], None]) -> Any:
-        common = dict(
+        from data_manager.ingestion.sql.engine import sync_tables
+        from data_manager.ingestion.sql.request import SyncRequest
+
+        request = SyncRequest(
+            tables=tables,
             target_schema=self.resolved_schema(),
             table_prefix=self.resolved_prefix(),
             mode=self.mode,
             cursor_column=self.cursor_column,
             chunk_rows=self.chunk_rows,
-            progress=progress,
         )
+        return sync_tables(self._source(), request, progress=progress)
+
+    def _source(self) -> Any:
+        """The source from the environment at run time (drivers are imported here, not at load)."""
         if self.source == "mysql":
             from data_manager.ingestion.sql.connections import MySQLConnection
-            from data_manager.ingestion.sql.mysql import sync_mysql_tables
+            from data_manager.ingestion.sql.mysql import MySQLSource
 
             url = _env_value(self.url_env) if self.url_env else ""
             if url:
@@ -202,12 +216,12 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                 connection = MySQLConnection(
                     connection.host, connection.port, connection.user, connection.password, self.database
                 )
-            return sync_mysql_tables(connection, tables, reader=self.reader, **common)
+            return MySQLSource(connection, self.reader)
 
-        from data_manager.ingestion.sql.mssql import sync_mssql_tables
+        from data_manager.ingestion.sql.mssql import OdbcSource
 
         variable = self.url_env or "MSSQL_URL"
         url = _env_value(variable)
         if not url:
             raise dg.Failure(description=f"environment variable {variable} is not set: it must hold the MSSQL URL")
-        return sync_mssql_tables(url, tables, **common)
+        return OdbcSource.mssql(url)

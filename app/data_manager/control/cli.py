@@ -1,4 +1,4 @@
-"""Control-plane commands: locations, serve, health, validate, reload, dev.
+"""Control-plane commands: locations, serve, health, validate, reload.
 
 Exit codes: 0 success; 1 a check, validation or health probe failed; 2 bad input.
 """
@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from data_manager.errors import EXIT_FAILURE, UserError, cli_errors
 from data_manager.paths import ProjectPaths
 from data_manager.registry.store import load_registry
+from data_manager.stack_runtime import served_registry
+from data_manager.table_output import print_table
 
 locations_app = typer.Typer(no_args_is_help=True, help="List, add, remove, render and check code locations.")
-out = Console()
 
 
 def note(message: str) -> None:
@@ -53,7 +52,7 @@ def _refresh_dbt_manifest(paths: ProjectPaths, changed: list[Path]) -> None:
 def _notify_platform(paths: ProjectPaths) -> None:
     """After a registry change: re-read it in a local `serve`, then reload the webserver's workspace."""
     from data_manager.control import webserver
-    from data_manager.control.locations import signal_supervisor
+    from data_manager.stack_runtime import signal_supervisor
 
     if signal_supervisor(paths):
         note("signalled the local data-manager to re-read the registry")
@@ -76,10 +75,11 @@ def list_locations(as_json: JsonOption = False) -> None:
     if as_json:
         print(json.dumps(registry.model_dump(mode="json")["code_locations"], indent=2))
         return
-    table = Table("name", "enabled", "port", "module", "description")
-    for loc in registry.code_locations:
-        table.add_row(loc.name, "yes" if loc.enabled else "no", str(loc.port), loc.module, loc.description)
-    out.print(table)
+    rows = [
+        [loc.name, "yes" if loc.enabled else "no", str(loc.port), loc.module, loc.description]
+        for loc in registry.code_locations
+    ]
+    print_table(["name", "enabled", "port", "module", "description"], rows)
 
 
 @locations_app.command("render")
@@ -200,7 +200,7 @@ def register_control_commands(app: typer.Typer) -> None:
         """
         from data_manager.control.health import check_locations, check_workspace
 
-        enabled = load_registry(_paths().registry).enabled
+        enabled = served_registry(_paths()).enabled
         results = check_locations(enabled, host=host or "127.0.0.1")
         if workspace:
             results += check_workspace(enabled)
@@ -220,28 +220,30 @@ def register_control_commands(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="Where the code servers would answer.")] = "127.0.0.1",
         as_json: JsonOption = False,
     ) -> None:
-        """Import each location in a subprocess, check Postgres and, if served, gRPC health."""
+        """Import each location in a subprocess; check Postgres and gRPC health when the platform runs.
+
+        Postgres and gRPC show "not running" when the local platform is stopped: exit 0 when the
+        code loads. Exit 1 for an import error or a configured Postgres that does not answer.
+        """
         from data_manager.control.locations import require_known
-        from data_manager.control.validate import postgres_problem, validate_location
+        from data_manager.control.validate import database_status, validate_location
 
         paths = _paths()
-        registry = load_registry(paths.registry)
+        registry = served_registry(paths)
         targets = [require_known(registry, name)] if name else registry.enabled
-        db_problem = postgres_problem()
+        db_status, db_problem = database_status()
         reports = [validate_location(paths, location, host) for location in targets]
         if as_json:
-            print(json.dumps({"postgres": db_problem or "ok", "locations": [r.__dict__ for r in reports]}))
+            print(json.dumps({"postgres": db_status, "locations": [r.__dict__ for r in reports]}))
         else:
-            note(f"postgres: {db_problem or 'ok'}")
-            table = Table("location", "assets", "checks", "jobs", "schedules", "sensors", "load s", "gRPC", "status")
-            for r in reports:
-                c = r.counts
-                table.add_row(
-                    r.name, *(str(c.get(k, "-")) for k in ("assets", "asset_checks", "jobs", "schedules", "sensors",
-                                                           "load_seconds")),
-                    r.grpc, "ok" if r.ok else "FAILED",
-                )  # fmt: skip
-            out.print(table)
+            note(f"postgres: {db_status}")
+            headers = ["location", "assets", "checks", "jobs", "schedules", "sensors", "load s", "gRPC", "status"]
+            keys = ("assets", "asset_checks", "jobs", "schedules", "sensors", "load_seconds")
+            rows = [
+                [r.name, *(str(r.counts.get(k, "-")) for k in keys), r.grpc, "ok" if r.ok else "FAILED"]
+                for r in reports
+            ]
+            print_table(headers, rows)
         failed = [r for r in reports if not r.ok]
         for r in failed:
             note(f"error: location {r.name!r}: {'; '.join(r.errors)}")
@@ -258,18 +260,8 @@ def register_control_commands(app: typer.Typer) -> None:
         from data_manager.control.reload import reload_one
 
         paths = _paths()
-        reload_one(paths, require_known(load_registry(paths.registry), name))
+        reload_one(paths, require_known(served_registry(paths), name))
         note(f"reloaded {name!r}: loaded")
-
-    @app.command("dev")
-    @cli_errors
-    def dev_command(
-        prepare: Annotated[bool, typer.Option(help="Prepare the dbt manifest and seed sample data first.")] = True,
-    ) -> None:
-        """Run serve + webserver + daemon locally (make dev). Ctrl-C stops everything."""
-        from data_manager.local.dev import run_dev
-
-        raise typer.Exit(run_dev(_paths(), prepare=prepare))
 
     @app.command("env-example")
     def env_example_command() -> None:

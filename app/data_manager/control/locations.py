@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_manager.atomic_files import Transaction
 from data_manager.errors import EXIT_FAILURE, UserError
-from data_manager.fsops import Transaction
+from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import PORT_RANGE, CodeLocation, LocationMetadata, Registry, name_problem
+from data_manager.registry.models import (
+    PORT_RANGE,
+    CodeLocation,
+    LocationMetadata,
+    Registry,
+    default_module,
+    name_problem,
+)
 from data_manager.registry.store import dump_registry, load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import render_env_example
-
-SUPERVISOR_PIDFILE = "serve.pid"
 
 
 def require_valid_name(name: str) -> None:
@@ -61,9 +64,10 @@ def check(paths: ProjectPaths) -> list[str]:
             problems.append(f"{path.relative_to(paths.home)} is missing: run `make workspace`")
         elif path.read_text() != content:
             problems.append(f"{path.relative_to(paths.home)} is stale: run `make workspace`")
-    for location in registry.code_locations:
-        if location.module == f"dagster_code.{location.name}" and not paths.location_dir(location.name).is_dir():
-            problems.append(f"location {location.name!r}: package {paths.location_dir(location.name)} is missing")
+    for entry in registry.code_locations:
+        location = Location.from_entry(entry, paths)
+        if entry.module == default_module(entry.name) and not location.package_dir.is_dir():
+            problems.append(f"location {entry.name!r}: package {location.package_dir} is missing")
     return problems
 
 
@@ -128,16 +132,6 @@ def add(
     return AddResult(location, sorted(paths.home / rel for rel in files))
 
 
-def _drop_cache_tables(prefixes: list[tuple[str | None, str]]) -> list[str]:
-    from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager
-
-    manager = PyAirbyteCacheDBManager()
-    dropped: list[str] = []
-    for schema, prefix in prefixes:
-        dropped += [f"{schema or manager.schema}.{name}" for name in manager.drop_prefix(prefix, schema=schema)]
-    return dropped
-
-
 @dataclass(frozen=True)
 class RemoveResult:
     location: CodeLocation
@@ -169,8 +163,10 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
     tx.write(paths.registry, dump_registry(new_registry))
     tx.write(paths.workspace_yaml, render_workspace(new_registry))
     tx.commit()
-    if owned is not None and owned.table_prefixes:
-        removed += [f"table {table}" for table in _drop_cache_tables(owned.table_prefixes)]
+    if owned is not None:
+        from data_manager.control.ownership import drop_owned_tables
+
+        removed += [f"table {table}" for table in drop_owned_tables(owned)]
     return RemoveResult(location, removed)
 
 
@@ -182,27 +178,3 @@ def refuse_if_active(name: str, active_runs: list[str], consequence: str = "") -
             "wait for them or terminate them first",
             exit_code=EXIT_FAILURE,
         )
-
-
-def supervisor_pid(paths: ProjectPaths) -> int | None:
-    pidfile = paths.data_dir / SUPERVISOR_PIDFILE
-    try:
-        pid = int(pidfile.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    return pid
-
-
-def signal_supervisor(paths: ProjectPaths) -> bool:
-    """Ask a local `data-manager serve` to re-read the registry. False when none runs."""
-    pid = supervisor_pid(paths)
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGHUP)
-    return True
-
-
-def clear_pycache(directory: Path) -> None:
-    for cache in directory.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from data_manager.control import webserver
 from data_manager.control.health import check_locations, wait_until_serving
-from data_manager.control.locations import refuse_if_active, signal_supervisor, supervisor_pid
-from data_manager.control.serve import restart_request_file
+from data_manager.control.locations import refuse_if_active
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import CodeLocation
-from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
 from data_manager.settings import env
-
-LOCAL_WORKSPACE = "workspace.yaml"  # under the data dir, written by `serve --local-workspace`
-DAEMON_WORKSPACE_MARKER = "daemon-workspace.sha256"  # written by `make dev` when it (re)starts the daemon
+from data_manager.stack_runtime import (
+    daemon_knows,
+    local_workspace,
+    restart_request_file,
+    served_registry,
+    signal_supervisor,
+    supervisor_pid,
+)
 
 
 def restart_direct_server(paths: ProjectPaths, location: CodeLocation, timeout_s: float = 120) -> None:
@@ -63,16 +65,14 @@ def reload_one(paths: ProjectPaths, location: CodeLocation) -> None:
 def wait_and_reload_workspace(paths: ProjectPaths, timeout_s: float = 120) -> None:
     """With a local supervisor, wait until it rewrote the local workspace and its servers answer; then reload."""
     if supervisor_pid(paths) is not None:
-        registry = load_registry(paths.registry)
+        registry = served_registry(paths)
         expected = render_workspace(registry, host_override="127.0.0.1")
-        local_workspace = paths.data_dir / LOCAL_WORKSPACE
+        workspace = local_workspace(paths)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            current = local_workspace.read_text() if local_workspace.exists() else ""
-            marker = paths.data_dir / DAEMON_WORKSPACE_MARKER
-            daemon_current = not marker.exists() or marker.read_text() == hashlib.sha256(expected.encode()).hexdigest()
+            current = workspace.read_text() if workspace.exists() else ""
             servers_up = all(r.serving for r in check_locations(registry.enabled, "127.0.0.1", 2))
-            if current == expected and daemon_current and servers_up:
+            if current == expected and daemon_knows(paths, expected) and servers_up:
                 break
             time.sleep(0.5)
     webserver.reload_workspace()

@@ -6,42 +6,19 @@ import os
 import threading
 from pathlib import Path
 
+from data_manager.atomic_files import write_atomic
 from data_manager.control.supervisor import Supervisor, check_mode
-from data_manager.fsops import write_atomic
+from data_manager.db import ensure_platform_databases
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import Registry
-from data_manager.registry.store import load_registry
 from data_manager.registry.workspace import render_workspace
-from data_manager.settings import env
-
-RESTART_REQUESTS_DIR = "restart-requests"  # under the data dir: one empty file per location to restart
-
-
-def ensure_databases(supervisor: Supervisor) -> None:
-    """Create the data and Dagster databases on first start (the postgres image creates only one)."""
-    if not os.environ.get("POSTGRES_HOST"):
-        return
-    from data_manager.db import ensure_database
-    from data_manager.errors import UserError
-    from data_manager.settings import PostgresSettings
-
-    settings = PostgresSettings.from_env()
-    for database in (env("POSTGRES_DB"), env("DAGSTER_POSTGRES_DB")):
-        try:
-            if ensure_database(settings, database):
-                supervisor.say(f"created database {database}")
-        except UserError as exc:
-            supervisor.say(f"warning: {exc}")
-
-
-def restart_request_file(paths: ProjectPaths, name: str) -> Path:
-    """`data-manager reload` creates this and signals us; we delete it once the server restarted."""
-    return paths.data_dir / RESTART_REQUESTS_DIR / name
-
-
-def pending_restarts(paths: ProjectPaths) -> set[str]:
-    folder = paths.data_dir / RESTART_REQUESTS_DIR
-    return {request.name for request in folder.iterdir()} if folder.is_dir() else set()
+from data_manager.settings import env, is_set
+from data_manager.stack_runtime import (
+    pending_restarts,
+    record_code_server_groups,
+    restart_request_file,
+    served_registry,
+)
 
 
 def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
@@ -53,7 +30,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
             write_atomic(local_workspace, render_workspace(registry, host_override=connect_host))
 
     def fail_runs_of(*location_names: str) -> None:
-        if not os.environ.get("DAGSTER_HOME"):
+        if not is_set("DAGSTER_HOME"):
             return
         from data_manager.control.lost_runs import fail_lost_runs
 
@@ -67,7 +44,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
             supervisor.say(f"marked {len(failed)} lost run(s) failed: {', '.join(failed)}")
 
     supervisor = Supervisor(
-        load_registry=lambda: load_registry(paths.registry),
+        load_registry=lambda: served_registry(paths),
         bind_host=bind,
         working_directory=paths.app_dir,
         mode=check_mode(env("CODE_SERVER_MODE")),
@@ -76,9 +53,10 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         on_server_down=fail_runs_of,
         restart_requests=lambda: pending_restarts(paths),
         on_restarted=lambda name: restart_request_file(paths, name).unlink(missing_ok=True),
+        on_processes_changed=lambda pgids: record_code_server_groups(paths, pgids) if local_workspace else None,
     )
-    registry = load_registry(paths.registry)
-    ensure_databases(supervisor)
+    registry = served_registry(paths)
+    ensure_platform_databases(say=supervisor.say)
     # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.
     threading.Thread(target=fail_runs_of, args=[loc.name for loc in registry.enabled], daemon=True).start()
     if pidfile is not None:

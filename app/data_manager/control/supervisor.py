@@ -24,12 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.errors import UserError
-from data_manager.procs import LinePrinter, signal_group, spawn, stop_group
+from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.models import CodeLocation, Registry
-
-BACKOFF_START_S = 1.0
-BACKOFF_MAX_S = 30.0
-STABLE_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class ManagedServer:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     next_start_at: float = 0.0
-    backoff_s: float = BACKOFF_START_S
+    backoff: Backoff = field(default_factory=Backoff)
     restarts: int = 0
 
 
@@ -86,6 +82,7 @@ class Supervisor:
     on_server_down: Callable[[str], None] | None = None
     restart_requests: Callable[[], set[str]] = set
     on_restarted: Callable[[str], None] | None = None
+    on_processes_changed: Callable[[list[int]], None] | None = None  # process group ids of the live servers
     printer: LinePrinter = field(default_factory=lambda: LinePrinter(sys.stdout))
     servers: dict[str, ManagedServer] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -105,12 +102,18 @@ class Supervisor:
         process = spawn(server.spec.name, command, self.printer)  # own process group
         server.process = process
         server.started_at = time.monotonic()
+        self._processes_changed()
         self.say(f"started {server.spec.name} ({server.spec.module}) on port {server.spec.port}, pid {process.pid}")
 
     def _stop_server(self, server: ManagedServer) -> None:
         if server.process is not None:
             stop_group(server.process, self.grace_s)
             server.process = None
+            self._processes_changed()
+
+    def _processes_changed(self) -> None:
+        if self.on_processes_changed is not None:
+            self.on_processes_changed([s.process.pid for s in self.servers.values() if s.process is not None])
 
     def apply(self, registry: Registry) -> None:
         """Make the running servers match the registry's enabled locations."""
@@ -148,16 +151,17 @@ class Supervisor:
                 code = process.returncode
                 signal_group(process, signal.SIGKILL)  # reap orphans such as the `api grpc` child
                 server.process = None
-                server.next_start_at = now + server.backoff_s
-                self.say(f"{server.spec.name} exited with {code}; restarting in {server.backoff_s:.0f}s")
+                self._processes_changed()
+                delay = server.backoff.next_delay()
+                server.next_start_at = now + delay
+                self.say(f"{server.spec.name} exited with {code}; restarting in {delay:.0f}s")
                 if self.on_server_down is not None:
                     self.on_server_down(server.spec.name)
-                server.backoff_s = min(server.backoff_s * 2, BACKOFF_MAX_S)
             elif process is None and now >= server.next_start_at:
                 server.restarts += 1
                 self._start(server)
-            elif process is not None and now - server.started_at > STABLE_AFTER_S:
-                server.backoff_s = BACKOFF_START_S
+            elif process is not None:
+                server.backoff.note_running(server.started_at, now)
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self.request_stop)

@@ -8,7 +8,6 @@ import sys
 from dataclasses import dataclass, field
 
 from data_manager.control.health import check_server
-from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import CodeLocation
 
@@ -18,7 +17,7 @@ class LocationReport:
     name: str
     ok: bool = True
     counts: dict[str, object] = field(default_factory=dict)
-    grpc: str = "not served"
+    grpc: str = "not running"
     errors: list[str] = field(default_factory=list)
 
 
@@ -37,15 +36,21 @@ def import_counts(paths: ProjectPaths, location: CodeLocation, timeout_s: float 
     return json.loads(lines[-1])
 
 
-def postgres_problem() -> str | None:
-    from data_manager.db import connect
+def database_status() -> tuple[str, str | None]:
+    """(status shown, problem or None) for the platform's Postgres.
 
-    try:
-        with connect() as conn:
-            conn.execute("SELECT 1")
-    except UserError as exc:
-        return str(exc)
-    return None
+    The embedded server not answering means the local platform is stopped: "not running", no problem.
+    A configured server (POSTGRES_HOST) that does not answer is a problem.
+    """
+    from data_manager.db import platform_database, postgres_answers
+
+    database = platform_database()
+    problem = postgres_answers(database.settings)
+    if problem is None:
+        return f"ok ({database.describe()})", None
+    if database.embedded:
+        return f"not running ({database.describe()}; start it with `make dev`)", None
+    return "FAILED", problem
 
 
 def validate_location(paths: ProjectPaths, location: CodeLocation, grpc_host: str) -> LocationReport:

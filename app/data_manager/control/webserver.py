@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError, DagsterConnectionError
+from daglab.models import LocationInfo
 from data_manager.settings import env
 
 ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
@@ -15,7 +15,7 @@ ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELIN
 
 def default_webserver_url() -> str:
     """`DAGSTER_WEBSERVER_URL`, else the local webserver on the configured port."""
-    explicit = os.environ.get("DAGSTER_WEBSERVER_URL")
+    explicit = env("DAGSTER_WEBSERVER_URL")
     if explicit:
         return explicit.rstrip("/")
     return f"http://127.0.0.1:{env('DAGSTER_WEBSERVER_PORT')}"
@@ -74,3 +74,9 @@ def active_runs(location: str, url: str | None = None) -> list[str]:
     """Ids of queued or running runs launched from `location`."""
     with _client(url) as client:
         return [run.run_id for run in client.runs(ACTIVE_RUN_STATUSES, location=location, limit=1000)]
+
+
+def locations(url: str | None = None, timeout: float = 30) -> list[LocationInfo]:
+    """Every location the webserver knows, with its load status and load error."""
+    with _client(url, timeout=timeout, max_retries=0) as client:
+        return client.locations()

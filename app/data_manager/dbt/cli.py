@@ -24,8 +24,11 @@ def prepare(
         None, "--project-dir", help="dbt project folder (default: dbt_models/ at the repository root)."
     ),
 ) -> None:
-    """Parse the dbt project into target/manifest.json, which code locations load without parsing."""
+    """Parse the dbt project into target/manifest.json, which code locations load without parsing,
+    then the dbt projects that locations hold themselves (dagster_dbt.DbtProjectComponent)."""
     from data_manager.dbt.prepare import prepare_manifest
+    from data_manager.locations.dbt_projects import prepare_dbt_projects
+    from data_manager.locations.model import registered_locations
 
     console = Console(stderr=True)
     with console.status("Parsing the dbt project (dbt parse)..."):
@@ -34,6 +37,16 @@ def prepare(
         f"dbt manifest ready: {result.manifest} ({result.models} models, {result.tests} tests, "
         f"{result.sources} sources) in {result.seconds:.1f}s"
     )
+    if project_dir is not None:
+        return  # one explicit project: the locations' own projects are not part of it
+    for location in registered_locations():
+        with console.status(f"Parsing the dbt projects of {location.name}..."):
+            prepared = prepare_dbt_projects(location)
+        if prepared:
+            console.print(
+                f"dbt projects of {location.name} ready ({len(prepared.components)} "
+                f"DbtProjectComponent) in {prepared.seconds:.1f}s"
+            )
 
 
 def register_dbt_commands(app: typer.Typer) -> None:

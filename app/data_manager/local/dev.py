@@ -1,73 +1,57 @@
-"""`data-manager dev` (`make dev`): the three platform roles as local processes.
+"""`make dev`: the platform's roles as local, supervised processes.
 
-Same roles as Docker Compose - `data-manager serve`, dagster-webserver and
-dagster-daemon - with the same `platform/dagster.yaml`, a workspace pointing at
-127.0.0.1, and Postgres from the settings or an embedded server under `.data/`.
+Same roles as Docker Compose - `data-manager serve`, dagster-webserver and dagster-daemon,
+plus the services a sample location declares - with the same `platform/dagster.yaml`, a
+workspace pointing at 127.0.0.1, and the Postgres `platform_database` chose. A role that
+dies is restarted with backoff (as serve restarts code servers); only Ctrl-C stops the stack.
+The files the roles coordinate through are described in `data_manager.stack_runtime`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
+import contextlib
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control.health import check_locations
-from data_manager.control.reload import DAEMON_WORKSPACE_MARKER, LOCAL_WORKSPACE
-from data_manager.db import ensure_database
-from data_manager.errors import UserError
-from data_manager.fsops import write_atomic
+from data_manager.db import PlatformDatabase, platform_database
+from data_manager.errors import EXIT_FAILURE, UserError
+from data_manager.local.sample_services import SampleDeclarations, sample_declarations
 from data_manager.paths import ProjectPaths
-from data_manager.procs import LinePrinter, spawn, stop_group
+from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.store import load_registry
-from data_manager.registry.workspace import render_workspace
-from data_manager.settings import ENV_DEFAULTS, PostgresSettings, env
+from data_manager.settings import ENV_DEFAULTS, env
+from data_manager.stack_runtime import (
+    code_server_groups,
+    daemon_workspace_digest,
+    local_workspace,
+    pidfile,
+    record_daemon_workspace,
+    served_registry,
+    workspace_digest,
+)
 
 LOCAL_HOST = "127.0.0.1"
-CRITICAL_ROLES = ("data-manager", "webserver", "daemon")  # the sample API may be stopped on purpose
 
 
-def load_dotenv_file(paths: ProjectPaths) -> None:
-    """Values from `.env` fill in variables the environment does not already set."""
-    dotenv = paths.home / ".env"
-    if dotenv.is_file():
-        from dotenv import dotenv_values
-
-        for key, value in dotenv_values(dotenv).items():
-            if value is not None:
-                os.environ.setdefault(key, value)
-
-
-def choose_database(paths: ProjectPaths, printer: LinePrinter):
-    """Postgres from the settings when POSTGRES_HOST is set, else the embedded server."""
+def start_database(database: PlatformDatabase, paths: ProjectPaths, printer: LinePrinter):
+    """Start the embedded server when it is the chosen one; returns it (to stop at exit) or None."""
+    if not database.embedded:
+        printer.write("dev", f"using {database.describe()}")
+        return None
     from data_manager.local.embedded_db import EmbeddedPostgres
 
-    if os.environ.get("POSTGRES_HOST"):
-        settings = PostgresSettings.from_env()
-        printer.write("dev", f"using Postgres at {settings.safe_description()}")
-        return settings, None
-    port = int(env("EMBEDDED_POSTGRES_PORT"))
-    embedded = EmbeddedPostgres(paths.data_dir / "postgres", port)
-    printer.write(
-        "dev", f"POSTGRES_HOST is not set: starting embedded Postgres on {LOCAL_HOST}:{port} ({embedded.pgdata})"
-    )
+    embedded = EmbeddedPostgres(paths.data_dir / "postgres", database.settings.port)
+    printer.write("dev", f"POSTGRES_HOST is not set: starting {database.describe()} ({embedded.pgdata})")
     embedded.start()
-    os.environ.update({"POSTGRES_HOST": LOCAL_HOST, "POSTGRES_PORT": str(port), "POSTGRES_USER": "postgres"})
-    os.environ.setdefault("POSTGRES_PASSWORD", "")
-    return PostgresSettings.from_env(), embedded
-
-
-def workspace_digest(workspace: Path) -> str:
-    try:
-        return hashlib.sha256(workspace.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return ""
+    return embedded
 
 
 def prepare_dagster_home(paths: ProjectPaths) -> Path:
@@ -77,20 +61,27 @@ def prepare_dagster_home(paths: ProjectPaths) -> Path:
     return home
 
 
-def role_env(paths: ProjectPaths, dagster_home: Path) -> dict[str, str]:
-    environment = dict(os.environ)
+def platform_environment(paths: ProjectPaths, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every role `make dev` starts (tests and benchmarks start theirs from it too).
+
+    Every setting gets its value or default (dagster.yaml needs every variable it names set), and
+    the home, data dir and DAGSTER_HOME point at this project.
+    """
+    import os
+
+    environment = dict(os.environ if environ is None else environ)
     for name in ENV_DEFAULTS:
-        environment.setdefault(name, env(name))  # dagster.yaml needs every variable it names set
-    environment["DAGSTER_HOME"] = str(dagster_home)
+        environment.setdefault(name, env(name, environment))
+    environment["DAGSTER_HOME"] = str(paths.data_dir / "dagster_home")
     environment["DATA_PLATFORM_HOME"] = str(paths.home)
     environment["DATA_PLATFORM_DATA_DIR"] = str(paths.data_dir)
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
 
 
-def run_step(title: str, command: list[str], environment: dict[str, str], printer: LinePrinter) -> bool:
+def run_step(title: str, command: list[str], environment: dict[str, str], printer: LinePrinter, cwd: Path) -> bool:
     printer.write("dev", title)
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=cwd)
     if result.returncode != 0:
         last = (result.stderr or result.stdout).strip().splitlines()
         printer.write("dev", f"warning: {title} failed: {last[-1] if last else result.returncode}")
@@ -99,30 +90,77 @@ def run_step(title: str, command: list[str], environment: dict[str, str], printe
 
 
 @dataclass
+class Role:
+    """One process of the stack. `before_start` runs before every (re)start; `restart` False leaves it down
+    once it exits (samples' stand-in services: tests stop them on purpose to show a failing source)."""
+
+    name: str
+    command: list[str]
+    before_start: Callable[[], None] | None = None
+    after_start: Callable[[], None] | None = None
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    next_start_at: float = 0.0
+    backoff: Backoff = field(default_factory=Backoff)
+    restart: bool = True
+
+
+@dataclass
 class DevStack:
     paths: ProjectPaths
     printer: LinePrinter
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    environment: dict[str, str]
+    roles: dict[str, Role] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
 
-    def start_role(self, role: str, command: list[str], environment: dict[str, str]) -> None:
-        self.processes[role] = spawn(role, command, self.printer, env=environment, cwd=self.paths.home)
+    def say(self, message: str) -> None:
+        self.printer.write("dev", message)
 
-    daemon_workspace: str = ""
+    def start(self, role: Role) -> None:
+        """Start `role` now and supervise it from then on."""
+        self.roles[role.name] = role
+        if role.before_start is not None:
+            role.before_start()
+        role.process = spawn(role.name, role.command, self.printer, env=self.environment, cwd=self.paths.home)
+        role.started_at = time.monotonic()
+        if role.after_start is not None:
+            role.after_start()
 
-    def start_daemon(self, command: list[str], environment: dict[str, str], workspace: Path) -> None:
-        """Start the daemon and record which workspace it read, for `locations add` to wait on."""
-        self.daemon_workspace = workspace_digest(workspace)
-        self.start_role("daemon", command, environment)
-        write_atomic(self.paths.data_dir / DAEMON_WORKSPACE_MARKER, self.daemon_workspace)
+    def restart(self, name: str) -> None:
+        role = self.roles[name]
+        if role.process is not None:
+            stop_group(role.process, grace_s=10)
+        self.start(role)
+
+    def supervise_once(self) -> None:
+        """Restart roles that died, with backoff: 1 s doubling to 30 s, reset after a minute up."""
+        now = time.monotonic()
+        for role in self.roles.values():
+            process = role.process
+            if process is not None and process.poll() is not None:
+                signal_group(process, signal.SIGKILL)  # reap what it left in its group
+                role.process = None
+                if not role.restart:
+                    self.say(f"{role.name} exited with {process.returncode}; not restarted (a sample service)")
+                    role.next_start_at = float("inf")
+                    continue
+                delay = role.backoff.next_delay()
+                role.next_start_at = now + delay
+                self.say(f"{role.name} exited with {process.returncode}; restarting in {delay:.0f}s")
+            elif process is None and now >= role.next_start_at:
+                self.say(f"restarting {role.name}")
+                self.start(role)
+            elif process is not None:
+                role.backoff.note_running(role.started_at, now)
 
     def stop_all(self) -> None:
-        for role in reversed(list(self.processes)):
-            stop_group(self.processes[role], grace_s=10)
+        for role in reversed(list(self.roles.values())):
+            if role.process is not None:
+                stop_group(role.process, grace_s=10)
 
     def wait_for_code_servers(self, timeout_s: float = 180) -> None:
         """Until every enabled location answers, the timeout passes (a warning) or a stop is requested."""
-        registry = load_registry(self.paths.registry)
+        registry = served_registry(self.paths)
         deadline = time.monotonic() + timeout_s
         waiting: list[str] = []
         while time.monotonic() < deadline and not self.stopping.is_set():
@@ -130,77 +168,100 @@ class DevStack:
             waiting = [result.name for result in results if not result.serving]
             if not waiting:
                 return
-            if self.processes["data-manager"].poll() is not None:
-                raise UserError("data-manager serve exited during start-up; see the output above", exit_code=1)
+            serve = self.roles["data-manager"].process
+            if serve is not None and serve.poll() is not None:
+                raise UserError("data-manager serve exited during start-up; see the output above", EXIT_FAILURE)
             time.sleep(0.5)
         if waiting and not self.stopping.is_set():
-            self.printer.write("dev", f"warning: still waiting for {', '.join(waiting)}; starting the webserver anyway")
+            self.say(f"warning: still waiting for {', '.join(waiting)}; starting the webserver anyway")
+
+
+def stop_orphaned_code_servers(paths: ProjectPaths) -> None:
+    """Code servers of a `serve` that was killed outright live on in their own groups: stop them first."""
+    import os
+
+    for pgid in code_server_groups(paths):
+        try:  # a recorded id may have been reused since: only a dagster code server's group is ours
+            if b"dagster" not in Path(f"/proc/{pgid}/cmdline").read_bytes():
+                continue
+        except OSError:
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGTERM)
+            time.sleep(2)
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: Path) -> tuple[list[Role], list[Role]]:
+    """(roles started before the code servers answer, roles started after): add new roles here."""
+    dm = [sys.executable, "-m", "data_manager.cli"]
+    serve = Role(
+        "data-manager",
+        [*dm, "serve", "--bind", LOCAL_HOST, "--local-workspace", str(workspace), "--pidfile", str(pidfile(paths))],
+        before_start=lambda: stop_orphaned_code_servers(paths),
+    )
+    webserver = Role(
+        "webserver",
+        [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", env("DAGSTER_WEBSERVER_PORT"), "-w", str(workspace)],
+    )  # fmt: skip
+    daemon_read: list[str] = []
+    daemon = Role(
+        "daemon",
+        [console_script("dagster-daemon"), "run", "-w", str(workspace)],
+        # Recorded before the start: `locations add` waits until the daemon read the new workspace.
+        before_start=lambda: daemon_read.append(workspace_digest(paths)),
+        after_start=lambda: record_daemon_workspace(paths, daemon_read[-1]),
+    )
+    services = [Role(name, command, restart=False) for name, command in samples.services.items()]
+    platform_api = Role("platform-api", [*dm, "api", "--host", LOCAL_HOST])
+    return [serve, *services, platform_api], [webserver, daemon]
 
 
 def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
     printer = LinePrinter(sys.stdout, log_dir=None)
-    load_dotenv_file(paths)
     registry = load_registry(paths.registry)
     (paths.data_dir / "logs").mkdir(parents=True, exist_ok=True)
     printer.log_dir = paths.data_dir / "logs"
 
-    settings, embedded = choose_database(paths, printer)
-    stack = DevStack(paths, printer)
+    embedded = start_database(platform_database(), paths, printer)
+    prepare_dagster_home(paths)
+    stack = DevStack(paths, printer, platform_environment(paths))
     previous = {sig: signal.signal(sig, lambda *_: stack.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for database in (env("POSTGRES_DB"), env("DAGSTER_POSTGRES_DB")):
-            if ensure_database(settings, database):
-                printer.write("dev", f"created database {database}")
-        dagster_home = prepare_dagster_home(paths)
-        environment = role_env(paths, dagster_home)
-        workspace = paths.data_dir / LOCAL_WORKSPACE
-        dm = [sys.executable, "-m", "data_manager.cli"]
-
+        samples = sample_declarations(paths, registry.enabled)
+        run_step("migrating the universal_pipelines schema", [sys.executable, "-m", "data_manager.cli", "pipelines", "migrate"],
+                 stack.environment, printer, paths.home)  # fmt: skip
         if prepare and (paths.dbt_dir / "dbt_project.yml").exists():
-            run_step("preparing the dbt manifest", [*dm, "dbt", "prepare"], environment, printer)
-        seed = paths.home / "scripts" / "seed_mysql.py"
-        if prepare and seed.exists() and any(loc.name == "sql_sync" for loc in registry.enabled):
-            run_step("seeding the sample MySQL database", [sys.executable, str(seed)], environment, printer)
+            run_step("preparing the dbt manifest", [sys.executable, "-m", "data_manager.cli", "dbt", "prepare"],
+                     stack.environment, printer, paths.home)  # fmt: skip
+        for title, command in samples.prepare if prepare else []:
+            run_step(title, command, stack.environment, printer, paths.home)
 
-        write_atomic(workspace, render_workspace(registry, host_override=LOCAL_HOST))
-        stack.start_role(
-            "data-manager",
-            [*dm, "serve", "--bind", LOCAL_HOST, "--local-workspace", str(workspace),
-             "--pidfile", str(paths.data_dir / "serve.pid")],
-            environment,
-        )  # fmt: skip
-        if _module_exists("data_manager.sample_api"):
-            sample_api = [sys.executable, "-m", "data_manager.sample_api", "--host", LOCAL_HOST]
-            stack.start_role("sample-api", [*sample_api, "--port", env("SAMPLE_API_PORT")], environment)
+        workspace = local_workspace(paths)
+        early, late = platform_roles(paths, samples, workspace)
+        for role in early:
+            stack.start(role)
         # As in compose (depends_on data-manager healthy): a webserver that starts first caches
         # "unreachable" for a location whose import fails, instead of showing its error.
         stack.wait_for_code_servers()
         if stack.stopping.is_set():  # Ctrl-C while the code servers loaded: start nothing more
             return 0
-        port = env("DAGSTER_WEBSERVER_PORT")
-        stack.start_role(
-            "webserver",
-            [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", port, "-w", str(workspace)],
-            environment,
-        )
-        daemon_command = [console_script("dagster-daemon"), "run", "-w", str(workspace)]
-        stack.start_daemon(daemon_command, environment, workspace)
+        for role in late:
+            stack.start(role)
         printer.write(
-            "dev", f"Dagster UI: http://{LOCAL_HOST}:{port}  (Ctrl-C stops everything; logs in {printer.log_dir})"
+            "dev",
+            f"Dagster UI: http://{LOCAL_HOST}:{env('DAGSTER_WEBSERVER_PORT')}  "
+            f"(Ctrl-C stops everything; logs in {printer.log_dir})",
         )
+        printer.write("dev", f"Platform API: http://{LOCAL_HOST}:{env('PLATFORM_API_PORT')}/api/docs")
 
         while not stack.stopping.is_set():
-            if workspace_digest(workspace) != stack.daemon_workspace:
+            if workspace_digest(paths) != daemon_workspace_digest(paths):
                 # The daemon re-reads its workspace only once a minute; restart it so runs of a new
                 # location are not dequeued by a daemon that does not know the location yet.
-                printer.write("dev", "workspace changed: restarting the daemon")
-                stop_group(stack.processes.pop("daemon"), grace_s=10)
-                stack.start_daemon(daemon_command, environment, workspace)
-            for role, process in stack.processes.items():
-                if role in CRITICAL_ROLES and process.poll() is not None:
-                    printer.write("dev", f"{role} exited with {process.returncode}; stopping the platform")
-                    stack.stopping.set()
-                    break
+                stack.say("workspace changed: restarting the daemon")
+                stack.restart("daemon")
+            stack.supervise_once()
             stack.stopping.wait(0.5)
         return 0
     finally:
@@ -215,9 +276,3 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
 def console_script(name: str) -> str:
     """A console script of this environment (next to the running interpreter)."""
     return shutil.which(name, path=str(Path(sys.executable).parent)) or name
-
-
-def _module_exists(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None

@@ -137,10 +137,3 @@ class EmbeddedPostgres:
         if (self.pgdata / "postmaster.pid").exists():
             with contextlib.suppress(UserError):
                 self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop", timeout=60)
-
-
-def has_embedded_binaries() -> bool:
-    try:
-        return (_bin_dir() / "postgres").exists()
-    except ImportError:
-        return False

@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PORT_RANGE = range(4266, 4300)
+PACKAGE_ROOT = "dagster_code"  # every location package is `dagster_code.<name>`
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # Names that would shadow the standard library, our packages or Dagster itself.
 RESERVED_NAMES = frozenset(
@@ -41,6 +42,11 @@ RESERVED_NAMES = frozenset(
         "none",
     }
 )
+
+
+def default_module(name: str) -> str:
+    """The package of location `name` unless its registry entry names another module."""
+    return f"{PACKAGE_ROOT}.{name}"
 
 
 def name_problem(name: str) -> str | None:
@@ -91,7 +97,7 @@ class CodeLocation(BaseModel):
     @model_validator(mode="after")
     def _default_module(self) -> CodeLocation:
         if not self.module:
-            self.module = f"dagster_code.{self.name}"
+            self.module = default_module(self.name)
         return self
 
 

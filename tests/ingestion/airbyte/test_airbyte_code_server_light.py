@@ -16,7 +16,7 @@ import pytest
 
 from data_manager.control.health import wait_until_serving
 from data_manager.errors import UserError
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 
 pytestmark = pytest.mark.e2e
 

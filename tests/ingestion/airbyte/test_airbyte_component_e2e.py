@@ -13,7 +13,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 from ingestion.airbyte.loopback import LoopbackServer
 
@@ -104,8 +104,8 @@ def test_airbyte_cli_sync_json_and_bad_input(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout)  # stdout is only the JSON summary
-    assert summary["status"] == "success" and summary["records_per_stream"] == {"items": 7}
-    assert summary["cache_schema"] == "pyairbyte_cache" and summary["tables"] == {"items": "sample_api_items"}
+    assert summary["status"] == "success" and summary["rows_per_table"] == {"pyairbyte_cache.sample_api_items": 7}
+    assert summary["target_schema"] == "pyairbyte_cache" and summary["tables"][0]["source_table"] == "items"
     assert "sample-api: synced 7 records" in done.stderr
 
     for args, expected in [

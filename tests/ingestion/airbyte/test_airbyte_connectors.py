@@ -10,9 +10,9 @@ from data_manager.errors import UserError
 from data_manager.ingestion.airbyte.connectors import (
     get_connector_by_name,
     list_connectors,
-    redact,
     resolve_config,
 )
+from data_manager.ingestion.masking import mask_secrets
 
 SOURCE_FAKER = """\
 version: 1
@@ -71,7 +71,7 @@ def test_airbyte_env_references_resolve_at_run_time(folder: Path) -> None:
     }
     assert "s3cr3t-value" not in repr(resolved)
     assert sample.spec.config["api_key"] == "${SAMPLE_API_KEY}"  # the loaded model keeps the reference
-    assert redact("failed with key s3cr3t-value", resolved.secret_values) == "failed with key ***"
+    assert mask_secrets("failed with key s3cr3t-value", resolved.secret_values) == "failed with key ***"
 
 
 def test_airbyte_unset_env_var_names_it_without_values(folder: Path) -> None:

@@ -12,10 +12,10 @@ import psycopg
 import pytest
 
 from data_manager.errors import UserError
-from data_manager.ingestion.airbyte.cache_db_manager import PyAirbyteCacheDBManager, temp_table_created_at
+from data_manager.ingestion.airbyte.cache_tables import CacheTables, temp_table_created_at
 from data_manager.ingestion.airbyte.caches import get_cache
 from data_manager.ingestion.airbyte.sync import sync_connector
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 from ingestion.airbyte.loopback import LoopbackServer
 
@@ -39,17 +39,17 @@ def test_airbyte_faker_and_manifest_sync_then_drop_one_connector(
 ) -> None:
     faker = sync_connector("source-faker", ["users", "products"])
     assert faker.status == "success", faker.error
-    assert faker.records_per_stream == {"users": 50, "products": 50}
-    assert (faker.cache_type, faker.cache_schema, faker.cache_database) == (
-        "PostgresCache",
-        "pyairbyte_cache",
-        pg_env.database,
-    )
-    assert faker.tables == {"users": "faker_users", "products": "faker_products"}
+    assert {t.source_table: t.rows for t in faker.tables} == {"users": 50, "products": 50}
+    assert (faker.source, faker.target_schema, faker.cache) == ("source-faker", "pyairbyte_cache", "default")
+    assert {t.source_table: t.target_table for t in faker.tables} == {
+        "users": "pyairbyte_cache.faker_users",
+        "products": "pyairbyte_cache.faker_products",
+    }
+    assert {t.reader for t in faker.tables} == {"pyairbyte"}
 
     sample = sync_connector("sample-api")
     assert sample.status == "success", sample.error
-    assert sample.records_per_stream == {"items": 7}
+    assert sample.rows_per_table == {"pyairbyte_cache.sample_api_items": 7}
     pages = [r["path"] for r in sample_api_env.requests]
     assert any("page=2" in p for p in pages) and any("page=3" in p for p in pages)  # paging really happened
     assert not any("page=4" in p for p in pages)  # a short page ends it
@@ -62,7 +62,7 @@ def test_airbyte_faker_and_manifest_sync_then_drop_one_connector(
     assert names[0] == ("item 1", 1.5) and len(names) == 7
     assert {"faker_users", "faker_products"} <= {s[0] for s in states}
 
-    manager = PyAirbyteCacheDBManager()
+    manager = CacheTables()
     assert "pyairbyte_cache" in manager.list_schemas()
     listed = {t.name: t.rows for t in manager.list_tables("faker_")}
     assert listed == {"faker_products": 50, "faker_users": 50}
@@ -91,7 +91,7 @@ def test_airbyte_regional_cache_in_other_schema(
     again = sync_connector(
         "sample-api", ["items"], cache=get_cache("regional"), write_strategy="replace", full_refresh=True
     )
-    assert again.ok and again.tables == {"items": "sample_api_items"}
+    assert again.ok and [t.target_table for t in again.tables] == ["regional_cache.sample_api_items"]
     assert tables_in(pg_env, "regional_cache")["sample_api_items"] == 7
 
 
@@ -141,7 +141,7 @@ def test_airbyte_stale_staging_tables_are_cleaned(pg_env: PostgresSettings) -> N
         conn.execute("CREATE SCHEMA pyairbyte_cache")
         for name in (old, fresh, "faker_users", "orders_012345678"):
             conn.execute(f'CREATE TABLE pyairbyte_cache."{name}" (id int)')
-    manager = PyAirbyteCacheDBManager()
+    manager = CacheTables()
     assert manager.cleanup_stale_staging_tables(timedelta(hours=6), dry_run=True) == [old]
     assert manager.cleanup_stale_staging_tables(timedelta(hours=6)) == [old]
     assert sorted(tables_in(pg_env)) == sorted([fresh, "faker_users", "orders_012345678"])

@@ -8,7 +8,7 @@ import pytest
 
 from data_manager.ingestion.events.api_call import call_api_for_event_processing
 from data_manager.ingestion.events.store import EventStore
-from data_manager.procs import free_port
+from data_manager.process_groups import free_port
 from data_manager.settings import PostgresSettings
 from ingestion.airbyte.loopback import LoopbackServer, serve
 

@@ -33,3 +33,20 @@ def pg_schemas(pg: PostgresSettings) -> set[str]:
         pg, "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
     )
     return {row[0] for row in rows} - {"public"}
+
+
+def sync_mysql(url: str, tables: Any, *, pg: Any = None, reader: str = "auto", progress: Any = None, **request: Any):
+    """A MySQL table sync as the CLI and the component run it: a source, a request, `sync_tables`."""
+    from data_manager.ingestion.sql.engine import sync_tables
+    from data_manager.ingestion.sql.mysql import MySQLSource
+    from data_manager.ingestion.sql.request import SyncRequest
+
+    return sync_tables(MySQLSource.from_url(url, reader), SyncRequest(tables, **request), pg=pg, progress=progress)  # type: ignore[arg-type]
+
+
+def sync_odbc(source: Any, tables: Any, *, pg: Any = None, **request: Any):
+    """An ODBC table sync from an already built `OdbcSource`."""
+    from data_manager.ingestion.sql.engine import sync_tables
+    from data_manager.ingestion.sql.request import SyncRequest
+
+    return sync_tables(source, SyncRequest(tables, **request), pg=pg)

@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from data_manager.ingestion.sql.mysql import sync_mysql_tables
-from ingestion.sql.sql_sync_support import mysql_exec, pg_query
+from ingestion.sql.sql_sync_support import mysql_exec, pg_query, sync_mysql
 
 NEW_ROWS = 300_000
 
@@ -55,7 +54,7 @@ def test_kill_mid_table_keeps_previous_table_and_watermark(mode, reader, mysql_d
         "INSERT INTO big SELECT seq, CONCAT('row ', seq), seq / 100, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_1000",
     )
     kwargs = dict(target_schema="raw", mode=mode, cursor_column="updated_at", pg=pg_env)
-    assert sync_mysql_tables(mysql_database.url(), "big", **kwargs).status == "success"
+    assert sync_mysql(mysql_database.url(), "big", **kwargs).status == "success"
     before = _snapshot(pg_env)
     assert before[0][0][0] == 1000 and before[1][0][3] == "2024-01-01T00:16:40"
 

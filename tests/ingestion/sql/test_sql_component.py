@@ -88,6 +88,7 @@ def test_component_materializes_one_asset_per_table(shop, pg_env, tmp_path, monk
     assert orders["rows"].value == 2 and orders["schema"].value == "cache_test"
     assert orders["table"].value == f"{prefix}orders" and orders["duration_s"].value > 0
     assert orders["watermark"].value == "2024-01-02T10:00:00"
+    assert orders["reader"].value == "connectorx"  # incremental syncs take the fast reader too
     assert events[customers_key]["rows"].value == 3
     assert pg_query(pg_env, f'SELECT id, status FROM cache_test."{prefix}orders" ORDER BY id') == [
         (1, "new"), (2, "paid"),
@@ -100,6 +101,21 @@ def test_component_materializes_one_asset_per_table(shop, pg_env, tmp_path, monk
     [event] = again.get_asset_materialization_events()
     assert event.materialization.metadata["total_rows"].value == 2
     assert pg_query(pg_env, f'SELECT status FROM cache_test."{prefix}orders" WHERE id = 1') == [("shipped",)]
+
+
+def test_component_declares_the_tables_it_writes(monkeypatch) -> None:
+    """`owned_tables()` names exactly the asset tables, with the default prefix and schema (purge uses it)."""
+    from data_manager.components import SqlTableSyncComponent
+    from data_manager.ingestion.naming import OwnedTable
+
+    monkeypatch.setenv("MYSQL_DB", "shop")
+    monkeypatch.setenv("CACHE_SCHEMA", "raw")
+    component = SqlTableSyncComponent(source="mysql", tables=["Orders", "sales.customers"])
+    assert component.owned_tables() == [
+        OwnedTable("raw", "shop_orders", "sql"),
+        OwnedTable("raw", "shop_customers", "sql"),
+    ]
+    assert [component.asset_key(t).path[-1] for t in component.tables] == ["shop_orders", "shop_customers"]
 
 
 def test_failed_sync_fails_the_asset_with_the_source_error(shop, pg_env, tmp_path, monkeypatch) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from data_manager.ingestion.sql.connections import MySQLConnection
 from data_manager.ingestion.sql.identifiers import TableRef
-from data_manager.ingestion.sql.mysql import MySQLSource, build_select, connectorx_expression
+from data_manager.ingestion.sql.mysql import MySQLSource, build_select, connectorx_expression, pymysql_expression
 from data_manager.ingestion.sql.source import ColumnPlan, TablePlan
 from data_manager.ingestion.sql.type_mapping import SourceColumn
 
@@ -45,12 +45,21 @@ def test_fast_path_casts_what_arrow_could_round() -> None:
     assert connectorx_expression(SourceColumn("t", "timestamp")) == "CONCAT(CAST(`t` AS CHAR), '+00')"
     assert connectorx_expression(SourceColumn("b", "blob")) == "CONCAT(CHAR(92), 'x', HEX(`b`))"
     assert connectorx_expression(SourceColumn("f", "bit", length=1)) == "CAST(`f` AS UNSIGNED)"
+    assert connectorx_expression(SourceColumn("m", "bit", length=64)) == "CAST(`m` AS UNSIGNED)"
+
+
+def test_pymysql_reads_float_as_double() -> None:
+    """The text protocol rounds FLOAT to 6 significant digits; DOUBLE text is exact."""
+    assert pymysql_expression(SourceColumn("f", "float")) == "CAST(`f` AS DOUBLE)"
+    assert pymysql_expression(SourceColumn("f", "float", unsigned=True)) == "CAST(`f` AS DOUBLE)"
+    assert pymysql_expression(SourceColumn("d", "double")) == "`d`"
 
 
 def test_auto_reader_takes_the_fast_path_only_where_it_is_safe() -> None:
     source = MySQLSource(MySQLConnection("h", 3306, "u", "", "db"), reader="auto")
     assert source.reader_for(_plan(["id"])) == "connectorx"
-    assert source.reader_for(_plan(["id"], cursor="changed%at")) == "pymysql"  # watermark needs one snapshot
+    # incremental syncs too: the engine bounds the watermark by the cursor's maximum before the read
+    assert source.reader_for(_plan(["id"], cursor="changed%at")) == "connectorx"
     assert source.reader_for(_plan([])) == "pymysql"  # no key: no bounded pages
     assert source.reader_for(_plan(["id"], key_type="decimal")) == "pymysql"  # key not exact as a literal
     assert MySQLSource(MySQLConnection("h", 3306, "u", "", "db"), reader="pymysql").reader_for(_plan(["id"])) == (

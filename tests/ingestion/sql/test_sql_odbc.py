@@ -15,9 +15,10 @@ from decimal import Decimal
 import pytest
 
 from conftest import create_pg_database, drop_pg_database, unique_name
-from data_manager.ingestion.sql.mssql import sync_mssql_tables, sync_odbc_tables
+from data_manager.errors import UserError
+from data_manager.ingestion.sql.mssql import OdbcSource
 from data_manager.settings import PostgresSettings
-from ingestion.sql.sql_sync_support import pg_query, pg_schemas
+from ingestion.sql.sql_sync_support import pg_query, pg_schemas, sync_odbc
 
 ODBC_DRIVER = "PostgreSQL Unicode"
 
@@ -57,14 +58,18 @@ INSERT INTO items (id, name, note) VALUES (99999, '', NULL);
 """
 
 
+def _source(odbc: str) -> OdbcSource:
+    return OdbcSource.from_url(odbc, default_schema="public", page_rows=500)
+
+
 def _kwargs(pg: PostgresSettings, **extra):
-    return dict(default_schema="public", target_schema="raw", pg=pg, chunk_rows=100, page_rows=500, **extra)
+    return dict(target_schema="raw", pg=pg, chunk_rows=100, **extra)
 
 
 def test_pyodbc_path_copies_every_value(odbc_source, pg_database) -> None:
     source, odbc = odbc_source
     pg_query(source, SOURCE_DDL)
-    result = sync_odbc_tables(odbc, "items", **_kwargs(pg_database))
+    result = sync_odbc(_source(odbc), "items", **_kwargs(pg_database))
     assert result.status == "success", result.error
     assert result.rows_per_table == {"raw.items": 2346}
     assert "unused-Pa55" not in result.model_dump_json() and "PWD" not in result.source
@@ -85,14 +90,14 @@ def test_pyodbc_incremental_merge_with_keyset_pages(odbc_source, pg_database) ->
     source, odbc = odbc_source
     pg_query(source, SOURCE_DDL)
     kwargs = _kwargs(pg_database, mode="incremental", cursor_column="at")
-    first = sync_odbc_tables(odbc, "public.items", **kwargs)
+    first = sync_odbc(_source(odbc), "public.items", **kwargs)
     assert first.status == "success", first.error
     assert first.tables[0].rows == 2346  # the first run reads everything, rows with a NULL cursor too
     watermark = first.tables[0].watermark
     assert watermark == (dt.datetime(2024, 1, 1) + dt.timedelta(minutes=2345)).isoformat()
 
     pg_query(source, "UPDATE items SET name = 'changed', at = timestamp '2030-01-01' WHERE id IN (5, 6)")
-    second = sync_odbc_tables(odbc, "public.items", **kwargs)
+    second = sync_odbc(_source(odbc), "public.items", **kwargs)
     assert second.status == "success", second.error
     assert second.tables[0].rows == 3 and second.tables[0].total_rows == 2346  # boundary row + 2 changed
     assert pg_query(pg_database, "SELECT id FROM raw.items WHERE name = 'changed' ORDER BY id") == [(5,), (6,)]
@@ -104,12 +109,14 @@ def test_pyodbc_incremental_merge_with_keyset_pages(odbc_source, pg_database) ->
 def test_pyodbc_bad_input(odbc_source, pg_database) -> None:
     source, odbc = odbc_source
     pg_query(source, "CREATE TABLE shapes (id int PRIMARY KEY, box box)")
-    missing = sync_odbc_tables(odbc, "public.nope", **_kwargs(pg_database))
+    missing = sync_odbc(_source(odbc), "public.nope", **_kwargs(pg_database))
     assert missing.status == "failed" and "table public.nope not found" in (missing.error or "")
-    unsupported = sync_odbc_tables(odbc, "public.shapes", **_kwargs(pg_database))
+    unsupported = sync_odbc(_source(odbc), "public.shapes", **_kwargs(pg_database))
     assert "column 'box' has unsupported ODBC type 'box'" in (unsupported.error or "")
-    unreachable = sync_mssql_tables(
-        "DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;PORT=1;DATABASE=x;UID=sa;PWD=Very$ecret1", "dbo.t", pg=pg_database
+    unreachable = sync_odbc(
+        OdbcSource.mssql("DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;PORT=1;DATABASE=x;UID=sa;PWD=Very$ecret1"),
+        "dbo.t",
+        pg=pg_database,
     )
     assert unreachable.status == "failed" and unreachable.error_kind == "bad_input"
     assert (unreachable.error or "").startswith(
@@ -132,10 +139,9 @@ MSSQL_DDL = [
 
 def test_missing_unixodbc_is_a_one_line_error(pg_database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyodbc", None)  # what `import pyodbc` does without libodbc.so.2
-    result = sync_mssql_tables("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;PWD=Secret-1", ["t"], pg=pg_database)
-    assert result.status == "failed" and result.error_kind == "bad_input"
-    assert result.error is not None and "install unixODBC (apt-get install unixodbc)" in result.error
-    assert "Secret-1" not in result.model_dump_json()
+    with pytest.raises(UserError, match=r"install unixODBC \(apt-get install unixodbc\)") as raised:
+        OdbcSource.mssql("DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;PWD=Secret-1")
+    assert "Secret-1" not in str(raised.value)
     assert pg_schemas(pg_database) == set(), "nothing is written to the cache"
 
 
@@ -150,7 +156,7 @@ def test_real_sql_server_when_mssql_url_is_set(pg_database) -> None:
     with pyodbc.connect(odbc_connection_string(url), autocommit=True) as conn:
         for statement in MSSQL_DDL:
             conn.execute(statement)
-    result = sync_mssql_tables(url, "dbo.dm_sync_probe", target_schema="raw", pg=pg_database)
+    result = sync_odbc(OdbcSource.mssql(url), "dbo.dm_sync_probe", target_schema="raw", pg=pg_database)
     assert result.status == "success", result.error
     row = pg_query(
         pg_database,

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from data_manager.errors import UserError
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.naming import target_table_name
 from data_manager.ingestion.sql.connections import (
     MySQLConnection,
-    mask_secrets,
     odbc_connection_string,
     odbc_password,
 )
@@ -20,7 +21,6 @@ from data_manager.ingestion.sql.identifiers import (
     TableRef,
     parse_table_list,
     parse_table_name,
-    target_table_name,
 )
 from data_manager.ingestion.sql.mssql import build_page_query, select_expression
 from data_manager.ingestion.sql.source import ColumnPlan, TablePlan
@@ -54,6 +54,7 @@ MYSQL_CASES = [
     (SourceColumn("a", "double", unsigned=True), "double precision"),
     (SourceColumn("a", "bit", length=1), "boolean"),
     (SourceColumn("a", "bit", length=8), "bigint"),
+    (SourceColumn("a", "bit", length=64), "numeric(20,0)"),
     (SourceColumn("a", "date"), "date"),
     (SourceColumn("a", "datetime"), "timestamp"),
     (SourceColumn("a", "timestamp"), "timestamptz"),

@@ -28,8 +28,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from data_manager.errors import UserError
-from data_manager.ingestion.airbyte.naming import table_prefix_for
-from data_manager.ingestion.paths import path_from_env
+from data_manager.ingestion.naming import table_prefix_for
+from data_manager.paths import path_setting
 from data_manager.settings import PostgresSettings, env
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class CacheSpec:
 
 
 def caches_file() -> Path:
-    return path_from_env("PYAIRBYTE_CACHES_FILE")
+    return path_setting("PYAIRBYTE_CACHES_FILE")
 
 
 def cache_names() -> list[str]:
@@ -109,7 +109,7 @@ def get_cache(cache_name: str = DEFAULT_CACHE, connector_name: str | None = None
 
 def build_postgres_cache(spec: CacheSpec, table_prefix: str) -> PostgresCache:
     from data_manager.ingestion.airbyte.pyairbyte import import_airbyte
-    from data_manager.ingestion.paths import airbyte_install_dir
+    from data_manager.paths import airbyte_install_dir
 
     import_airbyte()
     from airbyte.caches import PostgresCache

@@ -13,7 +13,7 @@ import time
 
 import typer
 
-from data_manager.errors import EXIT_FAILURE, EXIT_USAGE, UserError, cli_errors
+from data_manager.errors import UserError, cli_errors
 
 
 class ProgressPrinter:
@@ -66,16 +66,13 @@ def register_airbyte_commands(app: typer.Typer) -> None:
                 on_progress=progress,
             )
         if as_json:
-            print(json.dumps(result.to_dict(), sort_keys=True))
+            print(json.dumps(result.summary(), sort_keys=True))
         elif result.ok:
-            for stream, count in result.records_per_stream.items():
-                print(f"{result.cache_schema}.{result.tables[stream]}: {count:,} records")
-        if not result.ok:
-            raise UserError(
-                result.error or "sync failed", exit_code=EXIT_USAGE if result.stage != "read" else EXIT_FAILURE
-            )
-        rate = result.total_records / result.duration_s if result.duration_s else 0.0
+            for table in result.tables:
+                print(f"{table.target_table}: {table.rows:,} records")
+        result.raise_for_status()
+        rate = result.total_rows / result.duration_s if result.duration_s else 0.0
         print(
-            f"{connector}: synced {result.total_records:,} records in {result.duration_s:.1f}s ({rate:,.0f} rows/s)",
+            f"{connector}: synced {result.total_rows:,} records in {result.duration_s:.1f}s ({rate:,.0f} rows/s)",
             file=sys.stderr,
         )

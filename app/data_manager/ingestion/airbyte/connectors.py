@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from data_manager.errors import UserError
-from data_manager.ingestion.paths import connectors_dir, project_root
+from data_manager.paths import connectors_dir, project_root
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -175,14 +175,6 @@ def resolve_config(connector: Connector, environ: Mapping[str, str] | None = Non
 
     config = substitute(connector.spec.config)
     return ResolvedConfig(config=config, secret_values=tuple(sorted(set(secrets), key=len, reverse=True)))
-
-
-def redact(text: str, secret_values: tuple[str, ...] | list[str]) -> str:
-    """Replace every resolved secret in `text` by `***` (longest first, so overlaps stay hidden)."""
-    for secret in sorted(secret_values, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def _strings(value: Any) -> list[str]:

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from types import ModuleType
 from typing import Any
 
-from data_manager.ingestion.paths import airbyte_install_dir
+from data_manager.paths import airbyte_install_dir
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (records read so far, seconds since the first record)."""

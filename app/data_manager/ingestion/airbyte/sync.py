@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from data_manager.errors import UserError
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, build_postgres_cache, cache_spec
-from data_manager.ingestion.airbyte.connectors import get_connector_by_name, redact, resolve_config
-from data_manager.ingestion.airbyte.naming import table_name_for, table_prefix_for
+from data_manager.ingestion.airbyte.connectors import get_connector_by_name, resolve_config
 from data_manager.ingestion.airbyte.pyairbyte import ProgressCallback, TrackedRead, import_airbyte
-from data_manager.ingestion.paths import airbyte_install_dir
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.naming import table_name_for, table_prefix_for
+from data_manager.ingestion.results import SyncResult, TableSyncResult
+from data_manager.paths import airbyte_install_dir
 
 if TYPE_CHECKING:
     from airbyte.caches import PostgresCache
@@ -26,40 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WriteStrategy = Literal["auto", "append", "merge", "replace"]
-Stage = Literal["install", "check", "cache", "read", "done"]
-
-
-@dataclass
-class SyncResult:
-    """What a sync did; `to_dict()` is the CLI's JSON summary and the Dagster metadata source."""
-
-    status: Literal["success", "failed"]
-    connector: str
-    cache_name: str
-    cache_type: str
-    cache_schema: str
-    cache_database: str
-    table_prefix: str
-    stage: Stage
-    records_per_stream: dict[str, int] = field(default_factory=dict)
-    tables: dict[str, str] = field(default_factory=dict)
-    duration_s: float = 0.0
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "success"
-
-    @property
-    def total_records(self) -> int:
-        return sum(self.records_per_stream.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total_records": self.total_records}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """Dict-style access, as older assets used: `result.get("status")`."""
-        return self.to_dict().get(key, default)
 
 
 def sync_connector(
@@ -92,21 +59,18 @@ def sync_connector(
         cache = _with_prefix(cache, prefix)
     streams = _parse_streams(streams_to_sync)
 
+    schema = cache.schema_name if cache is not None else spec_of_cache.schema  # type: ignore[union-attr]
     result = SyncResult(
         status="failed",
-        connector=connector_name,
-        cache_name=cache_name,
-        cache_type=type(cache).__name__ if cache is not None else "PostgresCache",
-        cache_schema=cache.schema_name if cache is not None else spec_of_cache.schema,
-        cache_database=cache.database if cache is not None else spec_of_cache.settings.database,
-        table_prefix=prefix,
+        source=connector_name,
+        target_schema=schema,
+        mode="full" if full_refresh else "incremental",
         stage="install",
+        cache=cache_name,
     )
     ab = import_airbyte()
     spec = connector.spec
-    log.info(
-        "syncing connector %s into %s.%s* (%s)", connector_name, result.cache_schema, prefix, spec.pip_url or "manifest"
-    )
+    log.info("syncing connector %s into %s.%s* (%s)", connector_name, schema, prefix, spec.pip_url or "manifest")
     try:
         if spec.pip_url:
             source = ab.get_source(
@@ -143,17 +107,32 @@ def sync_connector(
         with tracked:
             source.read(cache=cache, write_strategy=write_strategy, force_full_refresh=full_refresh)
     except Exception as exc:
-        result.records_per_stream = tracked.records_per_stream()
+        counts = tracked.records_per_stream()
+        result.tables = _stream_results(result, connector_name, list(counts), counts)
         return _failed(result, exc, resolved.secret_values, started)
 
-    counts = tracked.records_per_stream()
-    result.records_per_stream = {stream: counts.get(stream, 0) for stream in streams}
-    result.tables = {stream: table_name_for(connector_name, stream) for stream in streams}
     result.status = "success"
     result.stage = "done"
     result.duration_s = round(time.monotonic() - started, 3)
-    log.info("synced %s records from %s in %.1fs", result.total_records, connector_name, result.duration_s)
+    result.tables = _stream_results(result, connector_name, streams, tracked.records_per_stream())
+    log.info("synced %s records from %s in %.1fs", result.total_rows, connector_name, result.duration_s)
     return result
+
+
+def _stream_results(
+    result: SyncResult, connector_name: str, streams: list[str], counts: dict[str, int]
+) -> list[TableSyncResult]:
+    return [
+        TableSyncResult(
+            source_table=stream,
+            target_table=f"{result.target_schema}.{table_name_for(connector_name, stream)}",
+            mode=result.mode,
+            reader="pyairbyte",
+            rows=counts.get(stream, 0),
+            duration_s=result.duration_s,
+        )
+        for stream in streams
+    ]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -180,9 +159,10 @@ def describe_error(exc: BaseException) -> str:
 
 def _failed(result: SyncResult, exc: BaseException, secrets: tuple[str, ...], started: float) -> SyncResult:
     result.status = "failed"
-    result.error = redact(f"{result.stage} failed: {describe_error(exc)}", secrets)
+    result.error_kind = "sync_failed" if result.stage == "read" else "bad_input"
+    result.error = mask_secrets(f"{result.stage} failed: {describe_error(exc)}", secrets)
     result.duration_s = round(time.monotonic() - started, 3)
-    log.error("sync of %s failed during %s: %s", result.connector, result.stage, result.error)
+    log.error("sync of %s failed during %s: %s", result.source, result.stage, result.error)
     return result
 
 

@@ -1,1 +1,1 @@
-"""Event store and HTTP helpers for event-driven integrations (framework-free)."""
+"""Event store (dedup, claims) and HTTP calls for event-driven integrations; universal pipelines log each fetched artifact here."""

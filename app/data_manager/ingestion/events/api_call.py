@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from data_manager.ingestion.events.graphql_util import url_for_messages
+from data_manager.ingestion.events.graphql_client import url_for_messages
 from data_manager.ingestion.events.store import EventStore
 from data_manager.settings import PostgresSettings
 

@@ -19,8 +19,10 @@ from rich.console import Console
 from rich.progress import Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from data_manager.errors import cli_errors
-from data_manager.ingestion.sql.results import SyncResult
+from data_manager.errors import UserError, cli_errors
+from data_manager.ingestion.results import SyncResult
+from data_manager.ingestion.sql.request import SyncRequest
+from data_manager.ingestion.sql.source import SqlSource
 
 
 class Mode(StrEnum):
@@ -68,13 +70,27 @@ def _run_with_progress(run: Callable[[Callable[[str, int], None]], SyncResult]) 
 
 def _report(result: SyncResult, as_json: bool) -> None:
     if as_json:
-        payload = result.model_dump(mode="json")
-        payload["total_rows"] = result.total_rows
-        typer.echo(json.dumps(payload))
+        typer.echo(json.dumps(result.summary()))
     elif result.status == "success":
-        tables = ", ".join(f"{t} ({n:,} rows)" for t, n in result.rows_per_table.items())
-        typer.echo(f"synced {len(result.tables_synced)} table(s) in {result.duration_s:.1f}s: {tables}")
+        tables = ", ".join(f"{t.target_table} ({t.rows:,} rows, {t.reader})" for t in result.tables)
+        typer.echo(f"synced {len(result.tables)} table(s) in {result.duration_s:.1f}s: {tables}")
     result.raise_for_status()
+
+
+def _sync(make_source: Callable[[], SqlSource], url: str, request: SyncRequest, as_json: bool) -> None:
+    """Build the source (a bad URL or missing driver is bad input), sync with progress, report."""
+    from data_manager.ingestion.masking import mask_secrets
+    from data_manager.ingestion.sql.engine import sync_tables
+
+    started = time.monotonic()
+    try:
+        source = make_source()
+    except UserError as exc:
+        result = SyncResult.bad_input(mask_secrets(url), request.target_schema, request.mode, str(exc))
+    else:
+        result = _run_with_progress(lambda progress: sync_tables(source, request, progress=progress))
+    _log_duration(started)
+    _report(result, as_json)
 
 
 def register_sql_commands(app: typer.Typer) -> None:
@@ -101,24 +117,10 @@ def register_sql_commands(app: typer.Typer) -> None:
         chunk_rows: ChunkOpt = 50_000,
     ) -> None:
         """Copy MySQL/MariaDB tables into the Postgres cache (atomic per table)."""
-        from data_manager.ingestion.sql.mysql import sync_mysql_tables
+        from data_manager.ingestion.sql.mysql import MySQLSource
 
-        started = time.monotonic()
-        result = _run_with_progress(
-            lambda progress: sync_mysql_tables(
-                url,
-                tables,
-                target_schema=schema,
-                table_prefix=prefix,
-                mode=mode.value,
-                cursor_column=cursor,
-                reader=reader.value,
-                chunk_rows=chunk_rows,
-                progress=progress,
-            )
-        )
-        _log_duration(started)
-        _report(result, as_json)
+        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows)
+        _sync(lambda: MySQLSource.from_url(url, reader.value), url, request, as_json)
 
     @app.command("mssql")
     @cli_errors
@@ -141,23 +143,10 @@ def register_sql_commands(app: typer.Typer) -> None:
         chunk_rows: ChunkOpt = 50_000,
     ) -> None:
         """Copy SQL Server tables (dbo.x by default) into the Postgres cache through pyodbc."""
-        from data_manager.ingestion.sql.mssql import sync_mssql_tables
+        from data_manager.ingestion.sql.mssql import OdbcSource
 
-        started = time.monotonic()
-        result = _run_with_progress(
-            lambda progress: sync_mssql_tables(
-                url,
-                tables,
-                target_schema=schema,
-                table_prefix=prefix,
-                mode=mode.value,
-                cursor_column=cursor,
-                chunk_rows=chunk_rows,
-                progress=progress,
-            )
-        )
-        _log_duration(started)
-        _report(result, as_json)
+        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows)
+        _sync(lambda: OdbcSource.mssql(url), url, request, as_json)
 
 
 def _log_duration(started: float) -> None:

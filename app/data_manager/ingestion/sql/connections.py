@@ -1,26 +1,12 @@
-"""Source connection settings from URLs or ODBC strings, and masking so passwords never reach a message."""
+"""Source connection settings from URLs or ODBC strings."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from data_manager.errors import UserError
-
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
-_ODBC_PASSWORD = re.compile(r"(?i)(?P<key>\b(?:pwd|password)\s*=\s*)(?P<pw>\{(?:[^}]|\}\})*\}|[^;]*)")
-
-
-def mask_secrets(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """Hide URL passwords, ODBC `PWD=` values and any known secret literal in `text`."""
-    masked = _URL_PASSWORD.sub(lambda m: f"{m['head']}***{m['at']}", text)
-    masked = _ODBC_PASSWORD.sub(lambda m: f"{m['key']}***", masked)
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            masked = masked.replace(secret, "***")
-            masked = masked.replace(quote(secret, safe=""), "***")
-    return masked
+from data_manager.ingestion.masking import ODBC_PASSWORD, mask_secrets
 
 
 @dataclass(frozen=True)
@@ -88,7 +74,7 @@ def odbc_connection_string(url_or_odbc: str) -> str:
 
 def odbc_password(connection_string: str) -> str:
     """The PWD value of an ODBC string, only so it can be masked out of driver messages."""
-    match = _ODBC_PASSWORD.search(connection_string)
+    match = ODBC_PASSWORD.search(connection_string)
     if not match:
         return ""
     value = match["pw"].strip()

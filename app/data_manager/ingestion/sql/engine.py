@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,15 +25,23 @@ from psycopg import sql
 
 from data_manager import db
 from data_manager.errors import UserError
-from data_manager.ingestion.sql.connections import mask_secrets
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.naming import target_table_name
+from data_manager.ingestion.results import SyncResult, TableSyncResult
 from data_manager.ingestion.sql.identifiers import (
     TableRef,
     parse_table_list,
-    target_table_name,
     validate_identifier,
 )
-from data_manager.ingestion.sql.results import SyncResult, TableSyncResult
-from data_manager.ingestion.sql.source import Chunk, ColumnPlan, ReadRequest, SqlSource, TablePlan
+from data_manager.ingestion.sql.request import SyncRequest
+from data_manager.ingestion.sql.source import (
+    Chunk,
+    ColumnPlan,
+    ReadRequest,
+    SourceConnectionLost,
+    SqlSource,
+    TablePlan,
+)
 from data_manager.settings import PostgresSettings, env
 
 Mode = Literal["full", "incremental"]
@@ -41,7 +49,6 @@ Progress = Callable[[str, int], None]
 
 STATE_TABLE = "_dm_sync_state"
 STAGING_PREFIX = "_dm_stage_"
-DEFAULT_CHUNK_ROWS = 50_000
 QUEUE_DEPTH = 2  # chunks buffered between the reader thread and COPY: bounds memory
 
 
@@ -49,50 +56,29 @@ class SourceReadError(Exception):
     """The source failed while streaming rows (driver error, lost connection, reader crash)."""
 
 
-@dataclass(frozen=True)
-class SyncOptions:
-    target_schema: str
-    table_prefix: str = ""
-    mode: Mode = "full"
-    cursor_column: str | None = None
-    chunk_rows: int = DEFAULT_CHUNK_ROWS
-
-
 def sync_tables(
-    source: SqlSource,
-    tables: str | list[str],
-    *,
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Progress | None = None,
+    source: SqlSource, request: SyncRequest, *, pg: PostgresSettings | None = None, progress: Progress | None = None
 ) -> SyncResult:
-    """Sync `tables` from `source` into Postgres; never raises for bad input or a failed sync (see result)."""
+    """Sync the request's tables from `source` into Postgres; never raises for bad input or a failed sync (see result)."""
     started = time.monotonic()
-    schema = target_schema or env("CACHE_SCHEMA")
+    schema = request.target_schema or env("CACHE_SCHEMA")
     result = SyncResult(status="success", source=source.info.description, target_schema=schema, mode="full")
     try:
-        options = _validate_options(schema, table_prefix, mode, cursor_column, chunk_rows)
-        result.mode, result.target_schema = options.mode, options.target_schema
-        refs = parse_table_list(tables)
+        request = _validated(request, schema)
+        result.mode, result.target_schema = request.mode, request.target_schema  # type: ignore[assignment]
+        refs = parse_table_list(request.tables)
         pg = pg or PostgresSettings.from_env()
         source.open()
         try:
-            plans = [_plan_table(source, ref, options) for ref in refs]
+            plans = [_plan_table(source, ref, request) for ref in refs]
             with db.connect(pg) as conn:
                 conn.execute("SET TIME ZONE 'UTC'")
                 conn.commit()
                 for plan in plans:
-                    _check_target(conn, plan, options)
-                _ensure_schema(conn, options.target_schema)
+                    _check_target(conn, plan, request)
+                _ensure_schema(conn, request.target_schema)  # type: ignore[arg-type]
                 for plan in plans:
-                    table_result = _sync_table(conn, source, plan, options, progress)
-                    result.tables.append(table_result)
-                    result.tables_synced.append(table_result.target_table)
-                    result.rows_per_table[table_result.target_table] = table_result.rows
+                    result.tables.append(_sync_table(conn, source, plan, request, progress))
         finally:
             source.close()
     except UserError as exc:
@@ -114,21 +100,21 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
-def _validate_options(schema: str, prefix: str, mode: str, cursor: str | None, chunk_rows: int) -> SyncOptions:
+def _validated(request: SyncRequest, schema: str) -> SyncRequest:
     validate_identifier(schema, "target schema")
-    if mode not in ("full", "incremental"):
-        raise UserError(f"invalid mode {mode!r}: use full or incremental")
-    if mode == "incremental" and not cursor:
+    if request.mode not in ("full", "incremental"):
+        raise UserError(f"invalid mode {request.mode!r}: use full or incremental")
+    if request.mode == "incremental" and not request.cursor_column:
         raise UserError("incremental mode needs a cursor column (--cursor COLUMN)")
-    if cursor:
-        validate_identifier(cursor, "cursor column")
-    if chunk_rows < 1:
-        raise UserError("chunk size must be a positive number of rows")
-    target_table_name(prefix, TableRef("x"))  # validates the prefix
-    return SyncOptions(schema.lower(), prefix, mode, cursor, chunk_rows)  # type: ignore[arg-type]
+    if request.cursor_column:
+        validate_identifier(request.cursor_column, "cursor column")
+    if request.chunk_rows < 1 or request.chunk_bytes < 1:
+        raise UserError("chunk size must be a positive number of rows and bytes")
+    target_table_name(request.table_prefix, TableRef("x"))  # validates the prefix
+    return replace(request, target_schema=schema.lower())
 
 
-def _plan_table(source: SqlSource, ref: TableRef, options: SyncOptions) -> TablePlan:
+def _plan_table(source: SqlSource, ref: TableRef, request: SyncRequest) -> TablePlan:
     """Reflect and map one table; every problem here is bad input and nothing has been written yet."""
     qualified, columns, primary_key = source.reflect(ref)
     planned: list[ColumnPlan] = []
@@ -148,17 +134,17 @@ def _plan_table(source: SqlSource, ref: TableRef, options: SyncOptions) -> Table
     if errors:
         raise UserError("; ".join(errors))
     cursor = None
-    if options.cursor_column:
-        cursor = next((c for c in planned if c.source.name.lower() == options.cursor_column.lower()), None)
+    if request.cursor_column:
+        cursor = next((c for c in planned if c.source.name.lower() == request.cursor_column.lower()), None)
         if cursor is None:
-            raise UserError(f"table {qualified} has no column {options.cursor_column!r} to use as cursor")
-    if options.mode == "incremental" and not primary_key:
+            raise UserError(f"table {qualified} has no column {request.cursor_column!r} to use as cursor")
+    if request.mode == "incremental" and not primary_key:
         raise UserError(f"table {qualified} has no primary key: incremental mode merges on it (use --mode full)")
     return TablePlan(
         ref=qualified,
         columns=planned,
         primary_key=primary_key,
-        target=target_table_name(options.table_prefix, ref),
+        target=target_table_name(request.table_prefix, ref),
         cursor=cursor,
     )
 
@@ -213,15 +199,15 @@ def _dependent_views(conn: psycopg.Connection, schema: str, table: str) -> list[
     return [row[0] for row in rows]
 
 
-def _check_target(conn: psycopg.Connection, plan: TablePlan, options: SyncOptions) -> None:
+def _check_target(conn: psycopg.Connection, plan: TablePlan, request: SyncRequest) -> None:
     """Incremental merges need an existing target with the same key; fail before anything is written."""
-    if options.mode != "incremental" or not _table_exists(conn, options.target_schema, plan.target):
+    if request.mode != "incremental" or not _table_exists(conn, request.target_schema, plan.target):
         return
     wanted = [c.target_name for c in plan.key_columns]
-    actual = _primary_key(conn, options.target_schema, plan.target)
+    actual = _primary_key(conn, request.target_schema, plan.target)
     if actual != wanted:
         raise UserError(
-            f"target {options.target_schema}.{plan.target} has primary key {actual or 'none'}, "
+            f"target {request.target_schema}.{plan.target} has primary key {actual or 'none'}, "
             f"source {plan.ref} has {wanted}: run a full refresh first (--mode full)"
         )
 
@@ -312,11 +298,11 @@ def _staging_name(target: str) -> str:
 
 
 def _sync_table(
-    conn: psycopg.Connection, source: SqlSource, plan: TablePlan, options: SyncOptions, progress: Progress | None
+    conn: psycopg.Connection, source: SqlSource, plan: TablePlan, request: SyncRequest, progress: Progress | None
 ) -> TableSyncResult:
     started = time.monotonic()
-    schema, target = options.target_schema, plan.target
-    incremental = options.mode == "incremental"
+    schema, target = request.target_schema, plan.target
+    incremental = request.mode == "incremental"
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"dm_sql_sync:{schema}.{target}",))
         target_exists = _table_exists(conn, schema, target)
@@ -339,7 +325,10 @@ def _sync_table(
         else:
             conn.execute(sql.SQL("CREATE TABLE {} ({})").format(staging_ref, column_defs))
 
-        rows = _copy_into(conn, source, plan, staging_ref, options, watermark, progress)
+        # Taken before the read: a row changed while the read runs may be missed by the pages already
+        # read, but then its cursor is above this bound and the next run reads it.
+        cursor_bound = source.max_cursor(plan) if plan.cursor else None
+        rows = _copy_into(conn, source, plan, staging_ref, request, watermark, progress)
 
         if merge:
             _merge(conn, plan, schema, staging_ref)
@@ -347,22 +336,15 @@ def _sync_table(
             total = int(total_rows[0]) if total_rows else 0
             new_watermark = watermark
             if plan.cursor:
-                row = conn.execute(
-                    sql.SQL("SELECT max({}) FROM {}").format(sql.Identifier(plan.cursor.target_name), staging_ref)
-                ).fetchone()
-                if row and row[0] is not None:
-                    new_watermark = row[0]
+                highest = _max_cursor(conn, plan.cursor, staging_ref, cursor_bound)
+                if highest is not None:
+                    new_watermark = highest
         else:
             _replace(conn, plan, schema, staging, target_exists)
             total = rows
             new_watermark = None
             if plan.cursor:
-                row = conn.execute(
-                    sql.SQL("SELECT max({}) FROM {}").format(
-                        sql.Identifier(plan.cursor.target_name), _qualified(schema, target)
-                    )
-                ).fetchone()
-                new_watermark = row[0] if row else None
+                new_watermark = _max_cursor(conn, plan.cursor, _qualified(schema, target), cursor_bound)
         wm_text, wm_type = encode_watermark(new_watermark)
         conn.execute(
             sql.SQL(
@@ -377,7 +359,7 @@ def _sync_table(
                 target,
                 source.info.description,
                 str(plan.ref),
-                options.mode,
+                request.mode,
                 plan.cursor.target_name if plan.cursor else None,
                 wm_text,
                 wm_type,
@@ -387,7 +369,8 @@ def _sync_table(
     return TableSyncResult(
         source_table=str(plan.ref),
         target_table=f"{schema}.{target}",
-        mode=options.mode,
+        mode=request.mode,
+        reader=source.reader_for(plan),
         rows=rows,
         total_rows=total,
         duration_s=round(time.monotonic() - started, 3),
@@ -395,12 +378,21 @@ def _sync_table(
     )
 
 
+def _max_cursor(conn: psycopg.Connection, cursor: ColumnPlan, table: sql.Composable, bound: Any) -> Any:
+    """The highest cursor value written, but never above `bound` (the source's maximum before the read)."""
+    query = sql.SQL("SELECT max({col}) FROM {table}").format(col=sql.Identifier(cursor.target_name), table=table)
+    if bound is None:
+        return conn.execute(query).fetchone()[0]  # type: ignore[index]
+    query = sql.SQL("{} WHERE {} <= %s").format(query, sql.Identifier(cursor.target_name))
+    return conn.execute(query, (bound,)).fetchone()[0]  # type: ignore[index]
+
+
 def _copy_into(
     conn: psycopg.Connection,
     source: SqlSource,
     plan: TablePlan,
     staging_ref: sql.Composable,
-    options: SyncOptions,
+    request: SyncRequest,
     watermark: Any,
     progress: Progress | None,
 ) -> int:
@@ -410,12 +402,12 @@ def _copy_into(
     # FREEZE: the staging table was created in this transaction, so rows can be written frozen and
     # all-visible; measured here it is 30-60% faster, and later reads never rewrite the pages for hint bits.
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {}, FREEZE)").format(staging_ref, columns, sql.SQL(fmt))
-    request = ReadRequest(table=plan, chunk_rows=options.chunk_rows, watermark=watermark)
+    read = ReadRequest(table=plan, chunk_rows=request.chunk_rows, watermark=watermark, chunk_bytes=request.chunk_bytes)
     rows = 0
     if progress:
         progress(plan.target, 0)
     with conn.cursor() as cur, cur.copy(statement) as copy:
-        for chunk in _pipelined(lambda: source.read(request), source, plan):
+        for chunk in _pipelined(lambda: source.read(read), source, plan):
             copy.write(chunk.data)
             rows += chunk.rows
             if progress:
@@ -451,7 +443,8 @@ def _replace(conn: psycopg.Connection, plan: TablePlan, schema: str, staging: st
 
 
 def _merge(conn: psycopg.Connection, plan: TablePlan, schema: str, staging_ref: sql.Composable) -> None:
-    """Upsert staged rows on the primary key; a row seen twice (changed mid-read) keeps its newest version."""
+    """Upsert staged rows on the primary key, in key order. Readers page on the key, so each key is staged
+    once (no DISTINCT ON needed: it cost a quarter of the merge time)."""
     columns = [sql.Identifier(c.target_name) for c in plan.columns]
     keys = [sql.Identifier(c.target_name) for c in plan.key_columns]
     key_names = {c.target_name for c in plan.key_columns}
@@ -460,20 +453,15 @@ def _merge(conn: psycopg.Connection, plan: TablePlan, schema: str, staging_ref: 
         for c in plan.columns
         if c.target_name not in key_names
     ]
-    order = list(keys)
-    if plan.cursor:
-        order.append(sql.SQL("{} DESC NULLS LAST").format(sql.Identifier(plan.cursor.target_name)))
     action = sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(updates)) if updates else sql.SQL("DO NOTHING")
     conn.execute(
         sql.SQL(
-            "INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({keys}) {cols} FROM {staging} ORDER BY {order} "
-            "ON CONFLICT ({keys}) {action}"
+            "INSERT INTO {target} ({cols}) SELECT {cols} FROM {staging} ORDER BY {keys} ON CONFLICT ({keys}) {action}"
         ).format(
             target=_qualified(schema, plan.target),
             cols=sql.SQL(", ").join(columns),
             keys=sql.SQL(", ").join(keys),
             staging=staging_ref,
-            order=sql.SQL(", ").join(order),
             action=action,
         )
     )
@@ -522,6 +510,11 @@ def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, pl
             if isinstance(item, _Failure):
                 if isinstance(item.exc, UserError):
                     raise item.exc
+                if isinstance(item.exc, SourceConnectionLost):
+                    reason = mask_secrets(_one_line(item.exc), source.info.secrets)
+                    raise SourceReadError(
+                        f"the {source.info.kind} source connection was lost during table {plan.ref} ({reason})"
+                    ) from None
                 message = mask_secrets(_one_line(item.exc), source.info.secrets)
                 raise SourceReadError(f"reading {source.info.kind} table {plan.ref} failed: {message}") from None
             yield item  # type: ignore[misc]

@@ -15,7 +15,6 @@ from data_manager.errors import UserError
 _PART = r"[A-Za-z0-9_$]{1,64}"
 _IDENTIFIER = re.compile(rf"^{_PART}$")
 _TABLE = re.compile(rf"^(?:(?P<schema>{_PART})\.)?(?P<name>{_PART})$")
-PG_MAX_IDENTIFIER = 63
 
 
 @dataclass(frozen=True)
@@ -57,16 +56,6 @@ def validate_identifier(value: str, what: str) -> str:
     if not _IDENTIFIER.match(value or ""):
         raise UserError(f"invalid {what} {value!r}: use letters, digits, _ or $ (at most 64 characters)")
     return value
-
-
-def target_table_name(prefix: str, table: TableRef) -> str:
-    """Postgres table name for a source table: `<prefix><table>`, lower-cased so dbt can use it unquoted."""
-    if prefix and not re.fullmatch(r"[A-Za-z0-9_$]*", prefix):
-        raise UserError(f"invalid table prefix {prefix!r}: use letters, digits, _ or $")
-    name = f"{prefix}{table.name}".lower()
-    if len(name) > PG_MAX_IDENTIFIER:
-        raise UserError(f"target table name {name!r} is longer than Postgres' {PG_MAX_IDENTIFIER} characters")
-    return name
 
 
 def quote_mysql(identifier: str) -> str:

@@ -2,7 +2,7 @@
 
 Reflection uses the ANSI INFORMATION_SCHEMA views and reading uses standard SQL (double-quoted names,
 `?` parameters, `ORDER BY ... OFFSET 0 ROWS FETCH NEXT n ROWS ONLY` keyset pages), so the same code
-path also reads other ODBC databases; `sync_odbc_tables` takes the type table to apply. Each page is
+path also reads other ODBC databases: `OdbcSource.from_url` takes the type table to apply. Each page is
 a bounded query, so memory stays bounded even with drivers that buffer whole result sets.
 """
 
@@ -14,21 +14,22 @@ from types import ModuleType
 from typing import Any
 
 from data_manager.errors import UserError
-from data_manager.ingestion.sql.connections import mask_secrets, odbc_connection_string, odbc_password
-from data_manager.ingestion.sql.copy_format import FORMATTERS, format_rows
-from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.sql.connections import odbc_connection_string, odbc_password
+from data_manager.ingestion.sql.copy_format import FORMATTERS
 from data_manager.ingestion.sql.identifiers import TableRef, quote_ansi
-from data_manager.ingestion.sql.results import SyncResult
 from data_manager.ingestion.sql.source import (
     Chunk,
     CopyFormat,
+    PageRead,
     ReadRequest,
     ReflectionConnection,
+    RowBudget,
     SourceInfo,
     TablePlan,
+    text_chunks,
 )
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_ansi_column, map_mssql_column
-from data_manager.settings import PostgresSettings
 
 TypeMapper = Callable[[SourceColumn, str], str]
 PAGE_ROWS = 100_000
@@ -115,6 +116,30 @@ class OdbcSource(ReflectionConnection):
         self._pyodbc = import_pyodbc()
         self.driver_errors: tuple[type[BaseException], ...] = (self._pyodbc.Error,)
 
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        kind: str = "odbc",
+        type_mapper: TypeMapper = map_ansi_column,
+        default_schema: str = "dbo",
+        page_rows: int = PAGE_ROWS,
+    ) -> OdbcSource:
+        """Any ODBC source with the given type table, from an ODBC string or `mssql://` URL."""
+        return cls(
+            odbc_connection_string(url),
+            kind=kind,
+            type_mapper=type_mapper,
+            default_schema=default_schema,
+            page_rows=page_rows,
+        )
+
+    @classmethod
+    def mssql(cls, url: str) -> OdbcSource:
+        """SQL Server (tables in `dbo` unless named `schema.table`) from an ODBC string or `mssql://` URL."""
+        return cls.from_url(url, kind="mssql", type_mapper=map_mssql_column, default_schema="dbo")
+
     def _connect(self) -> Any:
         try:
             return self._pyodbc.connect(self.connection_string, timeout=10, autocommit=True)
@@ -152,11 +177,28 @@ class OdbcSource(ReflectionConnection):
     def copy_format(self, plan: TablePlan) -> CopyFormat:
         return "text"
 
+    def reader_for(self, plan: TablePlan) -> str:
+        return "pyodbc"
+
+    def max_cursor(self, plan: TablePlan) -> Any:
+        assert self._conn is not None, "open() first"
+        if plan.cursor is None:
+            return None
+        table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
+        cur = self._conn.cursor()
+        try:
+            row = cur.execute(f"SELECT MAX({quote_ansi(plan.cursor.source.name)}) FROM {table}").fetchone()
+        finally:
+            cur.close()
+        value = row[0] if row else None
+        return None if isinstance(value, bytes | bytearray) else _odbc_param(value)
+
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         plan = request.table
         formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
         base_params = [_odbc_param(request.watermark)] if request.watermark is not None else []
+        budget = RowBudget(request.chunk_bytes, request.chunk_rows)
         conn = self._connect()
         try:
             cur = conn.cursor()
@@ -165,15 +207,11 @@ class OdbcSource(ReflectionConnection):
                 limit = self.page_rows if plan.primary_key else None
                 query, params = build_page_query(plan, request.watermark is not None, after, limit)
                 cur.execute(query, *(base_params + params))
-                page_rows = 0
-                last_row = None
-                while rows := cur.fetchmany(request.chunk_rows):
-                    page_rows += len(rows)
-                    last_row = rows[-1]
-                    yield Chunk(format_rows(rows, formatters), len(rows))
-                if limit is None or page_rows < limit or last_row is None:
+                page = PageRead()
+                yield from text_chunks(cur.fetchmany, formatters, budget, page)
+                if limit is None or page.rows < limit or page.last_row is None:
                     break
-                after = tuple(last_row[i] for i in key_positions)
+                after = tuple(page.last_row[i] for i in key_positions)
             cur.close()
         finally:
             conn.close()
@@ -191,72 +229,3 @@ def _describe(connection_string: str) -> str:
     parts = [p for p in connection_string.split(";") if p.strip()]
     keep = [p for p in parts if p.split("=", 1)[0].strip().upper() not in {"PWD", "PASSWORD"}]
     return ";".join(keep)
-
-
-def sync_odbc_tables(
-    url: str,
-    tables: str | list[str],
-    *,
-    kind: str = "odbc",
-    type_mapper: TypeMapper = map_ansi_column,
-    default_schema: str = "dbo",
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    page_rows: int = PAGE_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy tables of any ODBC source into Postgres with the given type table."""
-    try:
-        source = OdbcSource(
-            odbc_connection_string(url),
-            kind=kind,
-            type_mapper=type_mapper,
-            default_schema=default_schema,
-            page_rows=page_rows,
-        )
-    except UserError as exc:
-        return SyncResult.bad_input(mask_secrets(url), target_schema, mode, str(exc))
-    return sync_tables(
-        source,
-        tables,
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )
-
-
-def sync_mssql_tables(
-    url: str,
-    tables: str | list[str],
-    *,
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy SQL Server `tables` (`dbo.x` by default) into Postgres; `url` is an ODBC string or mssql:// URL."""
-    return sync_odbc_tables(
-        url,
-        tables,
-        kind="mssql",
-        type_mapper=map_mssql_column,
-        default_schema="dbo",
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )

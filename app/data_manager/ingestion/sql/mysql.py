@@ -1,48 +1,61 @@
-"""MySQL/MariaDB source: reflection with pymysql, rows through pymysql or the connectorx fast path.
+"""MySQL/MariaDB source: reflection with pymysql, rows through connectorx (fast path) or pymysql.
 
-Two readers produce the same Postgres rows (the tests check both value by value):
-- `pymysql` (portable): an unbuffered SSCursor inside ONE consistent-snapshot transaction, keyset pages on
-  the primary key, values taken as the server's text (no Python type conversion) and written as COPY
-  text. Roughly 60-100k rows/s, bound by pure-Python protocol parsing.
-- `connectorx` (fast path): keyset pages of CONNECTORX_PAGE_ROWS decoded in Rust to Arrow batches and
-  written as CSV by Arrow's C++ writer; types Arrow could round (decimals, dates, bits, binary) are cast
-  to their exact text in the SELECT. Bound by Postgres' COPY speed.
-`reader="auto"` takes the fast path for full refreshes of tables with an integer or text primary key and
-no cursor column (each page is its own read, so a watermark could not be tied to one snapshot), and the
-pymysql reader otherwise.
+Two readers produce the same Postgres rows (the tests check both value by value, in both modes):
+- `connectorx` (fast path, used by full refreshes and incremental syncs alike): keyset pages on the
+  primary key decoded in Rust to Arrow batches and written as CSV by Arrow's C++ writer; types Arrow
+  could round (decimals, dates, bits, binary) are cast to their exact text in the SELECT. Bound by
+  Postgres' COPY speed.
+- `pymysql` (portable, for tables without an integer or text key): an unbuffered SSCursor inside ONE
+  consistent-snapshot transaction, values taken as the server's text (FLOAT widened to DOUBLE first:
+  the text protocol rounds FLOAT to 6 digits) and written as COPY text.
+Pages and chunks are sized in bytes (see `RowBudget`), so memory stays bounded for any row width.
+Pages are separate reads, so the engine never stores a watermark above the cursor's maximum taken
+before the read (`max_cursor`): a row changed while its page was already read is read again next time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from data_manager.errors import UserError
-from data_manager.ingestion.sql.connections import MySQLConnection, mask_secrets
-from data_manager.ingestion.sql.copy_format import FORMATTERS, Formatter, format_rows
-from data_manager.ingestion.sql.engine import DEFAULT_CHUNK_ROWS, Progress, sync_tables
+from data_manager.ingestion.masking import mask_secrets
+from data_manager.ingestion.sql.connections import MySQLConnection
+from data_manager.ingestion.sql.copy_format import FORMATTERS, Formatter
 from data_manager.ingestion.sql.identifiers import TableRef, quote_mysql
-from data_manager.ingestion.sql.results import SyncResult
+from data_manager.ingestion.sql.rust_panics import rust_panics_hidden
 from data_manager.ingestion.sql.source import (
     Chunk,
     CopyFormat,
+    PageRead,
     ReadRequest,
     ReflectionConnection,
+    RowBudget,
+    SourceConnectionLost,
     SourceInfo,
     TablePlan,
+    text_chunks,
 )
 from data_manager.ingestion.sql.type_mapping import SourceColumn, map_mysql_column, mysql_type_key
-from data_manager.settings import PostgresSettings
 
 if TYPE_CHECKING:
     import pymysql
 
 Reader = Literal["auto", "pymysql", "connectorx"]
-PAGE_ROWS = 200_000  # rows per keyset page (pymysql reader); chunks inside a page are `chunk_rows`
-CONNECTORX_PAGE_ROWS = 50_000  # connectorx reads a whole page ahead of COPY: this bounds its memory
-CONNECTORX_BATCH_ROWS = 10_000  # Arrow batch (and COPY chunk) size on the fast path
+PAGE_ROWS = 200_000  # rows per keyset page (pymysql reader); chunks inside a page follow the byte budget
+CONNECTORX_PAGE_ROWS = 50_000  # at most this many rows per connectorx page (one query)
+CONNECTORX_PAGE_BYTES = 16 << 20  # connectorx reads a page ahead of COPY: this bounds its memory
+CONNECTORX_BATCH_ROWS = 10_000  # at most this many rows per Arrow batch (one COPY chunk)
+# pymysql error codes meaning the connection itself is gone (not the query)
+_CONNECTION_LOST_CODES = {1053, 1927, 2006, 2013, 2055}
+_CONNECTORX_LOST = re.compile(
+    r"io error|connection was killed|lost connection|broken pipe|connection reset|server has gone away|"
+    r"unexpected ?eof|bytes remaining on stream|connection refused",
+    re.IGNORECASE,
+)
 
 _INTEGER_KEYS = {
     "tinyint", "tinyint unsigned", "smallint", "smallint unsigned", "mediumint", "mediumint unsigned",
@@ -63,11 +76,18 @@ def pymysql_formatter(column: SourceColumn) -> Formatter:
         return FORMATTERS["bytea"]
     if key == "bit(1)":
         return FORMATTERS["boolean"]
-    if key == "bit":
+    if key in {"bit", "bit(64)"}:
         return FORMATTERS["bit_integer"]
     if key == "timestamp":
         return FORMATTERS["utc_timestamp"]
     return FORMATTERS["ascii"]
+
+
+def pymysql_expression(column: SourceColumn) -> str:
+    """SELECT expression for the pymysql reader: the text protocol sends FLOAT with 6 significant digits
+    (16777216 as 16777200), DOUBLE exactly; Postgres rounds the double back to the same `real`."""
+    name = quote_mysql(column.name)
+    return f"CAST({name} AS DOUBLE)" if mysql_type_key(column) in {"float", "float unsigned"} else name
 
 
 def connectorx_expression(column: SourceColumn) -> str:
@@ -82,7 +102,7 @@ def connectorx_expression(column: SourceColumn) -> str:
         return f"CONCAT(CHAR(92), 'x', HEX({name}))"  # \x<hex>: bytea's hex input format
     if key == "timestamp":
         return f"CONCAT(CAST({name} AS CHAR), '+00')"
-    if key in {"bit(1)", "bit"}:
+    if key in {"bit(1)", "bit", "bit(64)"}:
         return f"CAST({name} AS UNSIGNED)"
     return f"CAST({name} AS CHAR)"
 
@@ -167,6 +187,11 @@ class MySQLSource(ReflectionConnection):
 
         self.driver_errors: tuple[type[BaseException], ...] = (pymysql.MySQLError,)
 
+    @classmethod
+    def from_url(cls, url: str, reader: Reader = "auto") -> MySQLSource:
+        """`mysql://user:password@host:port/database`; a UserError (password masked) for a bad URL."""
+        return cls(MySQLConnection.from_url(url), reader)
+
     def _connect(self, **kwargs: Any) -> pymysql.connections.Connection:
         import pymysql
 
@@ -241,16 +266,25 @@ class MySQLSource(ReflectionConnection):
         return map_mysql_column(column, table)
 
     def reader_for(self, plan: TablePlan) -> Literal["pymysql", "connectorx"]:
-        """`auto` takes the fast path for plain full refreshes of tables with an integer or text key.
-
-        With a cursor column the watermark must match what was read, which the pymysql reader
-        guarantees with one consistent snapshot across its pages; connectorx pages are separate reads.
-        """
+        """`auto` takes the fast path for every table with an integer or text key (full and incremental)."""
         if self.reader != "auto":
             return self.reader
-        if self.fast_path_available and _keyset_friendly(plan) and plan.cursor is None:
+        if self.fast_path_available and _keyset_friendly(plan):
             return "connectorx"
         return "pymysql"
+
+    def max_cursor(self, plan: TablePlan) -> Any:
+        assert self._conn is not None, "open() first"
+        if plan.cursor is None:
+            return None
+        column = plan.cursor.source
+        expression = pymysql_expression(column)
+        table = f"{quote_mysql(plan.ref.schema or '')}.{quote_mysql(plan.ref.name)}"
+        with self._conn.cursor() as cur:
+            cur.execute(f"SELECT MAX({expression}) FROM {table}".replace("%", "%%"))
+            row = cur.fetchone()
+        value = row[0] if row else None
+        return None if isinstance(value, bytes | bytearray) else value  # BIT cursors: no bound
 
     def copy_format(self, plan: TablePlan) -> CopyFormat:
         return "csv" if self.reader_for(plan) == "connectorx" else "text"
@@ -270,38 +304,38 @@ class MySQLSource(ReflectionConnection):
         raw = {k: v for k, v in pymysql.converters.conversions.items() if not isinstance(k, int)}
         conn = self._connect(conv=raw, cursorclass=pymysql.cursors.SSCursor)
         formatters = [pymysql_formatter(c.source) for c in plan.columns]
-        expressions = [quote_mysql(c.source.name) for c in plan.columns]
+        expressions = [pymysql_expression(c.source) for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
         key_columns = [plan.column(k).source for k in plan.primary_key]
+        budget = RowBudget(request.chunk_bytes, request.chunk_rows)
+        cur = conn.cursor()
+        finished = False
         try:
-            with conn.cursor() as cur:
-                cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                after: tuple | None = None
-                while True:
-                    limit = PAGE_ROWS if plan.primary_key else None
-                    query, params = build_select(plan, expressions, request.watermark, after, limit)
-                    cur.execute(query, params)
-                    page_rows = 0
-                    last_row = None
-                    while rows := cur.fetchmany(request.chunk_rows):
-                        page_rows += len(rows)
-                        last_row = rows[-1]
-                        yield Chunk(format_rows(rows, formatters), len(rows))
-                    if limit is None or page_rows < limit or last_row is None:
-                        break
-                    after = tuple(
-                        _key_value(last_row[i], col) for i, col in zip(key_positions, key_columns, strict=True)
-                    )
-                cur.execute("COMMIT")
+            cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            after: tuple | None = None
+            while True:
+                limit = PAGE_ROWS if plan.primary_key else None
+                query, params = build_select(plan, expressions, request.watermark, after, limit)
+                cur.execute(query, params)
+                page = PageRead()
+                yield from text_chunks(cur.fetchmany, formatters, budget, page)
+                if limit is None or page.rows < limit or page.last_row is None:
+                    break
+                after = tuple(
+                    _key_value(page.last_row[i], col) for i, col in zip(key_positions, key_columns, strict=True)
+                )
+            cur.execute("COMMIT")
+            finished = True
+        except Exception as exc:
+            if not conn.open or _pymysql_connection_lost(exc):
+                raise SourceConnectionLost(_pymysql_reason(exc)) from None
+            raise
         finally:
-            conn.close()
+            _close(conn, cur, finished)
 
     def _read_connectorx(self, request: ReadRequest) -> Iterator[Chunk]:
-        """Keyset pages (when there is a key) so at most one page is ever buffered by connectorx."""
-        import connectorx
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        """Keyset pages (when there is a key), sized in bytes, so connectorx never buffers much ahead."""
         import pymysql.converters
 
         plan = request.table
@@ -312,36 +346,94 @@ class MySQLSource(ReflectionConnection):
         expressions = [f"{connectorx_expression(c.source)} AS {quote_mysql(c.source.name)}" for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
         key_columns = [plan.column(k).source for k in plan.primary_key]
-        options = pacsv.WriteOptions(
-            include_header=False, batch_size=max(1024, min(request.chunk_rows, CONNECTORX_BATCH_ROWS))
-        )
-        limit = CONNECTORX_PAGE_ROWS if _keyset_friendly(plan) else None  # else one stream (forced reader only)
+        paged = _keyset_friendly(plan)  # else one stream (forced reader only)
+        pages = RowBudget(CONNECTORX_PAGE_BYTES, CONNECTORX_PAGE_ROWS)
+        batches = RowBudget(request.chunk_bytes, min(request.chunk_rows, CONNECTORX_BATCH_ROWS))
         after: tuple | None = None
-        while True:
-            query, _ = build_select(plan, expressions, request.watermark, after, limit, literal=literal)
+        with rust_panics_hidden():
+            while True:
+                limit = pages.rows() if paged else None
+                query, _ = build_select(plan, expressions, request.watermark, after, limit, literal=literal)
+                page_rows = page_bytes = 0
+                last_batch = None
+                for batch, data in self._connectorx_page(query, batches.rows()):
+                    page_rows += batch.num_rows
+                    page_bytes += len(data)
+                    last_batch = batch
+                    batches.observe(batch.num_rows, len(data))
+                    yield Chunk(data, batch.num_rows)
+                pages.observe(page_rows, page_bytes)
+                if limit is None or page_rows < limit or last_batch is None:
+                    return
+                after = tuple(
+                    _key_value(last_batch.column(i)[last_batch.num_rows - 1].as_py(), col)
+                    for i, col in zip(key_positions, key_columns, strict=True)
+                )
+
+    def _connectorx_page(self, query: str, batch_rows: int) -> Iterator[tuple[Any, bytes]]:
+        """One query through connectorx: (Arrow batch, its CSV) pairs; a lost connection is named as such."""
+        import connectorx
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        options = pacsv.WriteOptions(include_header=False, batch_size=max(256, batch_rows))
+        try:
             stream = connectorx.read_sql(
                 self.connection.url(),
                 query,
                 return_type="arrow_stream",
-                batch_size=min(request.chunk_rows, CONNECTORX_BATCH_ROWS),
+                batch_size=batch_rows,
                 pre_execution_query=[_SESSION_UTC],
             )
-            page_rows = 0
-            last_batch = None
             for batch in stream:
                 if batch.num_rows == 0:
                     continue
-                page_rows += batch.num_rows
-                last_batch = batch
                 buffer = io.BytesIO()
                 pacsv.write_csv(pa.Table.from_batches([batch]), buffer, options)
-                yield Chunk(buffer.getvalue(), batch.num_rows)
-            if limit is None or page_rows < limit or last_batch is None:
-                return
-            after = tuple(
-                _key_value(last_batch.column(i)[last_batch.num_rows - 1].as_py(), col)
-                for i, col in zip(key_positions, key_columns, strict=True)
-            )
+                yield batch, buffer.getvalue()
+        except BaseException as exc:  # a Rust panic (pyo3 PanicException) is a BaseException
+            if isinstance(exc, GeneratorExit | KeyboardInterrupt | SystemExit):
+                raise
+            text = " ".join(str(exc).split())
+            if _CONNECTORX_LOST.search(text):
+                raise SourceConnectionLost(text) from None
+            raise
+
+
+def _pymysql_connection_lost(exc: BaseException) -> bool:
+    import pymysql
+
+    if isinstance(exc, pymysql.OperationalError) and exc.args and exc.args[0] in _CONNECTION_LOST_CODES:
+        return True
+    return isinstance(exc, pymysql.InterfaceError | ConnectionError | EOFError)
+
+
+def _pymysql_reason(exc: BaseException) -> str:
+    if isinstance(exc, AttributeError):  # pymysql reading from a socket it already closed
+        return "the server closed the connection"
+    args = getattr(exc, "args", ())
+    return str(args[-1]) if args else (str(exc) or type(exc).__name__)
+
+
+def _forget_unread_results(conn: Any, cur: Any) -> None:
+    """An unbuffered result on a dead connection would try to drain itself when garbage-collected and
+    print "Exception ignored ... Traceback"; nothing is left to read, so say so (pymysql has no API)."""
+    for result in (getattr(cur, "_result", None), getattr(conn, "_result", None)):
+        if result is not None:
+            result.unbuffered_active = False
+    cur._result = None
+    conn._result = None
+
+
+def _close(conn: Any, cur: Any, finished: bool) -> None:
+    """Close the reader's connection; one that stopped early (or died) is dropped without draining its rows."""
+    if finished:
+        cur.close()
+        conn.close()
+        return
+    _forget_unread_results(conn, cur)
+    if conn.open:
+        conn._force_close()
 
 
 def _keyset_friendly(plan: TablePlan) -> bool:
@@ -356,36 +448,3 @@ def _connectorx_installed() -> bool:
     except ImportError:
         return False
     return True
-
-
-def sync_mysql_tables(
-    url: str | MySQLConnection,
-    tables: str | list[str],
-    *,
-    target_schema: str | None = None,
-    table_prefix: str = "",
-    mode: str = "full",
-    cursor_column: str | None = None,
-    pg: PostgresSettings | None = None,
-    reader: Reader = "auto",
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Progress | None = None,
-) -> SyncResult:
-    """Copy MySQL/MariaDB `tables` into Postgres `target_schema` (default: CACHE_SCHEMA), atomically per table."""
-    try:
-        connection = url if isinstance(url, MySQLConnection) else MySQLConnection.from_url(url)
-        source = MySQLSource(connection, reader)
-    except UserError as exc:
-        masked = mask_secrets(str(url)) if isinstance(url, str) else "mysql"
-        return SyncResult.bad_input(masked, target_schema, mode, str(exc))
-    return sync_tables(
-        source,
-        tables,
-        target_schema=target_schema,
-        table_prefix=table_prefix,
-        mode=mode,
-        cursor_column=cursor_column,
-        pg=pg,
-        chunk_rows=chunk_rows,
-        progress=progress,
-    )

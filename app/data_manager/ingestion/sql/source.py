@@ -6,10 +6,12 @@ its rows as COPY-ready chunks. Everything about Postgres, staging and atomic swa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from data_manager.ingestion.sql.copy_format import Formatter, format_rows
 from data_manager.ingestion.sql.identifiers import TableRef
 from data_manager.ingestion.sql.type_mapping import SourceColumn
 
@@ -39,19 +41,74 @@ class TablePlan:
         return [self.column(name) for name in self.primary_key]
 
 
+DEFAULT_CHUNK_ROWS = 50_000
+DEFAULT_CHUNK_BYTES = 3 << 20  # COPY payload per chunk: memory is bounded by bytes, whatever the row width
+
+
 @dataclass(frozen=True)
 class ReadRequest:
-    """Read all rows of `table` (or those with cursor >= `watermark`), `chunk_rows` per chunk."""
+    """Read all rows of `table` (or those with cursor >= `watermark`) in chunks of at most `chunk_bytes`
+    (and `chunk_rows`) of COPY payload."""
 
     table: TablePlan
-    chunk_rows: int
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
     watermark: Any | None = None
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+
+
+class RowBudget:
+    """How many rows fit in `budget_bytes`, learnt from the rows seen so far; starts small (`first_rows`)
+    so that even a table of very wide rows never overshoots before its width is known."""
+
+    def __init__(self, budget_bytes: int, max_rows: int, first_rows: int = 256):
+        self.budget_bytes = budget_bytes
+        self.max_rows = max(1, max_rows)
+        self.first_rows = first_rows
+        self.seen_rows = 0
+        self.seen_bytes = 0
+
+    def rows(self) -> int:
+        if not self.seen_rows:
+            return min(self.first_rows, self.max_rows)
+        per_row = max(1.0, self.seen_bytes / self.seen_rows)
+        return max(1, min(self.max_rows, int(self.budget_bytes / per_row)))
+
+    def observe(self, rows: int, size: int) -> None:
+        self.seen_rows += rows
+        self.seen_bytes += size
 
 
 @dataclass(frozen=True)
 class Chunk:
     data: bytes  # COPY payload in the source's `copy_format`
     rows: int
+
+
+@dataclass
+class PageRead:
+    """What `text_chunks` saw of one page: its row count and last row (the next keyset page starts after it)."""
+
+    rows: int = 0
+    last_row: Any = None
+
+
+def text_chunks(
+    fetchmany: Callable[[int], Sequence[Sequence[Any]]],
+    formatters: Sequence[Formatter],
+    budget: RowBudget,
+    page: PageRead,
+) -> Iterator[Chunk]:
+    """A DB-API cursor's rows as COPY text chunks, each as many rows as `budget` allows."""
+    while rows := fetchmany(budget.rows()):
+        page.rows += len(rows)
+        page.last_row = rows[-1]
+        data = format_rows(rows, formatters)
+        budget.observe(len(rows), len(data))
+        yield Chunk(data, len(rows))
+
+
+class SourceConnectionLost(Exception):
+    """The source's connection died while rows were streaming (server restart, KILL, network)."""
 
 
 @dataclass
@@ -74,8 +131,9 @@ class ReflectionConnection:
 
     def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(Exception):  # a connection the server dropped has nothing left to close
+                conn.close()
 
 
 class SqlSource(Protocol):
@@ -94,6 +152,12 @@ class SqlSource(Protocol):
         """Postgres type from the source's mapping table; UnsupportedTypeError otherwise."""
 
     def copy_format(self, plan: TablePlan) -> CopyFormat: ...
+
+    def reader_for(self, plan: TablePlan) -> str:
+        """Name of the reader that streams this table (reported in the sync result)."""
+
+    def max_cursor(self, plan: TablePlan) -> Any:
+        """The cursor column's maximum now, before reading: the highest watermark this read may store."""
 
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         """Stream the rows in bounded chunks; runs in a reader thread with its own connection."""

@@ -35,6 +35,7 @@ MYSQL_TYPES: dict[str, str] = {
     # bits: BIT(1) is a flag; wider BIT(n) columns are bit masks, kept as their integer value
     "bit(1)": "boolean",
     "bit": "bigint",
+    "bit(64)": "numeric(20,0)",  # values reach 2^64 - 1, past bigint
     # dates and times: DATETIME is wall-clock time, TIMESTAMP is an instant (read in UTC)
     "date": "date",
     "datetime": "timestamp",
@@ -139,8 +140,8 @@ def mysql_type_key(column: SourceColumn) -> str:
     base = column.data_type.lower()
     if column.is_json:
         return "json"
-    if base == "bit" and column.length == 1:
-        return "bit(1)"
+    if base == "bit" and column.length in (1, 64):
+        return f"bit({column.length})"
     if column.unsigned and f"{base} unsigned" in MYSQL_TYPES:
         return f"{base} unsigned"
     return base

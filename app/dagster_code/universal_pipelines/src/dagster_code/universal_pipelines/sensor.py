@@ -1,0 +1,83 @@
+"""Keep `pipeline_runs` in step with Dagster for every run of `universal_pipeline`, wherever it was launched.
+
+Each tick reads the runs updated since the cursor (a second of overlap: writes are idempotent upserts)
+and copies status, times, the failure message and the counts from the ops' output metadata.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+from dagster._core.events import DagsterEventType
+from dagster_code.universal_pipelines.resources import PipelinesDatabase
+
+from data_manager.pipelines.runs import pipeline_id_of
+from data_manager.pipelines.schema import JOB
+
+COUNTS = ("records_extracted", "records_loaded", "records_failed")
+
+
+def run_values(instance: dg.DagsterInstance, record: Any) -> dict[str, Any]:
+    """Status, times, error and counts of one run record, as pipeline_runs columns."""
+    run = record.dagster_run
+    values: dict[str, Any] = {"status": run.status.value}
+    if record.start_time:
+        values["started_at"] = datetime.fromtimestamp(record.start_time, UTC)
+    if record.end_time:
+        values["completed_at"] = datetime.fromtimestamp(record.end_time, UTC)
+    if not run.is_finished:
+        return values
+    events = instance.all_logs(
+        run.run_id, of_type={DagsterEventType.STEP_OUTPUT, DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
+    )
+    errors: list[str] = []
+    for entry in events:
+        event = entry.dagster_event
+        if event.event_type == DagsterEventType.STEP_OUTPUT:
+            metadata = event.step_output_data.metadata
+            for name in COUNTS:
+                if name in metadata:
+                    values[name] = int(metadata[name].value)
+            if "failures" in metadata:
+                values["logs"] = metadata["failures"].value
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            data = event.step_failure_data
+            user = data.user_failure_data
+            errors.append(f"{event.step_key}: {user.description if user and user.description else data.error.message}")
+        elif not errors and entry.message:
+            errors.append(entry.message)
+    if errors and run.status.value != "SUCCESS":
+        values["error"] = "\n".join(errors)[:4000]
+    if run.status.value == "SUCCESS" and "records_extracted" in values and "records_loaded" not in values:
+        values["records_loaded"] = 0
+    return values
+
+
+@dg.sensor(
+    name="pipeline_runs_sensor",
+    minimum_interval_seconds=5,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Copies status, times, errors and counts of universal_pipeline runs into pipeline_runs.",
+)
+def pipeline_runs_sensor(context: dg.SensorEvaluationContext, pipelines_db: PipelinesDatabase) -> dg.SkipReason:
+    since = float(context.cursor or 0)
+    records = context.instance.get_run_records(
+        filters=dg.RunsFilter(job_name=JOB, updated_after=datetime.fromtimestamp(max(since - 1, 0), UTC)),
+        order_by="update_timestamp",
+        ascending=True,
+        limit=500,
+    )
+    store = pipelines_db.store()
+    synced = 0
+    for record in records:
+        run = record.dagster_run
+        pipeline_id = pipeline_id_of(run.run_config)
+        if pipeline_id is None:
+            continue
+        store.record_run(pipeline_id, run.run_id, **run_values(context.instance, record))
+        synced += 1
+        since = max(since, record.update_timestamp.timestamp())
+    context.update_cursor(str(since))
+    return dg.SkipReason(f"synced {synced} run(s) into pipeline_runs")

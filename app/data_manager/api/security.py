@@ -1,0 +1,112 @@
+"""Bind policy, bearer token and request-size limit of the platform API."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import socket
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from data_manager.api.errors import ErrorItem, error_response
+from data_manager.errors import UserError
+
+MAX_BODY_BYTES = 1024 * 1024
+# Reachable without the token so that healthchecks need no secret; it reveals nothing.
+PUBLIC_PATHS = frozenset({"/api/health"})
+# The token guards the API; static files served beside it (the designer UI's bundle) are not secret.
+GUARDED_PREFIX = "/api/"
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` (a name or an address) only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+
+
+def check_bind(host: str, token: str) -> None:
+    """Refuse a non-loopback bind without a token: the API writes files and commits to git."""
+    if not is_loopback(host) and not token:
+        raise UserError(
+            f"refusing to bind the platform API to {host} without PLATFORM_API_TOKEN: "
+            "set it (clients then send `Authorization: Bearer <token>`) or bind to 127.0.0.1"
+        )
+
+
+class GuardMiddleware:
+    """Pure ASGI middleware: bearer token (when configured) and a body-size limit, before any route runs."""
+
+    def __init__(self, app: ASGIApp, token: str = "", max_body_bytes: int = MAX_BODY_BYTES):
+        self.app = app
+        self.token = token
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        path = scope["path"]
+        guarded = path.startswith(GUARDED_PREFIX) and path not in PUBLIC_PATHS
+        if self.token and guarded and not self._authorized(headers):
+            response = error_response(
+                401, [ErrorItem(message="missing or wrong bearer token")], headers={"WWW-Authenticate": "Bearer"}
+            )
+            await response(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        body = await self._read_body(receive)
+        if body is None:
+            await self._too_large(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.token.encode())
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"request body larger than {self.max_body_bytes // 1024} KiB"
+        await error_response(413, [ErrorItem(message=message)])(scope, receive, send)
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body, or None once it crosses the limit (chunked bodies declare no length)."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the buffered body over once, then defers to the server (disconnects)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -1,1 +1,0 @@
-"""Component instances of the {{name}} location: one folder per defs.yaml."""

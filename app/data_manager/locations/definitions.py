@@ -1,0 +1,73 @@
+"""A location's Definitions: its `defs/` components, its dbt models and one job over both.
+
+Every location package is two lines: `defs = location_definitions(__name__, ...)`. The location
+(name, group, job, dbt selection) is derived from the package name, so nothing restates it.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+
+from data_manager.locations.model import Location
+
+DEFAULT_GROUP = "default"
+
+
+def location_of(module: str) -> Location:
+    """The location a module belongs to: `dagster_code.<name>` or any module below it."""
+    return Location.for_module(".".join(module.split(".")[:2]))
+
+
+def with_location_group(defs: dg.Definitions, group_name: str) -> dg.Definitions:
+    """`defs` with every asset that has no group of its own (YAML or code) put in `group_name`."""
+
+    def grouped(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.group_name in (None, DEFAULT_GROUP):
+            return spec.replace_attributes(group_name=group_name)
+        return spec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)  # map_asset_specs: preview in dagster 1.13
+        return defs.map_asset_specs(func=grouped)
+
+
+def location_definitions(
+    package: str,
+    *,
+    pipeline_description: str,
+    schedules: Sequence[dg.ScheduleDefinition] = (),
+    executor_def: dg.ExecutorDefinition | None = None,
+) -> dg.Definitions:
+    """Definitions of the location whose package is `package` (pass `__name__`).
+
+    The components in `defs/` (their assets land in the location's group unless their YAML sets
+    one), the platform dbt models under dbt_models/models/{staging,reporting}/<name>/ when that
+    folder exists, the `<name>_pipeline` job over the group, and `schedules`. One merged
+    Definitions, because a code server loads the single module-level one it finds.
+    """
+    location = location_of(package)
+    package_dir = Path(sys.modules[package].__file__).parent
+    components = with_location_group(dg.load_from_defs_folder(path_within_project=package_dir), location.group_name)
+    pipeline = dg.define_asset_job(
+        name=location.job_name,
+        selection=dg.AssetSelection.groups(location.group_name),
+        description=pipeline_description,
+        executor_def=executor_def,
+    )
+    extra = dg.Definitions(jobs=[pipeline], schedules=list(schedules))
+    if any(folder.is_dir() for folder in location.dbt_dirs):
+        from data_manager.dbt.project import DBT_RESOURCE_KEY, build_dbt_assets, dbt_resource
+
+        extra = dg.Definitions.merge(
+            extra,
+            dg.Definitions(
+                assets=[build_dbt_assets(location.name, location.dbt_select)],
+                resources={DBT_RESOURCE_KEY: dbt_resource()},
+            ),
+        )
+    return dg.Definitions.merge(components, extra)

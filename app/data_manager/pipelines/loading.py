@@ -1,0 +1,237 @@
+"""Load typed records into an entity's table: append, upsert or replace, in one transaction.
+
+`batch_size` rows go to the server at a time: INSERT for small batches, COPY for batches of at least
+COPY_MIN_ROWS (upsert COPYs into a temporary table, then INSERT ... ON CONFLICT from it; into an empty
+table, locked, the rows deduplicated by key are simply appended). The whole
+load, the table's DDL and replace's DELETE share one transaction: if anything fails, the table is as
+it was (for replace: the old rows stay).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from data_manager.db import connect
+from data_manager.errors import UserError
+from data_manager.pipelines.entity_tables import ensure_entity_table, table_identifier
+from data_manager.pipelines.models import Entity, TemplateField
+from data_manager.settings import PostgresSettings
+
+COPY_MIN_ROWS = 200
+INT_RANGES = {"integer": 2**31, "bigint": 2**63}
+# Python types that go into a column unchanged.
+EXACT_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "integer": (int,),
+    "bigint": (int,),
+    "decimal": (Decimal, int),
+    "double": (float, int),
+    "date": (date,),
+    "timestamp": (datetime,),
+    "boolean": (bool,),
+}
+
+
+class LoadFailed(Exception):
+    """The database refused the load; nothing was written."""
+
+
+@dataclass
+class LoadResult:
+    strategy: str
+    loaded: int = 0
+    batches: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def check_mapping(fields: list[TemplateField], entity: Entity, strategy: str) -> list[str]:
+    """Problems between a template's fields, the entity and the load strategy (empty when they fit)."""
+    columns = {c.name: c for c in entity.columns}
+    errors = [f"fields.{f.name}: entity {entity.name} has no column {f.name}" for f in fields if f.name not in columns]
+    names = {f.name for f in fields}
+    errors += [
+        f"entity.columns.{c.name}: NOT NULL but no template field fills it"
+        for c in entity.columns
+        if not c.nullable and c.name not in names
+    ]
+    if strategy == "upsert":
+        if not entity.unique_fields:
+            errors.append(f"load_strategy: upsert needs unique_fields on entity {entity.name}")
+        errors += [
+            f"entity.unique_fields.{u}: no template field fills it" for u in entity.unique_fields if u not in names
+        ]
+    return errors
+
+
+def column_value(kind: str, value: Any) -> Any:
+    """`value` as the column type expects it, or ValueError."""
+    if value is None:
+        return None
+    if kind == "text":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind in INT_RANGES:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal) or value != int(value):
+            raise ValueError
+        if not -INT_RANGES[kind] <= int(value) < INT_RANGES[kind]:
+            raise ValueError
+        return int(value)
+    if kind in ("decimal", "double"):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise ValueError
+        return value
+    if kind == "date":
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ValueError
+        return value
+    if kind == "timestamp":
+        if not isinstance(value, date):
+            raise ValueError
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError
+        return value
+    return Jsonb(value)  # json
+
+
+def type_records(
+    entity: Entity, records: list[dict[str, Any]], record_artifacts: list[int] | None = None
+) -> tuple[list[str], list[tuple[Any, ...]], list[dict[str, Any]]]:
+    """Column names, row tuples, and a failure per record whose value does not fit its column."""
+    present = {name for record in records[:1] for name in record}
+    columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
+    exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
+    rows, failures = [], []
+    for index, record in enumerate(records):
+        row, errors = [], []
+        for column, exact in zip(columns, exact_types, strict=True):
+            value = record.get(column.name)
+            if type(value) in exact and (
+                column.type not in INT_RANGES or -INT_RANGES[column.type] <= value < INT_RANGES[column.type]
+            ):
+                row.append(value)  # already the column's type: the common case, kept cheap
+                continue
+            try:
+                row.append(column_value(column.type, value))
+                if value is None and not column.nullable:
+                    errors.append(f"column {column.name} ({column.type}) is NOT NULL but got nothing")
+            except (ValueError, TypeError, OverflowError):
+                errors.append(f"column {column.name} ({column.type}) got {value!r}")
+        if errors:
+            artifact = record_artifacts[index] if record_artifacts else None
+            failures.append({"artifact_id": artifact, "record": index + 1, "errors": errors})
+        else:
+            rows.append(tuple(row))
+    return [c.name for c in columns], rows, failures
+
+
+def load_records(
+    settings: PostgresSettings,
+    entity: Entity,
+    records: list[dict[str, Any]],
+    strategy: str,
+    batch_size: int = 1000,
+    failure_policy: str = "fail_fast",
+    record_artifacts: list[int] | None = None,
+) -> LoadResult:
+    started = time.perf_counter()
+    names, rows, failures = type_records(entity, records, record_artifacts)
+    result = LoadResult(strategy=strategy, failures=failures)
+    if failures and failure_policy == "fail_fast":
+        first = failures[0]
+        raise LoadFailed(f"record {first['record']} (artifact {first['artifact_id']}): {'; '.join(first['errors'])}")
+    if strategy == "upsert" and not entity.unique_fields:
+        raise UserError(f"upsert needs unique_fields on entity {entity.name}")
+    target = table_identifier(entity)
+    try:
+        with connect(settings) as conn, conn.transaction():
+            ensure_entity_table(conn, entity)
+            if strategy == "replace":
+                conn.execute(sql.SQL("DELETE FROM {}").format(target))
+            into_empty = False
+            if strategy == "upsert":
+                rows = last_row_per_key(names, entity.unique_fields, rows)
+                # No other upsert may fill the table between the emptiness check and our COPY.
+                conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
+                into_empty = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(target)).fetchone()[0]
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                if strategy == "upsert" and not into_empty:
+                    upsert_batch(conn, target, names, entity.unique_fields, batch)
+                else:
+                    insert_batch(conn, target, names, batch)
+                result.batches += 1
+                result.loaded += len(batch)
+    except psycopg.Error as exc:
+        reason = exc.diag.message_primary or type(exc).__name__
+        detail = f" ({exc.diag.message_detail})" if exc.diag.message_detail else ""
+        raise LoadFailed(
+            f"loading {entity.schema_name}.{entity.table_name} ({strategy}) failed after "
+            f"{result.loaded} of {len(rows)} rows, nothing was written: {reason}{detail}"
+        ) from None
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def last_row_per_key(names: list[str], keys: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One row per unique key, the last one given (so an upsert into an empty table can be a plain COPY)."""
+    positions = [names.index(k) for k in keys]
+    return list({tuple(row[i] for i in positions): row for row in rows}.values())
+
+
+def copy_rows(conn: psycopg.Connection, target: sql.Composable, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, columns)) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_batch(
+    conn: psycopg.Connection, target: sql.Composable, names: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    if len(rows) >= COPY_MIN_ROWS:
+        copy_rows(conn, target, names, rows)
+        return
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        target, sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(sql.Placeholder() * len(names))
+    )
+    with conn.cursor() as cur:
+        cur.executemany(query, rows)
+
+
+def upsert_batch(
+    conn: psycopg.Connection, target: sql.Composable, names: list[str], keys: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT ... ON CONFLICT on the unique fields; within a batch the last row of a key wins."""
+    rows = last_row_per_key(names, keys, rows)
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    updates = [n for n in names if n not in keys]
+    conflict = sql.SQL("ON CONFLICT ({}) DO {}").format(
+        sql.SQL(", ").join(map(sql.Identifier, keys)),
+        sql.SQL("UPDATE SET {}").format(
+            sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in updates)
+        )
+        if updates
+        else sql.SQL("NOTHING"),
+    )
+    if len(rows) < COPY_MIN_ROWS:
+        query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) {}").format(
+            target, columns, sql.SQL(", ").join(sql.Placeholder() * len(names)), conflict
+        )
+        with conn.cursor() as cur:
+            cur.executemany(query, rows)
+        return
+    stage = sql.Identifier("_upsert_stage")
+    conn.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DROP").format(stage, target))
+    conn.execute(sql.SQL("TRUNCATE {}").format(stage))
+    copy_rows(conn, stage, names, rows)
+    conn.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} {}").format(target, columns, columns, stage, conflict))

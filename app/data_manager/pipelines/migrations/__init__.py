@@ -1,0 +1,1 @@
+"""Alembic migrations of the universal_pipelines schema (applied by `data-manager pipelines migrate`)."""

@@ -1,0 +1,162 @@
+"""The records of the data model as pydantic models: validation of user input lives here, once.
+
+Every model is used by the API (request bodies), the CLI and the Dagster job's typed configs, so a
+malformed template is rejected with the path of each bad field before anything is stored or launched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from data_manager.pipelines.schema import COLUMN_TYPES, DEFAULT_ENTITY_SCHEMA
+
+Strategy = Literal["dom_selection", "json_path", "table_detection", "key_value", "ocr_text", "ai_extraction"]
+LoadStrategy = Literal["append", "upsert", "replace"]
+FailurePolicy = Literal["fail_fast", "continue"]
+FieldType = Literal["string", "integer", "decimal", "date", "boolean"]
+
+IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Transform(Strict):
+    """One step applied to a field's raw text, in order, before type conversion."""
+
+    kind: Literal["trim", "lower", "upper", "regex_replace", "parse_number"]
+    pattern: str | None = None
+    replacement: str = ""
+    locale: Literal["en", "de", "fr"] = "en"
+
+    @model_validator(mode="after")
+    def _pattern_for_regex(self) -> Transform:
+        if self.kind == "regex_replace" and not self.pattern:
+            raise ValueError("regex_replace needs `pattern`")
+        return self
+
+
+class TemplateField(Strict):
+    name: str = Field(pattern=IDENTIFIER_PATTERN)
+    field_type: FieldType = "string"
+    selector: str | None = None
+    required: bool = False
+    transforms: list[Transform] = []
+    default_value: Any = None
+    date_formats: list[str] = []
+
+
+class TemplateIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    extraction_strategy: Strategy
+    strategy_config: dict[str, Any] = {}
+    fields: list[TemplateField] = Field(min_length=1)
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_names(cls, fields: list[TemplateField]) -> list[TemplateField]:
+        names = [f.name for f in fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate field names: {', '.join(duplicates)}")
+        return fields
+
+
+class Template(TemplateIn):
+    id: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class EntityColumn(Strict):
+    name: str = Field(pattern=IDENTIFIER_PATTERN)
+    type: Literal[tuple(COLUMN_TYPES)]  # type: ignore[valid-type]
+    nullable: bool = True
+
+
+class EntityIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    schema_name: str = Field(DEFAULT_ENTITY_SCHEMA, pattern=IDENTIFIER_PATTERN)
+    table_name: str = Field(pattern=IDENTIFIER_PATTERN)
+    columns: list[EntityColumn] = Field(min_length=1)
+    unique_fields: list[str] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EntityIn:
+        names = [c.name for c in self.columns]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate column names: {', '.join(duplicates)}")
+        unknown = [f for f in self.unique_fields if f not in names]
+        if unknown:
+            raise ValueError(f"unique_fields not among the columns: {', '.join(unknown)}")
+        return self
+
+
+class Entity(EntityIn):
+    id: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ArtifactIn(Strict):
+    """A source document: bytes (uploaded) or a file path / http(s) URL read at run time."""
+
+    name: str = Field(min_length=1, max_length=500)
+    media_type: str = Field(min_length=1)
+    location: str | None = None
+
+
+class Artifact(ArtifactIn):
+    id: int
+    size_bytes: int | None = None
+    stored: bool = False
+    created_at: datetime | None = None
+
+
+class PipelineIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    template_id: int
+    entity_id: int
+    artifact_ids: list[int] = []
+    load_strategy: LoadStrategy = "append"
+    batch_size: int = Field(1000, ge=1, le=1_000_000)
+    failure_policy: FailurePolicy = "fail_fast"
+    enabled: bool = True
+
+
+class Pipeline(PipelineIn):
+    id: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class PipelineRun(BaseModel):
+    id: int
+    pipeline_id: int | None
+    dagster_run_id: str
+    status: str
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    records_extracted: int | None = None
+    records_loaded: int | None = None
+    records_failed: int | None = None
+    error: str | None = None
+    logs: list[dict[str, Any]] = []
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+def error_lines(exc: Exception) -> list[str]:
+    """`loc: message` for each error of a pydantic ValidationError (or the message of anything else)."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return [f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}" for e in exc.errors()]
+    return [str(exc)]

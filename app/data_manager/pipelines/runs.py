@@ -1,0 +1,131 @@
+"""Launch and watch pipeline runs: run config from the records, launch through daglab, pipeline_runs rows.
+
+Used by the API routes and the CLI alike. Dagster errors stay daglab's typed errors so each caller
+maps them once (HTTP status, or daglab's exit codes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from daglab import DagsterClient
+from daglab.models import LogPage, RunInfo
+from data_manager.control.webserver import default_webserver_url
+from data_manager.errors import UserError
+from data_manager.pipelines.extraction import validate_spec
+from data_manager.pipelines.loading import check_mapping
+from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
+from data_manager.pipelines.schema import FINISHED_STATUSES, JOB, LOCATION
+from data_manager.pipelines.store import PipelineStore
+from data_manager.pipelines.strategies import ExtractionSpec
+
+PIPELINE_TAG = "universal_pipelines/pipeline_id"
+
+
+class InvalidPipeline(UserError):
+    """The records do not make a runnable pipeline; `errors` lists every problem."""
+
+    def __init__(self, pipeline_id: int, errors: list[str]) -> None:
+        super().__init__(f"pipeline {pipeline_id} cannot run: " + "; ".join(errors))
+        self.errors = errors
+
+
+def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]:
+    """The `universal_pipeline` run config for `pipeline`, or InvalidPipeline listing every error."""
+    template = store.get_template(pipeline.template_id)
+    entity = store.get_entity(pipeline.entity_id)
+    spec = ExtractionSpec(template.extraction_strategy, template.strategy_config, template.fields)
+    errors = [] if pipeline.enabled else ["enabled: the pipeline is disabled"]
+    if not pipeline.artifact_ids:
+        errors.append("artifact_ids: the pipeline has no artifacts")
+    found = {a.id for a in store.artifacts(pipeline.artifact_ids)}
+    missing = [str(i) for i in pipeline.artifact_ids if i not in found]
+    if missing:
+        errors.append(f"artifact_ids: no artifact with id {', '.join(missing)}")
+    errors += validate_spec(spec)
+    errors += check_mapping(template.fields, entity, pipeline.load_strategy)
+    if errors:
+        raise InvalidPipeline(pipeline.id, errors)
+    extraction = {
+        "pipeline_id": pipeline.id,
+        "source_ids": pipeline.artifact_ids,
+        "template_id": template.id,
+        "extraction_strategy": template.extraction_strategy,
+        "strategy_config": {k: v for k, v in template.strategy_config.items() if v is not None},
+        "field_mappings": [field_mapping(f) for f in template.fields],
+        "failure_policy": pipeline.failure_policy,
+    }
+    loading = {
+        "pipeline_id": pipeline.id,
+        "entity_id": entity.id,
+        "load_strategy": pipeline.load_strategy,
+        "batch_size": pipeline.batch_size,
+        "failure_policy": pipeline.failure_policy,
+    }
+    return {"ops": {"extract_data": {"config": extraction}, "load_data": {"config": loading}}}
+
+
+def field_mapping(field: TemplateField) -> dict[str, Any]:
+    """A field as run config: defaults travel as text (converted like extracted text), nulls left out."""
+    mapping = field.model_dump(mode="json", exclude_none=True)
+    if field.default_value is not None:
+        mapping["default_value"] = str(field.default_value)
+    return mapping
+
+
+def pipeline_id_of(run_config: dict[str, Any]) -> int | None:
+    """The pipeline a run belongs to, read from its config (works for runs launched anywhere)."""
+    try:
+        return int(run_config["ops"]["extract_data"]["config"]["pipeline_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def client(url: str | None = None, timeout: float = 30) -> DagsterClient:
+    return DagsterClient(url=url or default_webserver_url(), timeout=timeout, max_retries=2)
+
+
+def launch(store: PipelineStore, pipeline_id: int, url: str | None = None) -> PipelineRun:
+    """Validate, launch through daglab, and write the pipeline_runs row (QUEUED until the sensor updates it)."""
+    pipeline = store.get_pipeline(pipeline_id)
+    run_config = build_run_config(store, pipeline)
+    with client(url) as dagster:
+        target = dagster.resolve_job(JOB, location=LOCATION)
+        run_id = dagster.launch(target, run_config=run_config, tags={PIPELINE_TAG: str(pipeline_id)})
+        status = dagster.run(run_id).status
+    return store.record_run(pipeline_id, run_id, status)
+
+
+def refresh(store: PipelineStore, run: PipelineRun, url: str | None = None) -> PipelineRun:
+    """A run not yet finished in pipeline_runs gets Dagster's current status (the sensor fills the rest)."""
+    if run.status in FINISHED_STATUSES:
+        return run
+    with client(url) as dagster:
+        info = dagster.run(run.dagster_run_id)
+    if info.status == run.status:
+        return run
+    return store.record_run(run.pipeline_id, run.dagster_run_id, **status_values(info))
+
+
+def status_values(info: RunInfo) -> dict[str, Any]:
+    values: dict[str, Any] = {"status": info.status}
+    if info.start_time:
+        values["started_at"] = datetime.fromtimestamp(info.start_time, UTC)
+    if info.end_time:
+        values["completed_at"] = datetime.fromtimestamp(info.end_time, UTC)
+    return values
+
+
+def logs(run_id: str, cursor: str | None = None, url: str | None = None) -> LogPage:
+    with client(url) as dagster:
+        return dagster.logs(run_id, cursor=cursor)
+
+
+def cancel(store: PipelineStore, pipeline_id: int, run_id: str, url: str | None = None) -> PipelineRun:
+    run = store.get_run(run_id, pipeline_id)
+    if run.status in FINISHED_STATUSES:
+        raise UserError(f"run {run_id} already ended with {run.status}")
+    with client(url) as dagster:
+        info = dagster.terminate(run_id)
+    return store.record_run(pipeline_id, run_id, **status_values(info))

@@ -1,0 +1,103 @@
+"""Child processes in their own process groups, stopped as a group, output prefixed per role."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (for throw-away servers in tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def stop_group(process: subprocess.Popen, grace_s: float) -> None:
+    """TERM the whole group, then KILL it after `grace_s`; always leaves no member behind."""
+    signal_group(process, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    # The leader may be gone while children of its group live on: kill the group regardless.
+    signal_group(process, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+@dataclass
+class Backoff:
+    """Restart delays of a supervised process: 1 s doubling to 30 s, back to 1 s after a minute up."""
+
+    start_s: float = 1.0
+    max_s: float = 30.0
+    stable_after_s: float = 60.0
+    delay_s: float = 1.0
+
+    def next_delay(self) -> float:
+        """The delay before this restart; the next one doubles."""
+        delay, self.delay_s = self.delay_s, min(self.delay_s * 2, self.max_s)
+        return delay
+
+    def note_running(self, started_at: float, now: float) -> None:
+        if now - started_at > self.stable_after_s:
+            self.delay_s = self.start_s
+
+
+class LinePrinter:
+    """Thread-safe line output to the terminal and, optionally, one log file per role."""
+
+    def __init__(self, sink: IO[str], log_dir: Path | None = None):
+        self.sink = sink
+        self.log_dir = log_dir
+        self.lock = threading.Lock()
+        self._logs: dict[str, IO[str]] = {}
+
+    def write(self, role: str, line: str) -> None:
+        with self.lock:
+            self.sink.write(f"[{role}] {line}\n")
+            self.sink.flush()
+            if self.log_dir is not None:
+                log = self._logs.get(role)
+                if log is None:
+                    log = self._logs[role] = open(self.log_dir / f"{role}.log", "a", buffering=1)  # noqa: SIM115
+                log.write(line + "\n")
+
+
+def _pump(stream: IO[bytes], role: str, printer: LinePrinter) -> None:
+    for raw in iter(stream.readline, b""):
+        printer.write(role, raw.decode(errors="replace").rstrip("\n"))
+    stream.close()
+
+
+def spawn(
+    role: str,
+    command: Sequence[str],
+    printer: LinePrinter,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen:
+    """Start `command` in a new process group, streaming its output through `printer`."""
+    process = subprocess.Popen(
+        list(command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    threading.Thread(target=_pump, args=(process.stdout, role, printer), daemon=True).start()
+    return process

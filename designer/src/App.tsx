@@ -1,0 +1,55 @@
+import { useEffect, useState } from "react";
+
+import { AddInstanceDialog } from "./components/AddInstanceDialog";
+import { Canvas } from "./components/Canvas";
+import { Palette } from "./components/Palette";
+import { PropertyPanel } from "./components/PropertyPanel";
+import { TopBar } from "./components/TopBar";
+import { hasUnsaved, useDesigner } from "./store";
+
+export function App() {
+  const notice = useDesigner((state) => state.notice);
+  const [adding, setAdding] = useState<string | null>(null);
+
+  useEffect(() => {
+    const store = useDesigner.getState();
+    void store.loadCatalog();
+    void store.loadLocations().then(() => {
+      const wanted = new URLSearchParams(window.location.search).get("location");
+      if (wanted) void useDesigner.getState().openLocation(wanted);
+    });
+    const onLeave = (event: BeforeUnloadEvent) => {
+      if (hasUnsaved(useDesigner.getState())) event.preventDefault();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, .monaco-editor")) return;
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+        event.preventDefault();
+        if (event.shiftKey) useDesigner.getState().redo();
+        else useDesigner.getState().undo();
+      }
+    };
+    window.addEventListener("beforeunload", onLeave);
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("beforeunload", onLeave);
+      window.removeEventListener("keydown", onKey);
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <TopBar />
+      <main className="workspace">
+        <Palette onAdd={setAdding} />
+        <Canvas onAdd={setAdding} />
+        <PropertyPanel />
+      </main>
+      <footer className={`notice ${notice?.kind ?? ""}`} role={notice?.kind === "error" ? "alert" : "status"}>
+        {notice?.text ?? ""}
+      </footer>
+      <AddInstanceDialog type={adding} onClose={() => setAdding(null)} />
+    </div>
+  );
+}

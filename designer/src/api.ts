@@ -1,0 +1,239 @@
+/**
+ * The platform API's designer routes (`/api/designer`), typed. The one module that knows URLs and
+ * response shapes: when the backend changes a shape, this is the only file to edit.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ComponentType {
+  key: string;
+  package: string;
+  summary: string;
+  description?: string;
+  example?: string;
+  schema?: JsonSchema;
+}
+
+export interface Location {
+  name: string;
+  status: string;
+  description?: string;
+  error?: string;
+}
+
+export interface ComponentInstance {
+  path: string;
+  type: string;
+  attributes: Record<string, unknown>;
+  /** Why the instance's defs.yaml could not be read, when it could not. */
+  error?: string | null;
+}
+
+export interface AssetCheck {
+  name: string;
+}
+
+export interface PreviewAsset {
+  key: string;
+  deps: string[];
+  group?: string | null;
+  kinds: string[];
+  description?: string | null;
+  checks: string[];
+  owners?: string[];
+  component?: string | null;
+}
+
+export interface Preview {
+  assets: PreviewAsset[];
+}
+
+export interface EnvVar {
+  name: string;
+  set: boolean;
+}
+
+export interface GitState {
+  status: string;
+  diff: string;
+}
+
+export interface RunState {
+  runId: string;
+  status: string;
+  url?: string;
+}
+
+/** One problem the API reported: `path` points into the component's attributes when it is a field's. */
+export interface ApiErrorItem {
+  message: string;
+  path?: (string | number)[];
+  file?: string;
+  line?: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errors: ApiErrorItem[],
+  ) {
+    super(errors.map((error) => error.message).join("; ") || `request failed (HTTP ${status})`);
+  }
+}
+
+const BASE = "/api/designer";
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, [{ message: "The platform API cannot be reached: is `data-manager api` running?" }]);
+  }
+  if (!response.ok) throw new ApiError(response.status, await errorItems(response));
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+async function errorItems(response: Response): Promise<ApiErrorItem[]> {
+  try {
+    const body = (await response.json()) as { errors?: ApiErrorItem[]; detail?: unknown };
+    if (Array.isArray(body.errors) && body.errors.length) return body.errors;
+  } catch {
+    // not JSON: fall through to the status line
+  }
+  return [{ message: `The platform API answered ${response.status} ${response.statusText}`.trim() }];
+}
+
+const enc = encodeURIComponent;
+const location = (name: string) => `${BASE}/locations/${enc(name)}`;
+/** Instance paths may hold `/` (nested defs folders): each segment is encoded on its own. */
+const instance = (name: string, path: string) => `${location(name)}/components/${path.split("/").map(enc).join("/")}`;
+
+/** Lists arrive either bare or wrapped (`{items: [...]}`, `{locations: [...]}`): accept both. */
+function list<T>(body: unknown, ...keys: string[]): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const record = (body ?? {}) as Record<string, unknown>;
+  for (const key of [...keys, "items"]) if (Array.isArray(record[key])) return record[key] as T[];
+  return [];
+}
+
+function packageOf(key: string): string {
+  const dot = key.indexOf(".");
+  return dot > 0 ? key.slice(0, dot) : key;
+}
+
+function normaliseType(raw: Record<string, unknown>): ComponentType {
+  const key = String(raw.key ?? raw.type ?? raw.name);
+  return {
+    key,
+    package: String(raw.package ?? packageOf(key)),
+    summary: String(raw.summary ?? ""),
+    description: (raw.description as string | undefined) ?? undefined,
+    example: (raw.example as string | undefined) ?? undefined,
+    schema: (raw.schema ?? raw.json_schema) as JsonSchema | undefined,
+  };
+}
+
+function normaliseAsset(raw: Record<string, unknown>): PreviewAsset {
+  const checks = (raw.checks as unknown[] | undefined) ?? [];
+  return {
+    key: String(raw.key),
+    deps: ((raw.deps as unknown[] | undefined) ?? []).map(String),
+    group: (raw.group ?? raw.group_name ?? null) as string | null,
+    kinds: ((raw.kinds as unknown[] | undefined) ?? []).map(String),
+    description: (raw.description as string | null | undefined) ?? null,
+    checks: checks.map((check) =>
+      typeof check === "string" ? check : String((check as Record<string, unknown>).name ?? (check as Record<string, unknown>).key),
+    ),
+    owners: ((raw.owners as unknown[] | undefined) ?? []).map(String),
+    component: (raw.component ?? raw.component_path ?? raw.instance ?? null) as string | null,
+  };
+}
+
+export const api = {
+  async components(refresh = false): Promise<ComponentType[]> {
+    const body = await request<unknown>("GET", `${BASE}/components${refresh ? "?refresh=true" : ""}`);
+    return list<Record<string, unknown>>(body, "components").map(normaliseType);
+  },
+  async component(type: string): Promise<ComponentType> {
+    return normaliseType(await request<Record<string, unknown>>("GET", `${BASE}/components/${enc(type)}`));
+  },
+  async locations(): Promise<Location[]> {
+    const body = await request<unknown>("GET", `${BASE}/locations`);
+    return list<Location>(body, "locations");
+  },
+  /** The location templates `make add-code-location TEMPLATE=` offers (the API lists none of its own). */
+  templates(): string[] {
+    return ["empty", "sql", "airbyte", "dbt"];
+  },
+  createLocation(name: string, template: string): Promise<unknown> {
+    return request("POST", `${BASE}/locations`, { name, template });
+  },
+  async instances(name: string): Promise<ComponentInstance[]> {
+    const body = await request<unknown>("GET", `${location(name)}/components`);
+    return list<ComponentInstance>(body, "components").map((item) => ({ ...item, attributes: item.attributes ?? {} }));
+  },
+  scaffold(name: string, type: string, path: string): Promise<unknown> {
+    return request("POST", `${location(name)}/components`, { type, path });
+  },
+  saveAttributes(name: string, path: string, attributes: Record<string, unknown>): Promise<unknown> {
+    return request("PUT", instance(name, path), { attributes });
+  },
+  deleteInstance(name: string, path: string): Promise<unknown> {
+    return request("DELETE", instance(name, path));
+  },
+  async check(name: string): Promise<ApiErrorItem[]> {
+    const body = await request<{ errors?: ApiErrorItem[] }>("POST", `${location(name)}/check`);
+    return body?.errors ?? [];
+  },
+  async preview(name: string): Promise<Preview> {
+    const body = await request<unknown>("GET", `${location(name)}/preview`);
+    return { assets: list<Record<string, unknown>>(body, "assets").map(normaliseAsset) };
+  },
+  async env(name: string): Promise<EnvVar[]> {
+    const body = await request<unknown>("GET", `${location(name)}/env`);
+    return list<EnvVar>(body, "variables", "env");
+  },
+  exportUrl(name: string): string {
+    return `${location(name)}/export`;
+  },
+  async git(name: string): Promise<GitState> {
+    const body = await request<{ changes?: { status: string; path: string }[]; diff?: string }>("GET", `${location(name)}/git`);
+    return {
+      status: (body.changes ?? []).map((change) => `${change.status.padEnd(2)} ${change.path}`).join("\n"),
+      diff: body.diff ?? "",
+    };
+  },
+  commit(name: string, message: string): Promise<unknown> {
+    return request("POST", `${location(name)}/git/commit`, { message });
+  },
+  /** Whether the API offers the run route (the button is shown only then). */
+  async canRun(): Promise<boolean> {
+    try {
+      const spec = await request<{ paths?: Record<string, unknown> }>("GET", "/api/openapi.json");
+      return `${BASE}/locations/{name}/run` in (spec.paths ?? {});
+    } catch {
+      return false;
+    }
+  },
+  async run(name: string): Promise<RunState> {
+    const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`);
+    return normaliseRun(body);
+  },
+  async runStatus(name: string, runId: string): Promise<RunState> {
+    return normaliseRun(await request<Record<string, unknown>>("GET", `${location(name)}/runs/${enc(runId)}`));
+  },
+};
+
+function normaliseRun(body: Record<string, unknown>): RunState {
+  return {
+    runId: String(body.run_id ?? body.runId ?? body.id),
+    status: String(body.status ?? "QUEUED"),
+    url: (body.url ?? body.dagster_url) as string | undefined,
+  };
+}

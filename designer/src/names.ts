@@ -1,0 +1,29 @@
+/** The names the CLI accepts, checked before any request (the API checks them again). */
+const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
+
+export function locationNameError(name: string, taken: string[]): string | null {
+  if (!name) return "Enter a name.";
+  if (!IDENTIFIER.test(name)) return "Use lower-case letters, digits and _, starting with a letter.";
+  if (name.length > 63) return "Use at most 63 characters.";
+  if (taken.includes(name)) return `A location named ${name} exists already.`;
+  return null;
+}
+
+export function instanceNameError(name: string, taken: string[]): string | null {
+  if (!name) return "Enter a name.";
+  if (!IDENTIFIER.test(name)) return "Use lower-case letters, digits and _, starting with a letter.";
+  if (taken.includes(name)) return `This location has a component named ${name} already.`;
+  return null;
+}
+
+/** A free default name for a new instance of `type`: snake_case of its class, numbered when taken. */
+export function suggestInstanceName(type: string, taken: string[]): string {
+  const base = (type.split(".").pop() ?? "component")
+    .replace(/Component$/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
+  if (!taken.includes(base)) return base;
+  let index = 2;
+  while (taken.includes(`${base}_${index}`)) index++;
+  return `${base}_${index}`;
+}

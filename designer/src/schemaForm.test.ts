@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  attributePath,
+  attributesSchema,
+  DEFAULT_HINT,
+  errorSchemaFor,
+  pruneEmpty,
+  suggestionProblems,
+  uiSchemaFor,
+  UNSET_DEFAULT,
+} from "./schemaForm";
+
+// The shape `dg utils inspect-component <type> --defs-yaml-json-schema` prints (trimmed).
+const defsSchema = {
+  $defs: {
+    Retry: { type: "object", properties: { attempts: { anyOf: [{ type: "integer" }, { type: "string" }] } } },
+  },
+  additionalProperties: false,
+  properties: {
+    type: { type: "string" },
+    attributes: {
+      additionalProperties: false,
+      required: ["tables", "source"],
+      properties: {
+        source: { anyOf: [{ enum: ["mysql", "mssql"], type: "string" }, { type: "string" }], description: "Source database kind." },
+        tables: { anyOf: [{ items: { type: "string" }, type: "array" }, { type: "string" }] },
+        cursor_column: { anyOf: [{ type: "string" }, { type: "null" }], default: null },
+        deps: { anyOf: [{ items: { type: "string" }, type: "array" }, { type: "string" }], default: UNSET_DEFAULT },
+        retry: { $ref: "#/$defs/Retry" },
+        shape: { anyOf: [{ type: "integer" }, { type: "array", items: { type: "integer" } }, { type: "null" }] },
+      },
+      type: "object",
+    },
+  },
+};
+
+describe("attributesSchema", () => {
+  const schema = attributesSchema(defsSchema) as { properties: Record<string, Record<string, unknown>>; required: string[] };
+
+  it("keeps required fields and the attributes' own properties", () => {
+    expect(schema.required).toEqual(["tables", "source"]);
+    expect(Object.keys(schema.properties)).toEqual(["source", "tables", "cursor_column", "deps", "retry", "shape"]);
+  });
+
+  it("turns enum-or-template into a string with suggestions", () => {
+    expect(schema.properties.source).toEqual({ type: "string", examples: ["mysql", "mssql"], description: "Source database kind." });
+  });
+
+  it("reduces array-or-template to the array", () => {
+    expect(schema.properties.tables).toEqual({ type: "array", items: { type: "string" } });
+  });
+
+  it("makes nullable fields plain optional ones without a null default", () => {
+    expect(schema.properties.cursor_column).toEqual({ type: "string" });
+  });
+
+  it("keeps a default as a hint, not a value the form would fill in", () => {
+    const mode = attributesSchema({ properties: { attributes: { type: "object", properties: { mode: { type: "string", default: "full" } } } } });
+    expect((mode.properties as Record<string, unknown>).mode).toEqual({ type: "string", [DEFAULT_HINT]: "full" });
+    expect(uiSchemaFor(mode).mode).toEqual({ "ui:placeholder": "default: full" });
+  });
+
+  it("drops Dagster's unset-default marker", () => {
+    expect(schema.properties.deps).toEqual({ type: "array", items: { type: "string" } });
+  });
+
+  it("resolves $ref into nested objects and simplifies inside them", () => {
+    expect(schema.properties.retry).toEqual({ type: "object", properties: { attempts: { type: "integer" } } });
+  });
+
+  it("keeps a real choice between shapes as anyOf, without null", () => {
+    expect(schema.properties.shape.anyOf).toEqual([{ type: "integer" }, { type: "array", items: { type: "integer" } }]);
+  });
+
+  it("gives an empty object form when there is no schema", () => {
+    expect(attributesSchema(undefined)).toEqual({ type: "object", properties: {} });
+  });
+});
+
+describe("uiSchemaFor", () => {
+  it("orders required fields first and hides rjsf's submit button", () => {
+    const ui = uiSchemaFor(attributesSchema(defsSchema));
+    expect(ui["ui:order"]).toEqual(["source", "tables", "*"]);
+    expect(ui["ui:submitButtonOptions"]).toEqual({ norender: true });
+    expect(ui.tables).toEqual({ "ui:options": { orderable: false } });
+  });
+});
+
+describe("errors on fields", () => {
+  it("pins API errors to the attribute they name", () => {
+    const errors = errorSchemaFor([
+      { message: "attributes.source: Input should be 'mysql' or 'mssql'", path: ["attributes", "source"] },
+      { message: "bad table", path: ["attributes", "tables", 1] },
+      { message: "whole file is wrong" },
+    ]);
+    expect(errors).toEqual({
+      source: { __errors: ["Input should be 'mysql' or 'mssql'"] },
+      tables: { 1: { __errors: ["bad table"] } },
+    });
+  });
+
+  it("knows which paths are a field's", () => {
+    expect(attributePath(["attributes", "tables"])).toEqual(["tables"]);
+    expect(attributePath(["body", "attributes", "mode"])).toEqual(["mode"]);
+    expect(attributePath(["body"])).toEqual([]);
+    expect(attributePath(undefined)).toEqual([]);
+    expect(attributePath(["attributes"], "'tables' is a required property")).toEqual(["tables"]);
+  });
+});
+
+describe("pruneEmpty", () => {
+  it("drops empty optional values, lists and objects but keeps false, zero and list items", () => {
+    expect(pruneEmpty({ a: "", b: null, c: undefined, d: false, e: 0, f: ["x", ""], g: { h: "" }, i: [] })).toEqual({
+      d: false,
+      e: 0,
+      f: ["x", ""],
+    });
+  });
+});
+
+describe("suggestionProblems", () => {
+  const schema = attributesSchema(defsSchema);
+  it("refuses a plain string outside an enum-or-template field's choices, on that field", () => {
+    expect(suggestionProblems(schema, { source: "oracle" })).toEqual([
+      { message: "must be one of mysql, mssql (or a {{ template }})", path: ["attributes", "source"] },
+    ]);
+  });
+  it("accepts a choice or a template", () => {
+    expect(suggestionProblems(schema, { source: "mssql" })).toEqual([]);
+    expect(suggestionProblems(schema, { source: "{{ env.SOURCE_KIND }}" })).toEqual([]);
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The designer's state (zustand): what the server holds (locations, instances, preview) and the
+ * user's unsaved edits (drafts per instance), with undo/redo over those drafts.
+ */
+import { create } from "zustand";
+
+import {
+  api,
+  ApiError,
+  type ApiErrorItem,
+  type ComponentInstance,
+  type ComponentType,
+  type EnvVar,
+  type Location,
+  type PreviewAsset,
+} from "./api";
+
+type Drafts = Record<string, Record<string, unknown>>;
+
+export interface Notice {
+  kind: "info" | "error";
+  text: string;
+}
+
+interface DesignerState {
+  catalog: ComponentType[];
+  locations: Location[];
+  location: string | null;
+  instances: ComponentInstance[];
+  assets: PreviewAsset[];
+  previewError: string | null;
+  previewLoading: boolean;
+  env: EnvVar[];
+  selected: string | null;
+  drafts: Drafts;
+  past: Drafts[];
+  future: Drafts[];
+  errors: Record<string, ApiErrorItem[]>;
+  notice: Notice | null;
+  saving: boolean;
+
+  loadCatalog(): Promise<void>;
+  loadLocations(): Promise<void>;
+  openLocation(name: string | null): Promise<void>;
+  refresh(): Promise<void>;
+  refreshPreview(): Promise<void>;
+  select(path: string | null): void;
+  edit(path: string, attributes: Record<string, unknown>): void;
+  undo(): void;
+  redo(): void;
+  discard(path: string): void;
+  save(path: string, attributes: Record<string, unknown>): Promise<boolean>;
+  setErrors(path: string, errors: ApiErrorItem[]): void;
+  scaffold(type: string, path: string): Promise<boolean>;
+  notify(kind: Notice["kind"], text: string): void;
+}
+
+const HISTORY_LIMIT = 100;
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message.split("\n")[0];
+  return String(error);
+}
+
+export const useDesigner = create<DesignerState>()((set, get) => ({
+  catalog: [],
+  locations: [],
+  location: null,
+  instances: [],
+  assets: [],
+  previewError: null,
+  previewLoading: false,
+  env: [],
+  selected: null,
+  drafts: {},
+  past: [],
+  future: [],
+  errors: {},
+  notice: null,
+  saving: false,
+
+  async loadCatalog() {
+    try {
+      set({ catalog: await api.components() });
+    } catch (error) {
+      get().notify("error", `The component catalog could not be loaded: ${messageOf(error)}`);
+    }
+  },
+
+  async loadLocations() {
+    try {
+      set({ locations: await api.locations() });
+    } catch (error) {
+      get().notify("error", `The locations could not be listed: ${messageOf(error)}`);
+    }
+  },
+
+  async openLocation(name) {
+    set({
+      location: name,
+      instances: [],
+      assets: [],
+      env: [],
+      selected: null,
+      drafts: {},
+      past: [],
+      future: [],
+      errors: {},
+      previewError: null,
+    });
+    if (name) await get().refresh();
+  },
+
+  async refresh() {
+    const name = get().location;
+    if (!name) return;
+    try {
+      const [instances, env] = await Promise.all([api.instances(name), api.env(name).catch(() => [])]);
+      if (get().location !== name) return;
+      set({ instances, env });
+    } catch (error) {
+      get().notify("error", `The components of ${name} could not be listed: ${messageOf(error)}`);
+    }
+    await get().refreshPreview();
+  },
+
+  async refreshPreview() {
+    const name = get().location;
+    if (!name) return;
+    set({ previewLoading: true });
+    try {
+      const preview = await api.preview(name);
+      if (get().location !== name) return;
+      set({ assets: preview.assets, previewError: null });
+      performance.mark("designer:preview-loaded"); // read by make bench-designer
+    } catch (error) {
+      if (get().location !== name) return;
+      set({ previewError: messageOf(error) });
+      if (error instanceof ApiError) {
+        const byPath: Record<string, ApiErrorItem[]> = {};
+        for (const item of error.errors) {
+          const owner = get().instances.find((instance) => item.file?.includes(`${instance.path}/`));
+          if (owner) byPath[owner.path] = [...(byPath[owner.path] ?? []), item];
+        }
+        set((state) => ({ errors: { ...state.errors, ...byPath } }));
+      }
+    } finally {
+      set({ previewLoading: false });
+    }
+  },
+
+  select(path) {
+    if (get().selected === path) return;
+    performance.mark("designer:selected"); // read by make bench-designer
+    set({ selected: path });
+  },
+
+  edit(path, attributes) {
+    const { drafts, past, instances } = get();
+    const saved = instances.find((instance) => instance.path === path)?.attributes ?? {};
+    if (sameValue(drafts[path] ?? saved, attributes)) return;
+    const next = { ...drafts, [path]: attributes };
+    if (sameValue(saved, attributes)) delete next[path];
+    set({ past: [...past, drafts].slice(-HISTORY_LIMIT), future: [], drafts: next });
+  },
+
+  undo() {
+    const { past, drafts, future } = get();
+    if (!past.length) return;
+    set({ past: past.slice(0, -1), drafts: past[past.length - 1], future: [drafts, ...future] });
+  },
+
+  redo() {
+    const { past, drafts, future } = get();
+    if (!future.length) return;
+    set({ past: [...past, drafts], drafts: future[0], future: future.slice(1) });
+  },
+
+  discard(path) {
+    const drafts = { ...get().drafts };
+    delete drafts[path];
+    set({ drafts });
+  },
+
+  setErrors(path, errors) {
+    set((state) => ({ errors: { ...state.errors, [path]: errors } }));
+  },
+
+  async save(path, attributes) {
+    const name = get().location;
+    if (!name) return false;
+    set({ saving: true });
+    try {
+      await api.saveAttributes(name, path, attributes);
+      const drafts = { ...get().drafts };
+      delete drafts[path];
+      const errors = { ...get().errors };
+      delete errors[path];
+      set({ drafts, errors, past: [], future: [] });
+      get().notify("info", `Saved ${path}.`);
+      await get().refresh();
+      return true;
+    } catch (error) {
+      const items = error instanceof ApiError ? error.errors : [{ message: messageOf(error) }];
+      get().setErrors(path, items);
+      get().notify("error", `Not saved: ${items.map((item) => item.message).join("; ")}`);
+      return false;
+    } finally {
+      set({ saving: false });
+    }
+  },
+
+  async scaffold(type, path) {
+    const name = get().location;
+    if (!name) return false;
+    try {
+      await api.scaffold(name, type, path);
+      get().notify("info", `Added ${path} (${type.split(".").pop()}).`);
+      await get().refresh();
+      set({ selected: path });
+      return true;
+    } catch (error) {
+      get().notify("error", `Could not add ${path}: ${messageOf(error)}`);
+      return false;
+    }
+  },
+
+  notify(kind, text) {
+    set({ notice: { kind, text } });
+  },
+}));
+
+/** Equal as JSON, whatever the key order. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
+
+/** True when any instance has edits not yet saved. */
+export const hasUnsaved = (state: Pick<DesignerState, "drafts">) => Object.keys(state.drafts).length > 0;

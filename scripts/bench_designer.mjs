@@ -1,0 +1,91 @@
+// Browser half of `make bench-designer` (scripts/bench_designer.py starts the API and prints the JSON line).
+// Usage: node bench_designer.mjs <api url> <sample location> <sample instance>
+// Prints one JSON object: first canvas render of the sample, 1000-asset layout+draw, form render.
+import { launch, watchConsole } from "../tests/designer/browser.mjs";
+
+const [baseUrl, sample, sampleInstance] = process.argv.slice(2);
+const SYNTHETIC = "bench_synthetic_1000";
+const ASSETS = 1000;
+const PER_INSTANCE = 20;
+
+/** ms from a performance mark to the frame after `ready()` holds in the page. */
+async function sinceMark(page, mark, ready, arg) {
+  await page.waitForFunction(ready, arg, { timeout: 120_000, polling: "raf" });
+  return page.evaluate(
+    (name) =>
+      new Promise((resolve) =>
+        requestAnimationFrame(() => resolve(performance.now() - performance.getEntriesByName(name).at(-1).startTime)),
+      ),
+    mark,
+  );
+}
+
+function synthetic() {
+  const components = [];
+  const assets = [];
+  for (let index = 0; index < ASSETS; index++) {
+    const group = Math.floor(index / PER_INSTANCE);
+    const path = `sync_${group}`;
+    if (index % PER_INSTANCE === 0) components.push({ path, type: "data_manager.components.SqlTableSyncComponent", attributes: {} });
+    assets.push({
+      key: `cache/table_${index}`,
+      deps: group > 0 ? [`cache/table_${index - PER_INSTANCE}`] : [],
+      group: path,
+      kinds: ["mysql", "postgres"],
+      checks: [],
+      component: path,
+    });
+  }
+  return { components, assets };
+}
+
+const browser = await launch();
+const result = {};
+try {
+  const page = await browser.context.newPage();
+  const console_ = watchConsole(page);
+
+  // first render of the sample location's canvas: navigation start to its assets drawn (preview warm)
+  const started = Date.now();
+  await page.goto(`${baseUrl}/designer/?location=${sample}`);
+  await page.waitForFunction(() => document.querySelectorAll(".asset-row[data-asset]").length > 0, null, { timeout: 120_000, polling: "raf" });
+  result.first_canvas_ms = Math.round(await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())))));
+  result.first_canvas_wall_ms = Date.now() - started;
+
+  // form render: select the instance's node, until its form's fields are drawn
+  await page.getByTestId(`node-${sampleInstance}`).click();
+  result.form_render_ms = Math.round(await sinceMark(page, "designer:selected", () => document.querySelectorAll(".rjsf input").length > 0));
+
+  // 1000 synthetic assets (answered by the page's own route handler): preview arrival to all nodes drawn
+  const data = synthetic();
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/components`, (route) => route.fulfill({ json: { location: SYNTHETIC, components: data.components } }));
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/preview**`, (route) => route.fulfill({ json: { location: SYNTHETIC, assets: data.assets } }));
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/env`, (route) => route.fulfill({ json: { variables: [] } }));
+  await page.goto(`${baseUrl}/designer/?location=${SYNTHETIC}`);
+  result.synthetic_assets = ASSETS;
+  result.synthetic_layout_draw_ms = Math.round(
+    await sinceMark(page, "designer:preview-loaded", (count) => document.querySelectorAll(".asset-row[data-asset]").length >= count, ASSETS),
+  );
+  // frames per second while panning the 1000-asset canvas for one second
+  result.synthetic_pan_fps = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const pane = document.querySelector(".react-flow__pane");
+        const box = pane.getBoundingClientRect();
+        let frames = 0;
+        const start = performance.now();
+        const tick = (now) => {
+          frames++;
+          const x = box.left + box.width / 2 + Math.sin(frames / 5) * 50;
+          pane.dispatchEvent(new WheelEvent("wheel", { deltaX: Math.cos(frames / 5) * 20, deltaY: 0, clientX: x, clientY: box.top + 100, bubbles: true }));
+          if (now - start < 1000) requestAnimationFrame(tick);
+          else resolve(Math.round((frames * 1000) / (now - start)));
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  if (console_.errors.length) result.console_errors = console_.errors;
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,228 @@
+// The designer's browser steps against a live `data-manager api`, one screenshot per step.
+// Usage: node designer_steps.mjs <api base url> <repository home> <output folder> <new location name>
+// Prints one JSON line (what each step saw) for the pytest test to check; exits 1 on the first failure.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { launch, watchConsole } from "./browser.mjs";
+
+const [baseUrl, home, outDir, locationName] = process.argv.slice(2);
+if (!locationName) {
+  console.error("usage: node designer_steps.mjs <api url> <home> <output folder> <location name>");
+  process.exit(2);
+}
+const SYNC_TYPE = "data_manager.components.SqlTableSyncComponent";
+const INSTANCE = "shop_sync";
+const SLOW = 240_000; // dg subprocesses on a busy 2-core machine
+const result = { steps: [], screenshots: [] };
+
+const browser = await launch();
+const page = await browser.context.newPage();
+const console_ = watchConsole(page);
+let stepNumber = 0;
+
+async function step(name, body) {
+  stepNumber += 1;
+  const started = Date.now();
+  try {
+    const seen = await body();
+    const file = join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    result.screenshots.push(file);
+    result.steps.push({ name, seconds: (Date.now() - started) / 1000, ...(seen ?? {}) });
+    if (console_.errors.length) throw new Error(`console errors: ${console_.errors.join(" | ")}`);
+  } catch (error) {
+    await page.screenshot({ path: join(outDir, `${String(stepNumber).padStart(2, "0")}-${name}-FAILED.png`), fullPage: true }).catch(() => {});
+    const notice = await page.locator("footer.notice").textContent().catch(() => "");
+    console.error(`step ${name} failed: ${error.message.split("\n")[0]} (notice: ${notice}; console: ${console_.errors.join(" | ").slice(0, 1500)})`);
+    console.log(JSON.stringify({ ...result, failed: name, error: error.message.split("\n")[0] }));
+    await browser.close();
+    process.exit(1);
+  }
+}
+
+let defsPath = null;
+/** The instance's defs.yaml, where the API says it is. */
+async function defsFile() {
+  if (!defsPath) {
+    const response = await fetch(`${baseUrl}/api/designer/locations/${locationName}/components`);
+    const { components } = await response.json();
+    defsPath = join(home, components.find((item) => item.path === INSTANCE).file);
+  }
+  return defsPath;
+}
+const instanceNode = () => page.getByTestId(`node-${INSTANCE}`);
+
+await step("open", async () => {
+  await page.goto(`${baseUrl}/designer/`);
+  await page.getByRole("heading", { name: "Designer" }).waitFor();
+  await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).waitFor({ timeout: SLOW });
+  return { palette: await page.locator(".palette-item").count() };
+});
+
+await step("palette-search", async () => {
+  await page.getByLabel("Search components").fill("table sync");
+  const shown = await page.locator(".palette-item").count();
+  if (shown < 1 || (await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).count()) !== 1) {
+    throw new Error(`search for "table sync" shows ${shown} entries, not the SqlTableSyncComponent`);
+  }
+  await page.getByLabel("Filter by package").selectOption("data_manager.components");
+  return { shown };
+});
+
+await step("new-location-refused", async () => {
+  await page.getByRole("button", { name: "New location" }).click();
+  const dialog = page.getByRole("dialog", { name: "New location" });
+  await dialog.getByLabel("Name").fill("Bad-Name");
+  const message = await dialog.getByRole("alert").textContent();
+  if (!/lower-case/.test(message)) throw new Error(`no refusal for Bad-Name, saw "${message}"`);
+  return { refusal: message };
+});
+
+await step("create-location", async () => {
+  const dialog = page.getByRole("dialog", { name: "New location" });
+  await dialog.getByLabel("Name").fill(locationName);
+  await dialog.getByLabel("Template").selectOption("empty");
+  await dialog.getByRole("button", { name: "Create location" }).click();
+  await dialog.waitFor({ state: "hidden", timeout: SLOW });
+  await page.waitForFunction((name) => document.querySelector('select[aria-label="Location"]')?.value === name, locationName);
+  return { location: locationName };
+});
+
+await step("drag-component", async () => {
+  // a new SqlTableSyncComponent has no source or tables yet: its preview is refused (shown in words)
+  console_.expectHttpErrors = true;
+  await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).dragTo(page.locator(".canvas .react-flow__pane"));
+  const dialog = page.getByRole("dialog", { name: "Add a component" });
+  await dialog.getByLabel("Name").fill("Shop Sync");
+  const refusal = await dialog.getByRole("alert").textContent();
+  if (!/lower-case/.test(refusal)) throw new Error(`no refusal for "Shop Sync", saw "${refusal}"`);
+  await dialog.getByLabel("Name").fill(INSTANCE);
+  await dialog.getByRole("button", { name: "Add component" }).click();
+  await dialog.waitFor({ state: "hidden", timeout: SLOW });
+  await instanceNode().waitFor({ timeout: SLOW });
+  await page.locator("#attr_source").waitFor({ timeout: SLOW });
+  const previewError = await page.locator(".canvas-hint.error").textContent({ timeout: SLOW });
+  if (await page.getByText("● Unsaved changes").count()) throw new Error("a new instance is marked unsaved before any edit");
+  console_.expectHttpErrors = false;
+  return { refusal, previewError };
+});
+
+await step("fill-form", async () => {
+  await page.locator("#attr_source").fill("mysql");
+  const add = page.locator("#attr_tables").getByRole("button", { name: "Add Item" }).or(page.locator(".rjsf .btn-add")).first();
+  await add.click();
+  await page.locator("#attr_tables_0").fill("customers");
+  await add.click();
+  await page.locator("#attr_tables_1").fill("orders");
+  await page.getByText("● Unsaved changes").waitFor();
+  return {};
+});
+
+let savedText = "";
+await step("save-and-preview", async () => {
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.locator(".notice").getByText(`Saved ${INSTANCE}.`).waitFor({ timeout: SLOW });
+  await instanceNode().locator(".asset-row[data-asset]").nth(1).waitFor({ timeout: SLOW });
+  const assets = await instanceNode().locator(".asset-row[data-asset]").evaluateAll((rows) => rows.map((row) => row.dataset.asset));
+  const kinds = await instanceNode().locator(".kind").allTextContents();
+  savedText = readFileSync(await defsFile(), "utf8");
+  if (!/customers/.test(savedText) || !/orders/.test(savedText)) throw new Error(`defs.yaml lacks the tables:\n${savedText}`);
+  if (await page.getByText("● Unsaved changes").count()) throw new Error("still marked unsaved after saving");
+  return { assets, kinds: [...new Set(kinds)] };
+});
+
+await step("invalid-value", async () => {
+  await page.locator("#attr_source").fill("oracle");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const fieldError = page.locator(".form-group", { has: page.locator("#attr_source") }).locator(".error-detail, .text-danger");
+  await fieldError.first().waitFor();
+  const message = await fieldError.first().textContent();
+  if (readFileSync(await defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the value was refused");
+  const badge = await instanceNode().locator(".badge-error").textContent();
+  return { fieldError: message, nodeBadge: badge, fileUnchanged: true };
+});
+
+await step("api-error-on-field", async () => {
+  // a value only the API's schema check refuses: chunk_rows takes a number or a template string, not a list
+  console_.expectHttpErrors = true;
+  await page.locator("#attr_source").fill("mysql");
+  await page.getByRole("tab", { name: "YAML" }).click();
+  const editor = page.locator(".monaco-editor").first();
+  await editor.waitFor({ timeout: 60_000 });
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Home");
+  await page.keyboard.insertText("chunk_rows: [1, 2]");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const errors = page.getByRole("alert", { name: "Errors" });
+  await errors.getByText("chunk_rows").waitFor({ timeout: SLOW });
+  const yamlTabError = await errors.textContent();
+  await page.getByRole("tab", { name: "Form" }).click();
+  const fieldError = page.locator(".form-group", { has: page.locator("#attr_chunk_rows") }).locator(".error-detail, .text-danger");
+  await fieldError.first().waitFor();
+  if (readFileSync(await defsFile(), "utf8") !== savedText) throw new Error("defs.yaml changed although the API refused the value");
+  console_.expectHttpErrors = false;
+  return { yamlTabError, fieldError: await fieldError.first().textContent(), fileUnchanged: true };
+});
+
+await step("undo", async () => {
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("button", { name: "Undo" }).click();
+  const value = await page.locator("#attr_source").inputValue();
+  if (await page.getByText("● Unsaved changes").count()) {
+    // one more edit (the form's own) may stand between: undo until clean, at most a few
+    for (let index = 0; index < 5 && (await page.getByText("● Unsaved changes").count()); index++) {
+      await page.getByRole("button", { name: "Undo" }).click();
+    }
+  }
+  const finalValue = await page.locator("#attr_source").inputValue();
+  if (finalValue !== "mysql") throw new Error(`undo left source as "${finalValue}"`);
+  if (await page.getByText("● Unsaved changes").count()) throw new Error("undo did not return to the saved state");
+  return { afterTwoUndos: value, source: finalValue };
+});
+
+await step("export", async () => {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export ZIP" }).click()]);
+  const file = join(outDir, `${locationName}.zip`);
+  await download.saveAs(file);
+  return { zip: file };
+});
+
+await step("commit", async () => {
+  await page.getByRole("button", { name: "Git" }).click();
+  const dialog = page.getByRole("dialog", { name: `Git: ${locationName}` });
+  await dialog.getByLabel("Diff").getByText(INSTANCE).first().waitFor({ timeout: SLOW });
+  await dialog.getByLabel("Commit message").fill(`Designer: ${INSTANCE} in ${locationName}`);
+  await dialog.getByRole("button", { name: "Commit" }).click();
+  await page.locator(".notice").getByText(`Committed ${locationName}`).waitFor({ timeout: SLOW });
+  await dialog.getByText("nothing changed").waitFor({ timeout: SLOW });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  return { message: `Designer: ${INSTANCE} in ${locationName}` };
+});
+
+await step("keyboard", async () => {
+  // every control has a name, and the palette's Add is reachable without a mouse
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll("button, input, select, a[href], [role=tab]")]
+      .filter((element) => element.offsetParent !== null)
+      .filter((element) => {
+        const labelled = element.getAttribute("aria-label") || element.getAttribute("title") || element.textContent.trim();
+        const byLabel = element.id && document.querySelector(`label[for="${element.id}"]`);
+        return !labelled && !byLabel && !element.closest("label");
+      })
+      .map((element) => element.outerHTML.slice(0, 80)),
+  );
+  if (unnamed.length) throw new Error(`controls without a label: ${unnamed.join(", ")}`);
+  await page.getByRole("button", { name: `Add ${SYNC_TYPE}` }).focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Add a component" });
+  await dialog.waitFor();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+  return { unlabelled: 0 };
+});
+
+await browser.close();
+console.log(JSON.stringify(result));

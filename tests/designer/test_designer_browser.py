@@ -1,0 +1,127 @@
+"""The designer in headless Chromium against a live `data-manager api` on a temporary copy of the repository.
+
+The steps (designer_steps.mjs): open, search the palette, a refused and a created location, drag
+SqlTableSyncComponent onto the canvas (a refused, then a valid name), fill source and tables, save and see the
+assets, an invalid value shown on its field with defs.yaml unchanged, an error only the API finds shown on its
+field, undo, export (the ZIP has the files), commit (git log shows it), labels and keyboard. One screenshot per
+step in the test's output folder; a console error in the browser fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from data_manager.procs import free_port
+
+from api.designer_support import GIT_IDENTITY, copy_repository
+
+REPO = Path(__file__).resolve().parents[2]
+STEPS = Path(__file__).with_name("designer_steps.mjs")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+pytestmark = pytest.mark.e2e
+
+
+def _require_tools() -> None:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node (Node.js 20+)")
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not (REPO / "designer" / "dist" / "index.html").is_file():
+        missing.append("designer/dist (make designer-build)")
+    if not (REPO / "designer" / "node_modules" / "playwright-core").is_dir():
+        missing.append("designer/node_modules/playwright-core (make designer-deps)")
+    if missing:
+        pytest.fail("the designer browser test needs: " + ", ".join(missing))
+
+
+def _copy_repository(target: Path) -> Path:
+    """The API tests' repository copy (own git history, dbt manifest, catalog cache), plus the built designer."""
+    home = copy_repository(target)
+    shutil.copytree(REPO / "designer" / "dist", home / "designer" / "dist")
+    return home
+
+
+@pytest.fixture
+def live_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    _require_tools()
+    home = _copy_repository(tmp_path / "repo")
+    port = free_port()
+    env = {**os.environ, **GIT_IDENTITY, "DATA_PLATFORM_HOME": str(home)}
+    env.pop("PLATFORM_API_TOKEN", None)
+    log = (tmp_path / "api.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "data_manager.cli", "api", "--port", str(port)],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"data-manager api exited with {process.returncode}: {(tmp_path / 'api.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("data-manager api did not answer /api/health within 60 s")
+            time.sleep(0.2)
+        httpx.get(f"{url}/api/designer/components", timeout=600).raise_for_status()  # warm the catalog
+        yield url, home
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: Path) -> None:
+    url, home = live_api
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    location = f"designer_e2e_{os.getpid()}"
+    run = subprocess.run(
+        ["node", str(STEPS), url, str(home), str(shots), location],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    print(f"screenshots: {shots}")
+    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+    assert run.returncode == 0 and lines, f"browser steps failed:\n{run.stderr[-4000:]}\n{run.stdout[-2000:]}"
+    report = json.loads(lines[-1])
+    steps = {step["name"]: step for step in report["steps"]}
+
+    assert "lower-case" in steps["new-location-refused"]["refusal"]
+    assert (home / "app" / "dagster_code" / location).is_dir()
+    assert len(steps["save-and-preview"]["assets"]) >= 2
+    assert any("customers" in key for key in steps["save-and-preview"]["assets"])
+    assert "mysql" in steps["invalid-value"]["fieldError"]
+    assert steps["invalid-value"]["fileUnchanged"] and steps["api-error-on-field"]["fileUnchanged"]
+    assert steps["undo"]["source"] == "mysql"
+
+    with zipfile.ZipFile(steps["export"]["zip"]) as archive:
+        names = archive.namelist()
+    assert any(name.endswith("shop_sync/defs.yaml") for name in names), names
+
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=home, capture_output=True, text=True, check=True).stdout
+    assert log.splitlines()[0] == steps["commit"]["message"]
+    assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])

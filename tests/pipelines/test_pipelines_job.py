@@ -1,0 +1,154 @@
+"""The universal_pipeline job in process on a real Postgres: both failure policies, run metadata, the sensor."""
+
+from __future__ import annotations
+
+import dagster as dg
+import psycopg
+import pytest
+from dagster_code.universal_pipelines.sensor import pipeline_runs_sensor
+
+from dagster_code.universal_pipelines import defs
+from data_manager.ingestion.events.store import EventStore
+from data_manager.pipelines.models import ArtifactIn, EntityIn, PipelineIn, TemplateIn
+from data_manager.pipelines.runs import InvalidPipeline, build_run_config
+from data_manager.pipelines.store import PipelineStore
+from pipelines.sample_documents import PRODUCTS, product_page
+
+TEMPLATE = {
+    "name": "product pages",
+    "extraction_strategy": "dom_selection",
+    "fields": [
+        {"name": "sku", "selector": ".sku::attr(data-sku)", "required": True},
+        {"name": "name", "selector": "h1", "transforms": [{"kind": "trim"}]},
+        {"name": "price", "field_type": "decimal", "selector": ".price", "transforms": [{"kind": "parse_number"}]},
+        {"name": "stock", "field_type": "integer", "selector": "#stock"},
+    ],
+}
+ENTITY = {
+    "name": "products",
+    "table_name": "products",
+    "columns": [
+        {"name": "sku", "type": "text", "nullable": False},
+        {"name": "name", "type": "text"},
+        {"name": "price", "type": "decimal"},
+        {"name": "stock", "type": "integer"},
+    ],
+    "unique_fields": ["sku"],
+}
+
+
+def make_pipeline(store: PipelineStore, failure_policy: str, broken: bool = False, **changes) -> int:
+    template = store.create_template(TemplateIn(**TEMPLATE))
+    entity = store.create_entity(EntityIn(**ENTITY))
+    artifacts = [
+        store.create_artifact(ArtifactIn(name=f"{p['sku']}.html", media_type="text/html"), product_page(p))
+        for p in PRODUCTS
+    ]
+    ids = [a.id for a in artifacts]
+    if broken:
+        bad = dict(PRODUCTS[0], sku="", name="no sku")  # a required field missing
+        ids.insert(
+            1, store.create_artifact(ArtifactIn(name="nosku.html", media_type="text/html"), product_page(bad)).id
+        )
+        ids.append(
+            store.create_artifact(
+                ArtifactIn(name="gone.html", media_type="text/html", location="/nonexistent/gone.html")
+            ).id
+        )
+    pipeline = store.create_pipeline(
+        PipelineIn(name="products", template_id=template.id, entity_id=entity.id, artifact_ids=ids,
+                   load_strategy="upsert", failure_policy=failure_policy, **changes)
+    )  # fmt: skip
+    return pipeline.id
+
+
+def execute(store: PipelineStore, pipeline_id: int, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def("universal_pipeline")
+    run_config = build_run_config(store, store.get_pipeline(pipeline_id))
+    return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+
+
+def entity_rows(store: PipelineStore) -> list[tuple]:
+    with psycopg.connect(**store.settings.connect_kwargs()) as conn:
+        return conn.execute("SELECT sku, name, price, stock FROM entities.products ORDER BY sku").fetchall()
+
+
+def sync(instance: dg.DagsterInstance) -> None:
+    context = dg.build_sensor_context(instance=instance, resources={"pipelines_db": defs.resources["pipelines_db"]})
+    pipeline_runs_sensor(context)
+
+
+def test_success_loads_records_logs_fetches_and_syncs_pipeline_runs(store: PipelineStore) -> None:
+    pipeline_id = make_pipeline(store, "fail_fast")
+    with dg.instance_for_test() as instance:
+        result = execute(store, pipeline_id, instance)
+        assert result.success
+        sync(instance)
+    assert [row[0] for row in entity_rows(store)] == ["A-1", "B-2", "C-3"]
+    run = store.get_run(result.run_id, pipeline_id)
+    assert (run.status, run.records_extracted, run.records_loaded, run.records_failed) == ("SUCCESS", 3, 3, 0)
+    assert run.started_at and run.completed_at and run.error is None
+    fetched = EventStore(store.settings).get_unprocessed_or_failed_events("pipeline_artifact_fetched")
+    assert sorted(e.event_data["artifact_id"] for e in fetched if e.event_data["run_id"] == result.run_id) == [1, 2, 3]
+
+
+def test_fail_fast_stops_at_the_first_bad_artifact_and_loads_nothing(store: PipelineStore) -> None:
+    pipeline_id = make_pipeline(store, "fail_fast", broken=True)
+    with dg.instance_for_test() as instance:
+        result = execute(store, pipeline_id, instance)
+        assert not result.success
+        sync(instance)
+    run = store.get_run(result.run_id)
+    assert run.status == "FAILURE"
+    assert "extract_data: artifact 4 (nosku.html) record 1: field sku: required but not found" in run.error
+    assert run.records_loaded is None
+    with psycopg.connect(**store.settings.connect_kwargs()) as conn:
+        assert conn.execute("SELECT count(*) FROM entities.products").fetchone()[0] == 0
+
+
+def test_continue_loads_the_good_records_and_names_the_failed_artifacts(store: PipelineStore) -> None:
+    pipeline_id = make_pipeline(store, "continue", broken=True)
+    with dg.instance_for_test() as instance:
+        result = execute(store, pipeline_id, instance)
+        assert result.success
+        sync(instance)
+    assert [row[0] for row in entity_rows(store)] == ["A-1", "B-2", "C-3"]
+    run = store.get_run(result.run_id)
+    assert (run.status, run.records_extracted, run.records_loaded, run.records_failed) == ("SUCCESS", 3, 3, 2)
+    assert [(entry["artifact"], entry["errors"]) for entry in run.logs] == [
+        ("nosku.html", ["field sku: required but not found"]),
+        ("gone.html", ["gone.html: file /nonexistent/gone.html does not exist"]),
+    ]
+    output = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT" and e.step_key == "extract_data"]
+    metadata = output[0].event_specific_data.metadata
+    assert metadata["artifacts_failed"].value == 2 and "seconds_dom_selection" in metadata
+
+
+def test_invalid_pipeline_lists_every_error(store: PipelineStore) -> None:
+    template = store.create_template(
+        TemplateIn(name="bad", extraction_strategy="json_path", fields=[{"name": "colour", "selector": "$.[["}])
+    )
+    entity = store.create_entity(EntityIn(**{**ENTITY, "unique_fields": []}))
+    pipeline = store.create_pipeline(
+        PipelineIn(name="bad", template_id=template.id, entity_id=entity.id, load_strategy="upsert", enabled=False)
+    )
+    with pytest.raises(InvalidPipeline) as caught:
+        build_run_config(store, pipeline)
+    assert caught.value.errors == [
+        "enabled: the pipeline is disabled",
+        "artifact_ids: the pipeline has no artifacts",
+        "fields.colour.selector: invalid JSONPath '$.[[': Parse error at 1:3 near token [ ([)",
+        "fields.colour: entity products has no column colour",
+        "entity.columns.sku: NOT NULL but no template field fills it",
+        "load_strategy: upsert needs unique_fields on entity products",
+    ]
+
+
+def test_run_config_matches_the_job_config_schema(store: PipelineStore) -> None:
+    """The builder in data_manager and the typed Configs of the job are one contract."""
+    pipeline_id = make_pipeline(store, "continue")
+    run_config = build_run_config(store, store.get_pipeline(pipeline_id))
+    job = defs.resolve_job_def("universal_pipeline")
+    from dagster._core.system_config.objects import ResolvedRunConfig
+
+    assert ResolvedRunConfig.build(job, run_config).ops["extract_data"].config["pipeline_id"] == pipeline_id

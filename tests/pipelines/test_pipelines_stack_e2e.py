@@ -1,0 +1,110 @@
+"""Universal pipelines on the live platform: API launch -> SUCCESS -> pipeline_runs and entity rows;
+a run launched over GraphQL directly still gets its pipeline_runs row, from the sensor.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from data_manager.api.app import create_app
+from data_manager.pipelines.runs import build_run_config
+from data_manager.pipelines.store import PipelineStore
+from pipelines.sample_documents import PRODUCTS, invoice_pdf
+from stack import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATE = {
+    "name": "invoice table",
+    "extraction_strategy": "table_detection",
+    "fields": [
+        {"name": "sku", "selector": "SKU", "required": True},
+        {"name": "name", "selector": "Product name"},
+        {"name": "stock", "field_type": "integer", "selector": "Stock"},
+    ],
+}
+ENTITY = {
+    "name": "stock levels",
+    "table_name": "stock_levels",
+    "columns": [
+        {"name": "sku", "type": "text"},
+        {"name": "name", "type": "text"},
+        {"name": "stock", "type": "integer"},
+    ],
+    "unique_fields": ["sku"],
+}
+
+
+@pytest.fixture
+def api(platform_stack, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    for name, value in platform_stack.env.items():
+        if name.startswith("POSTGRES_") or name == "DAGSTER_POSTGRES_DB":
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DAGSTER_WEBSERVER_URL", platform_stack.url)
+    platform_stack.wait_until_loaded(["universal_pipelines"])
+    return TestClient(create_app(token=""))
+
+
+def wait_for_row(api: TestClient, pipeline_id: int, run_id: str, timeout_s: float = 180) -> dict:
+    """The run as the API shows it, once the sensor has copied its end state and counts."""
+    deadline = time.monotonic() + timeout_s
+    body: dict = {}
+    while time.monotonic() < deadline:
+        body = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json()
+        if body.get("status") in ("SUCCESS", "FAILURE", "CANCELED") and body.get("records_extracted") is not None:
+            return body
+        time.sleep(1)
+    raise AssertionError(f"run {run_id} not synced after {timeout_s}s: {body}")
+
+
+def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClient, platform_stack) -> None:
+    template = api.post("/api/templates", json=TEMPLATE).json()
+    entity = api.post("/api/entities", json=ENTITY).json()
+    artifact = api.post("/api/artifacts", files={"file": ("invoice.pdf", invoice_pdf(), "application/pdf")}).json()
+    body = {"name": "stock", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": [artifact["id"]],
+            "load_strategy": "upsert"}  # fmt: skip
+    pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+
+    launched = api.post(f"/api/pipelines/{pipeline_id}/runs")
+    assert launched.status_code == 201, launched.text
+    run_id = launched.json()["run_id"]
+    run = wait_for_row(api, pipeline_id, run_id)
+    assert (run["status"], run["records_extracted"], run["records_loaded"], run["records_failed"]) == (
+        "SUCCESS",
+        3,
+        3,
+        0,
+    )
+    assert run["started_at"] and run["completed_at"]
+    with psycopg.connect(**platform_stack.pg.connect_kwargs()) as conn:
+        rows = conn.execute("SELECT sku, name, stock FROM entities.stock_levels ORDER BY sku").fetchall()
+    assert rows == [(p["sku"], p["name"], int(p["stock"])) for p in PRODUCTS]
+
+    page = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs").json()
+    assert any("loaded 3 records into entities.stock_levels" in e["message"] for e in page["events"])
+    with api.stream("GET", f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs?follow=true") as stream:
+        text = "".join(stream.iter_text())
+    assert 'event: end\ndata: {"status": "SUCCESS"}' in text
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "data_manager.cli", "pipelines", "status", run_id, "--json"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env={**platform_stack.env, "DAGSTER_WEBSERVER_URL": platform_stack.url},
+    )  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["records_loaded"] == 3
+
+    store = PipelineStore(platform_stack.pg)
+    direct = platform_stack.launch_job(
+        "universal_pipelines", "universal_pipeline", run_config=build_run_config(store, store.get_pipeline(pipeline_id))
+    )
+    assert platform_stack.wait_for_run(direct) == "SUCCESS"
+    synced = wait_for_row(api, pipeline_id, direct)
+    assert (synced["status"], synced["records_loaded"]) == ("SUCCESS", 3)
+    assert [r["dagster_run_id"] for r in api.get(f"/api/pipelines/{pipeline_id}/runs").json()] == [direct, run_id]

@@ -1,0 +1,58 @@
+"""Every typed setting is checked when read: one line naming the variable and the expected form, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data_manager.settings import ENV_DEFAULTS, SETTING_FORMS, SettingError, check_environment, env, env_int
+from platform_support import make_home, run_cli
+
+BAD_VALUES = {
+    "POSTGRES_PORT": "abc",
+    "DAGSTER_WEBSERVER_PORT": "70000",
+    "SAMPLE_API_PORT": "-1",
+    "EMBEDDED_POSTGRES_PORT": "5433x",
+    "MYSQL_PORT": "0",
+    "PLATFORM_API_PORT": "31OO",
+    "MAX_CONCURRENT_RUNS": "0",
+    "LOCAL_PORT_OFFSET": "-3",
+    "CODE_SERVER_MODE": "fast",
+    "SAMPLE_API_URL": "127.0.0.1:8099",
+    "GRAPHQL_API_URL": "ftp://example",
+    "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
+}
+
+
+def test_every_typed_setting_has_a_bad_value_here() -> None:
+    assert set(BAD_VALUES) == set(SETTING_FORMS)
+
+
+@pytest.mark.parametrize(("name", "value"), sorted(BAD_VALUES.items()))
+def test_bad_value_is_one_line_naming_the_variable_and_the_form(name: str, value: str) -> None:
+    with pytest.raises(SettingError) as caught:
+        env(name, {name: value})
+    message = str(caught.value)
+    assert message.startswith(f"{name}={value!r} is not valid: expected ") and "\n" not in message
+    assert caught.value.exit_code == 2
+    with pytest.raises(SettingError, match=name):
+        check_environment({name: value})
+
+
+def test_defaults_and_good_values_pass() -> None:
+    check_environment({})
+    assert env_int("POSTGRES_PORT", {"POSTGRES_PORT": "6543"}) == 6543
+    assert env("CODE_SERVER_MODE", {"CODE_SERVER_MODE": "direct"}) == "direct"
+    assert env("POSTGRES_PORT", {"POSTGRES_PORT": ""}) == ENV_DEFAULTS["POSTGRES_PORT"][0]
+
+
+def test_cli_with_a_bad_port_prints_one_line_and_exits_2(tmp_path: Path) -> None:
+    home = make_home(tmp_path / "home")
+    result = run_cli(home, "locations", "list", env={"POSTGRES_PORT": "abc", "MAX_CONCURRENT_RUNS": "many"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: POSTGRES_PORT='abc' is not valid: expected a port number (1-65535); "
+        "MAX_CONCURRENT_RUNS='many' is not valid: expected a whole number of at least 1"
+    ]
+    assert "Traceback" not in result.stderr and result.stdout == ""
