@@ -11,7 +11,14 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DM := $(RUN) data-manager
-COMPOSE ?= docker compose
+# Compose v2 (`docker compose`) when present, else v1 (`docker-compose`, Debian bookworm's only one).
+COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; \
+	elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose; fi)
+ENV_FILE ?= .env
+# RUN_LAUNCHER=docker (here or in $(ENV_FILE)): each run in its own container; adds the override file.
+RUN_LAUNCHER ?= $(shell sed -n 's/^RUN_LAUNCHER=//p' $(ENV_FILE) 2>/dev/null | tail -n 1)
+COMPOSE_FILES = -f docker-compose.yaml $(if $(filter docker,$(RUN_LAUNCHER)),-f docker-compose.run-launcher-docker.yaml)
+DC = $(COMPOSE) --env-file $(ENV_FILE) $(COMPOSE_FILES)
 
 NAME ?=
 PORT ?=
@@ -39,6 +46,13 @@ install: ## Install missing system packages (apt, as root), then .venv from uv.l
 dev: install designer-build ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
 	$(DM) dev
 
+.PHONY: compose-check
+compose-check:
+	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
+	@test -f $(ENV_FILE) || { echo "error: $(ENV_FILE) is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
+	@! grep -q '=change-me' $(ENV_FILE) || { echo "error: $(ENV_FILE) still has change-me values: set real passwords" >&2; exit 2; }
+	@echo "compose: $(COMPOSE) ($$($(COMPOSE) version --short 2>/dev/null)), run launcher: $(or $(RUN_LAUNCHER),default)"
+
 .PHONY: api
 api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
 	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
@@ -54,18 +68,27 @@ preview: install ## List the assets a location defines (dg list defs): NAME=loca
 	$(DM) components preview "$(NAME)"
 
 .PHONY: up
-up: ## Start the platform with Docker Compose
-	@test -f .env || { echo "error: .env is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
-	@! grep -q '=change-me' .env || { echo "error: .env still has change-me values: set real passwords" >&2; exit 2; }
-	$(COMPOSE) up -d --build
+up: compose-check ## Build the images and start the platform with Docker Compose [RUN_LAUNCHER=docker]
+	$(DC) up -d --build --remove-orphans
 
 .PHONY: down
-down: ## Stop the Docker Compose platform
-	$(COMPOSE) down
+down: compose-check ## Stop the Docker Compose platform (data volumes stay; `$(COMPOSE) down -v` drops them)
+	$(DC) down
+
+.PHONY: health
+health: compose-check ## Compose: every service's state, then whether every location is LOADED in the webserver
+	$(DC) ps
+	$(DC) exec -T data-manager data-manager health --workspace
 
 .PHONY: logs
 logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
-	@if $(COMPOSE) ps -q 2>/dev/null | grep -q .; then $(COMPOSE) logs -f; else tail -F .data/logs/*.log; fi
+	@if [ -n "$(COMPOSE)" ] && [ -f $(ENV_FILE) ] && $(DC) ps -q 2>/dev/null | grep -q .; then $(DC) logs -f; \
+	else tail -F .data/logs/*.log; fi
+
+.PHONY: test-compose
+test-compose: install ## End-to-end test of the Compose stack on a real Docker engine (builds, runs, tears down)
+	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
+	COMPOSE="$(COMPOSE)" $(RUN) python scripts/test_compose.py
 
 .PHONY: test
 test: install designer-build ## Run the whole test suite (unit and end-to-end)
@@ -94,8 +117,9 @@ validate: install ## Validate every code location (or NAME=x)
 	$(DM) validate $(NAME)
 
 .PHONY: reload
-reload: install ## Reload one code location in the running platform: NAME=x
-	$(DM) reload $(NAME)
+reload: install ## Reload one code location in the running platform (make dev, or make up): NAME=x
+	@if [ -n "$(COMPOSE)" ] && [ -f $(ENV_FILE) ] && $(DC) ps -q data-manager 2>/dev/null | grep -q .; then \
+		$(DC) exec -T data-manager data-manager reload $(NAME); else $(DM) reload $(NAME); fi
 
 .PHONY: add-code-location
 add-code-location: install ## Scaffold and register a location: NAME=x [PORT=] [TEMPLATE=empty|airbyte|sql|dbt]
@@ -114,7 +138,7 @@ run: install ## Launch a job on the local platform with daglab: JOB=x [LOCATION=
 	$(RUN) daglab run --job "$(JOB)" $(if $(LOCATION),--location $(LOCATION)) --url http://127.0.0.1:$${DAGSTER_WEBSERVER_PORT:-3000}
 
 .PHONY: bench-platform
-bench-platform: install ## Benchmark cold start, memory and run latency for 1/5/10 locations [MODE=direct]
+bench-platform: install ## Cold start, memory, run latency for 1/5/10 locations, each deployment's default mode [MODE=]
 	$(RUN) python scripts/bench_platform.py $(if $(MODE),--mode $(MODE))
 
 .PHONY: bench-code-server

@@ -2,11 +2,13 @@
 """Benchmark the local platform: cold start, memory and run latency for 1, 5 and 10 locations.
 
 Prints one JSON line:
-{"results": [{"locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
+{"results": [{"deployment": "make dev", "locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
               "daemon_rss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...}, ...]}
 `run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
 WARM_RUNS runs of the same trivial job.
-Progress goes to stderr. Uses POSTGRES_* (default 127.0.0.1:5432) with throw-away databases.
+Without --mode it measures what each deployment runs by default: `make dev` (CODE_SERVER_MODE from
+data_manager.settings, proxy) and Compose (the default in docker-compose.yaml, direct), the same processes
+started here without containers. Progress goes to stderr. Uses POSTGRES_* (default 127.0.0.1:5432) with throw-away databases.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -25,6 +28,7 @@ import uuid
 from pathlib import Path
 
 import psutil
+import yaml
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
@@ -33,7 +37,7 @@ from data_manager.db import connect
 from data_manager.local.dev import platform_environment
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
-from data_manager.settings import PostgresSettings
+from data_manager.settings import ENV_DEFAULTS, PostgresSettings
 from data_manager.stack_runtime import free_port_offset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -166,15 +170,29 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def deployment_defaults() -> dict[str, str]:
+    """CODE_SERVER_MODE each deployment runs unless told otherwise, read from where each one sets it."""
+    compose_env = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())["x-platform-env"]
+    compose_default = re.fullmatch(r"\$\{CODE_SERVER_MODE:-(\w+)\}", compose_env["CODE_SERVER_MODE"])
+    if compose_default is None:
+        sys.exit("error: docker-compose.yaml sets CODE_SERVER_MODE without a ${CODE_SERVER_MODE:-mode} default")
+    return {"make dev": ENV_DEFAULTS["CODE_SERVER_MODE"][0], "compose": compose_default.group(1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counts", default="1,5,10", help="location counts to measure (default 1,5,10)")
     parser.add_argument(
-        "--mode", choices=["proxy", "direct"], default="proxy", help="CODE_SERVER_MODE to measure (default proxy)"
+        "--mode", choices=["proxy", "direct"], help="only this CODE_SERVER_MODE (default: each deployment's default)"
     )
     args = parser.parse_args()
     server = PostgresSettings.from_env()
-    results = [measure(int(count), server, args.mode) for count in args.counts.split(",")]
+    modes = {"--mode": args.mode} if args.mode else deployment_defaults()
+    results = [
+        {"deployment": deployment, **measure(int(count), server, mode)}
+        for deployment, mode in modes.items()
+        for count in args.counts.split(",")
+    ]
     print(json.dumps({"results": results}))
 
 

@@ -36,8 +36,14 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "MAX_CONCURRENT_RUNS": ("4", "QueuedRunCoordinator limit"),
     "CODE_SERVER_MODE": (
         "proxy",
-        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory)",
+        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory);"
+        " compose defaults to direct",
     ),
+    "RUN_LAUNCHER": (
+        "default",
+        "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
+    ),
+    "COMPOSE_PROJECT_NAME": ("data-platform", "Compose project: names its containers, volumes and network"),
     "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
     "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
     "MYSQL_USER": ("root", "MySQL/MariaDB user"),

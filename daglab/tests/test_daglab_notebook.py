@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from daglab import helpers as dl
+from daglab import session as dl
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_daglab_generated_notebook_executes(webserver, daglab_cli, tmp_path) -> 
     assert "RUN_SUCCESS" in text
 
 
-def test_daglab_helpers_keep_one_client(webserver, tmp_path) -> None:
+def test_daglab_session_keeps_one_client(webserver, tmp_path) -> None:
     client = dl.configure(url=webserver.url)
     assert dl.get_client() is client, "the default client is kept across calls (cells)"
     assert [j.name for j in dl.discover_jobs(pattern="*ok*")] == ["ok_job"]

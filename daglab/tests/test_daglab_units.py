@@ -139,7 +139,7 @@ def test_daglab_never_imports_dagster() -> None:
     import sys
 
     code = (
-        "import sys, daglab, daglab.cli, daglab.helpers, daglab.notebook\n"
+        "import sys, daglab, daglab.cli, daglab.session, daglab.notebook\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('dagster', 'dagster_graphql'))\n"
         "assert not heavy, heavy\n"
     )

@@ -1,12 +1,13 @@
-"""The Docker Compose deployment, checked without a Docker engine.
+"""The Docker Compose deployment, checked without a Docker engine (`make test-compose` runs it for real).
 
-No engine runs here, so these checks stand in for `docker compose up`: the files
-the images copy exist, the commands they run exist, every variable is documented,
-only the webserver is published and every long-running service has a healthcheck.
+The files the images copy exist, the commands they run exist, every variable is documented, only the
+webserver is published, every long-running service has a healthcheck, exactly one init runs, and the
+Docker socket is mounted only with RUN_LAUNCHER=docker and only into the services that launch runs.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -16,12 +17,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from data_manager.registry.models import PORT_RANGE
 from platform_support import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
 SERVICES: dict[str, dict] = COMPOSE["services"]
-DOCKERFILE = (REPO_ROOT / "Dockerfile.data-manager").read_text()
+OVERRIDE = yaml.safe_load((REPO_ROOT / "docker-compose.run-launcher-docker.yaml").read_text())
+DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
 VENV_BIN = Path(sys.executable).parent
+PLATFORM_SERVICES = ("dagster-webserver", "dagster-daemon")
+SOCKET = "/var/run/docker.sock"
 
 
 def dockerfile_instructions(keyword: str) -> list[str]:
@@ -32,15 +37,30 @@ def dockerfile_instructions(keyword: str) -> list[str]:
 def test_every_copy_source_exists_and_is_not_ignored() -> None:
     ignored = {line.strip() for line in (REPO_ROOT / ".dockerignore").read_text().splitlines() if line.strip()}
     for instruction in dockerfile_instructions("COPY"):
+        if instruction.startswith("--from="):
+            continue  # from an earlier stage
         parts = [p for p in instruction.split() if not p.startswith("--")]
         for source in parts[:-1]:
             assert (REPO_ROOT / source).exists(), f"COPY source {source} is missing"
             assert source not in ignored, f"COPY source {source} is excluded by .dockerignore"
 
 
-def test_image_entrypoint_and_commands_exist() -> None:
+def test_two_targets_each_with_exactly_one_init() -> None:
+    stages = re.findall(r"^FROM \S+ AS (\S+)$", DOCKERFILE, re.MULTILINE)
+    assert {"platform", "data-manager"} <= set(stages)
     assert "tini" in " ".join(dockerfile_instructions("RUN")), "tini must be installed for ENTRYPOINT"
-    assert dockerfile_instructions("ENTRYPOINT") == ['["tini", "--"]']
+    assert dockerfile_instructions("ENTRYPOINT") == ['["tini", "--"]'] * 2
+    assert not dockerfile_instructions("EXPOSE"), "ports belong on the data-manager service only"
+    for name, service in SERVICES.items():
+        assert "init" not in service, f"{name}: init: true would run a second init beside the image's tini"
+        if "build" in service:
+            expected = "platform" if name in PLATFORM_SERVICES else "data-manager"
+            assert service["build"] == {"context": ".", "target": expected}, name
+    assert SERVICES["data-manager"]["expose"] == [f"{PORT_RANGE.start}-{PORT_RANGE.stop - 1}"]
+    assert [name for name, service in SERVICES.items() if service.get("expose")] == ["data-manager"]
+
+
+def test_image_commands_exist() -> None:
     assert any(line.startswith("dagster") for line in dockerfile_instructions("USER")), "image must not run as root"
     assert any("uv sync --frozen" in line for line in dockerfile_instructions("RUN")), "install from uv.lock"
     assert any("data-manager dbt prepare" in line for line in dockerfile_instructions("RUN")), "manifest at build"
@@ -78,16 +98,16 @@ def test_only_the_webserver_port_is_published_on_loopback() -> None:
     assert list(published) == ["dagster-webserver"]
     (mapping,) = published["dagster-webserver"]
     assert mapping.startswith("${DAGSTER_WEBSERVER_HOST:-127.0.0.1}:")
-    assert "4266" not in (REPO_ROOT / "docker-compose.yaml").read_text()
+    text = (REPO_ROOT / "docker-compose.yaml").read_text()
+    assert text.count(str(PORT_RANGE.start)) == 1, "no per-location port in compose (only the expose range)"
 
 
 def test_healthchecks_and_startup_order() -> None:
-    for name in ("postgres", "data-manager", "mysql", "sample-api", "dagster-webserver"):
+    for name in SERVICES:
         assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
     assert "pg_isready" in " ".join(SERVICES["postgres"]["healthcheck"]["test"])
     assert SERVICES["data-manager"]["healthcheck"]["test"] == ["CMD", "data-manager", "health"]
-    assert SERVICES["data-manager"]["build"]["dockerfile"] == "Dockerfile.data-manager"
-    assert SERVICES["data-manager"].get("init") is True
+    assert SERVICES["dagster-daemon"]["healthcheck"]["test"] == ["CMD", "dagster-daemon", "liveness-check"]
     for name in ("dagster-webserver", "dagster-daemon"):
         depends = SERVICES[name]["depends_on"]
         assert depends["postgres"] == {"condition": "service_healthy"}
@@ -95,8 +115,65 @@ def test_healthchecks_and_startup_order() -> None:
     assert "postgres-data" in COMPOSE["volumes"]
 
 
+def test_compose_defaults_to_direct_code_servers() -> None:
+    assert COMPOSE["x-platform-env"]["CODE_SERVER_MODE"] == "${CODE_SERVER_MODE:-direct}"
+
+
+def test_docker_socket_only_with_the_docker_launcher_and_only_where_runs_are_launched() -> None:
+    for name, service in SERVICES.items():
+        assert not any(SOCKET in str(v) for v in service.get("volumes", [])), f"{name} mounts the Docker socket"
+    with_socket = {n for n, s in OVERRIDE["services"].items() if any(SOCKET in str(v) for v in s.get("volumes", []))}
+    assert with_socket == set(PLATFORM_SERVICES)
+    assert set(OVERRIDE["services"]) <= set(SERVICES)
+
+
+def test_docker_launcher_instance_is_dagster_yaml_plus_the_launcher() -> None:
+    from dagster._config import validate_config
+    from dagster._core.instance.config import dagster_instance_config_schema
+
+    sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    from render_instance import instance_config
+
+    default, docker = instance_config("default"), instance_config("docker")
+    assert default["run_launcher"]["class"] == "DefaultRunLauncher"
+    assert docker["run_launcher"]["class"] == "DockerRunLauncher"
+    assert {k: v for k, v in docker.items() if k != "run_launcher"} == {
+        k: v for k, v in default.items() if k != "run_launcher"
+    }
+    for config in (default, docker):
+        assert validate_config(dagster_instance_config_schema(), config).success
+    # Run containers get the same settings as the services (passed by name, values from the environment).
+    passed = set(docker["run_launcher"]["config"]["env_vars"])
+    assert set(COMPOSE["x-platform-env"]) <= passed
+    launcher_env = OVERRIDE["services"]["dagster-daemon"]["environment"]
+    assert docker["run_launcher"]["config"]["image"] == {"env": "DATA_MANAGER_IMAGE"}
+    assert launcher_env["DATA_MANAGER_IMAGE"] == SERVICES["data-manager"]["image"]
+    assert launcher_env["DAGSTER_RUN_NETWORK"] == COMPOSE["networks"]["default"]["name"]
+
+
+def test_makefile_picks_compose_v2_first_then_v1() -> None:
+    v2 = (
+        subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+        if shutil.which("docker")
+        else False
+    )
+    expected = "docker compose" if v2 else ("docker-compose" if shutil.which("docker-compose") else "")
+    printed = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval=print-compose: ; @echo '$(COMPOSE)'", "print-compose"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env={k: v for k, v in os.environ.items() if k != "COMPOSE"},
+    )  # fmt: skip
+    assert printed.stdout.strip() == expected
+
+
 def test_no_secret_in_compose_files() -> None:
-    for path in ("docker-compose.yaml", "Dockerfile.data-manager", ".env.example", "platform/dagster.yaml"):
+    for path in (
+        "docker-compose.yaml",
+        "docker-compose.run-launcher-docker.yaml",
+        "Dockerfile",
+        ".env.example",
+        "platform/dagster.yaml",
+        "platform/run-launcher-docker.yaml",
+    ):
         text = (REPO_ROOT / path).read_text()
         for match in re.finditer(r"(PASSWORD|TOKEN|SECRET|MSSQL_URL)[A-Z_]*[ \t]*[:=][ \t]*(\S*)", text):
             value = match.group(2)
@@ -104,14 +181,17 @@ def test_no_secret_in_compose_files() -> None:
             assert allowed, f"{path}: {match.group(0)}"
 
 
-def test_docker_compose_config_validates(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "files", [["docker-compose.yaml"], ["docker-compose.yaml", "docker-compose.run-launcher-docker.yaml"]]
+)
+def test_docker_compose_config_validates(tmp_path: Path, files: list[str]) -> None:
     docker_compose = shutil.which("docker-compose")
     if docker_compose is None:
         pytest.fail("docker-compose (Debian package docker-compose) is required: apt-get install docker-compose")
     env_file = tmp_path / ".env"
     env_file.write_text((REPO_ROOT / ".env.example").read_text())
     result = subprocess.run(
-        [docker_compose, "--env-file", str(env_file), "-f", str(REPO_ROOT / "docker-compose.yaml"), "config", "-q"],
+        [docker_compose, "--env-file", str(env_file), *(a for f in files for a in ("-f", str(REPO_ROOT / f))), "config", "-q"],
         capture_output=True, text=True, cwd=REPO_ROOT,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

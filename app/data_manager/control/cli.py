@@ -189,17 +189,27 @@ def register_control_commands(app: typer.Typer) -> None:
     @cli_errors
     def health_command(
         host: Annotated[str | None, typer.Option(help="Probe this host instead of 127.0.0.1.")] = None,
+        workspace: Annotated[
+            bool, typer.Option("--workspace", help="Also ask the webserver that every location is LOADED.")
+        ] = False,
         as_json: JsonOption = False,
     ) -> None:
-        """Exit 0 only when every enabled location answers the gRPC health check (compose healthcheck)."""
-        from data_manager.control.health import check_locations
+        """Exit 0 only when every enabled location answers the gRPC health check (compose healthcheck).
 
-        results = check_locations(served_registry(_paths()).enabled, host=host or "127.0.0.1")
+        With --workspace, also when the webserver (DAGSTER_WEBSERVER_URL) has each of them LOADED.
+        """
+        from data_manager.control.health import check_locations, check_workspace
+
+        enabled = served_registry(_paths()).enabled
+        results = check_locations(enabled, host=host or "127.0.0.1")
+        if workspace:
+            results += check_workspace(enabled)
         if as_json:
             print(json.dumps([r.__dict__ for r in results]))
         else:
             for r in results:
-                note(f"{r.name:<24} {r.address:<22} {'SERVING' if r.serving else r.detail}")
+                healthy = "LOADED" if r.address == "webserver" else "SERVING"
+                note(f"{r.name:<24} {r.address:<22} {healthy if r.serving else r.detail}")
         if not all(r.serving for r in results):
             raise typer.Exit(EXIT_FAILURE)
 

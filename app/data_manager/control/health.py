@@ -61,3 +61,19 @@ def check_locations(locations: list[CodeLocation], host: str | None = None, time
         return []
     with ThreadPoolExecutor(max_workers=min(16, len(locations))) as pool:
         return list(pool.map(one, locations))
+
+
+def check_workspace(locations: list[CodeLocation]) -> list[HealthResult]:
+    """Whether the webserver has every enabled location LOADED (a server can be SERVING a failed import)."""
+    from data_manager.control import webserver
+
+    try:
+        statuses = webserver.location_statuses()
+    except (webserver.WebserverUnavailable, webserver.WebserverError) as exc:
+        raise UserError(f"webserver {webserver.default_webserver_url()}: {exc}", exit_code=EXIT_FAILURE) from None
+    results = []
+    for location in locations:
+        status, error = statuses.get(location.name, ("MISSING", "not in the webserver's workspace"))
+        loaded = status == "LOADED" and not error
+        results.append(HealthResult(location.name, "webserver", loaded, error or status.lower()))
+    return results

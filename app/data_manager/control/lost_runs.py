@@ -17,6 +17,8 @@ def fail_lost_runs(location_names: set[str]) -> list[str]:
 
     instance = dg.DagsterInstance.get()
     try:
+        if not isinstance(instance.run_launcher, dg.DefaultRunLauncher):
+            return []  # runs live elsewhere (RUN_LAUNCHER=docker: their own containers) and outlive the server
         statuses = [dg.DagsterRunStatus[name] for name in LOST_STATUSES]
         failed = []
         for run in instance.get_runs(filters=dg.RunsFilter(statuses=statuses)):

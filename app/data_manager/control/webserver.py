@@ -50,6 +50,15 @@ def is_up(url: str | None = None) -> bool:
     return True
 
 
+def location_statuses(url: str | None = None) -> dict[str, tuple[str, str | None]]:
+    """Each location the webserver knows: (load status, first line of its load error)."""
+    with _client(url, timeout=10, max_retries=0) as client:
+        return {
+            loc.name: (loc.load_status, loc.error.strip().splitlines()[0] if loc.error else None)
+            for loc in client.locations()
+        }
+
+
 def reload_workspace(url: str | None = None) -> None:
     with _client(url, timeout=120) as client:
         client.reload_workspace()

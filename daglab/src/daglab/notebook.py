@@ -65,7 +65,7 @@ def build_notebook(spec: NotebookSpec) -> nbformat.NotebookNode:
         ),
         new_code_cell(
             "import os\n\n"
-            "from daglab import helpers as dl\n\n"
+            "from daglab import session as dl\n\n"
             f"DAGSTER_URL = os.environ.get('DAGLAB_URL', {spec.url!r})\n"
             f"LOCATION = {spec.location!r}\n"
             f"TIMEOUT = {spec.timeout!r}\n"

@@ -1,6 +1,6 @@
-"""Notebook helpers: one default client configured once and kept across cells, plus async twins (``*_async``).
+"""Notebook session: one default client configured once and kept across cells, plus async twins (``*_async``).
 
-from daglab import helpers as dl
+from daglab import session as dl
 dl.configure(url="http://127.0.0.1:3000")      # credentials come from DAGLAB_TOKEN etc.
 result = dl.run_job("my_job")                   # launches, waits, prints progress
 """

@@ -1,0 +1,371 @@
+"""`make test-compose`: the Compose deployment end to end on a real Docker engine.
+
+From a clean clone: builds both images, writes a throw-away env file (random passwords, a free webserver
+port, its own project name), starts the stack and checks what a user relies on: every service healthy and
+every location LOADED; the three `<location>_pipeline` jobs succeed (launched with daglab) and fill the
+reporting tables; `data-manager validate` in the container; recovery from kill -9 of the data-manager and of
+Postgres (the next launch succeeds, no run stays NOT_STARTED); RUN_LAUNCHER=docker (a run in its own
+container, which a code-server restart does not kill, removed afterwards); a code change shown after
+`make up` + `make reload`; and `down -v` leaving nothing. Prints timings and `docker stats`.
+Exit codes: 0 all checks passed; 1 a check failed; 2 no Docker engine or compose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
+import yaml
+
+from daglab import DagsterClient
+from data_manager.sample_api import load_products
+
+REPO = Path(__file__).resolve().parent.parent
+SERVICES = ("postgres", "mysql", "sample-api", "data-manager", "dagster-webserver", "dagster-daemon")
+REPORTING = {  # location -> its reporting table
+    "airbyte_sync": "faker_users_reporting",
+    "sample_product_sync": "products_reporting",
+    "sql_sync": "shop_orders_reporting",
+}
+CHANGED_FILE = REPO / "app" / "dagster_code" / "sql_sync" / "__init__.py"
+OVERRIDE = "docker-compose.run-launcher-docker.yaml"
+STARTED = time.monotonic()
+timings: dict[str, float] = {}
+
+
+class CheckFailed(Exception):
+    """One of the checks failed: the message says which and what was seen."""
+
+
+def say(message: str) -> None:
+    print(f"[test-compose {time.monotonic() - STARTED:6.0f}s] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(what: str, condition: Callable[[], bool], timeout_s: float, interval_s: float = 2.0) -> float:
+    """Seconds until `condition()` holds; CheckFailed naming `what` after `timeout_s`."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout_s:
+            raise CheckFailed(f"{what}: not reached within {timeout_s:.0f}s")
+        time.sleep(interval_s)
+    return time.monotonic() - started
+
+
+class Stack:
+    """One throw-away compose project: its env file, compose command line and the webserver client."""
+
+    def __init__(self) -> None:
+        self.project = f"dptest{secrets.token_hex(3)}"
+        self.port = free_port()
+        self.env_file = REPO / ".data" / "test-compose" / f"{self.project}.env"
+        self.values = {
+            "COMPOSE_PROJECT_NAME": self.project,
+            "POSTGRES_PASSWORD": secrets.token_urlsafe(18),
+            "MYSQL_PASSWORD": secrets.token_urlsafe(18),
+            "DAGSTER_WEBSERVER_PORT": str(self.port),
+        }
+        self.env_file.parent.mkdir(parents=True, exist_ok=True)
+        self.env_file.write_text("".join(f"{k}={v}\n" for k, v in self.values.items()))
+        self.env_file.chmod(0o600)
+        self.compose = shlex.split(os.environ.get("COMPOSE") or "docker compose")
+        self.launcher = "default"
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def process_env(self) -> dict[str, str]:
+        return {**os.environ, "COMPOSE_PROJECT_NAME": self.project}
+
+    def dc_args(self, launcher: str | None = None) -> list[str]:
+        files = ["-f", "docker-compose.yaml"]
+        if (launcher or self.launcher) == "docker":
+            files += ["-f", OVERRIDE]
+        return [*self.compose, "--env-file", str(self.env_file), "-p", self.project, *files]
+
+    def dc(self, *args: str, check: bool = True, capture: bool = True, launcher: str | None = None) -> str:
+        result = subprocess.run(
+            [*self.dc_args(launcher), *args], cwd=REPO, env=self.process_env(), capture_output=capture, text=True
+        )
+        if check and result.returncode != 0:
+            detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:] if capture else []
+            raise CheckFailed(f"`compose {' '.join(args)}` exited {result.returncode}: {' | '.join(detail)}")
+        return result.stdout if capture else ""
+
+    def make(self, *args: str) -> None:
+        variables = [
+            f"ENV_FILE={self.env_file}",
+            f"RUN_LAUNCHER={self.launcher}",
+            f"COMPOSE={shlex.join(self.compose)}",
+        ]
+        result = subprocess.run(["make", "--no-print-directory", *args, *variables], cwd=REPO, env=self.process_env())
+        if result.returncode != 0:
+            raise CheckFailed(f"`make {' '.join(args)}` exited {result.returncode}")
+
+    def container(self, service: str) -> str:
+        ids = self.dc("ps", "-q", service).split()
+        if not ids:
+            raise CheckFailed(f"no container for service {service}")
+        return ids[0]
+
+    def inspect(self, container: str) -> dict:
+        return json.loads(docker("inspect", container))[0]
+
+    def all_healthy(self) -> bool:
+        for service in SERVICES:
+            ids = self.dc("ps", "-q", service, check=False).split()
+            if not ids:
+                return False
+            state = self.inspect(ids[0])["State"]
+            if not state["Running"] or state.get("Health", {}).get("Status") != "healthy":
+                return False
+        return True
+
+    def locations_loaded(self) -> bool:
+        result = subprocess.run(
+            [*self.dc_args(), "exec", "-T", "data-manager", "data-manager", "health", "--workspace"],
+            cwd=REPO, env=self.process_env(), capture_output=True, text=True,
+        )  # fmt: skip
+        return result.returncode == 0
+
+    def wait_ready(self, what: str, timeout_s: float = 420) -> float:
+        healthy = wait_for(f"{what}: all services healthy", self.all_healthy, timeout_s)
+        loaded = wait_for(f"{what}: every location LOADED", self.locations_loaded, 180)
+        return healthy + loaded
+
+    def client(self) -> DagsterClient:
+        return DagsterClient(url=self.url, timeout=60, max_retries=0)
+
+    def psql(self, sql: str) -> str:
+        return self.dc(
+            "exec", "-T", "-e", f"PGPASSWORD={self.values['POSTGRES_PASSWORD']}", "postgres",
+            "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "dataplatform", "-tAc", sql,
+        ).strip()  # fmt: skip
+
+    def mysql_count(self, table: str) -> int:
+        out = self.dc(
+            "exec", "-T", "-e", f"MYSQL_PWD={self.values['MYSQL_PASSWORD']}", "mysql",
+            "mariadb", "-uroot", "-N", "-e", f"SELECT COUNT(*) FROM sample_shop.{table}",
+        )  # fmt: skip
+        return int(out.strip())
+
+
+def docker(*args: str) -> str:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CheckFailed(f"`docker {' '.join(args)}` exited {result.returncode}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def run_pipeline(stack: Stack, location: str, timeout_s: float = 600) -> tuple[str, float]:
+    """Launch `<location>_pipeline` with daglab and wait; returns (run id, seconds to SUCCESS)."""
+    started = time.monotonic()
+    with stack.client() as client:
+        run_id = client.launch(client.resolve_job(f"{location}_pipeline", location=location))
+        run = client.wait(run_id, timeout=timeout_s)
+    if run.status != "SUCCESS":
+        raise CheckFailed(f"{location}_pipeline run {run_id} ended {run.status}")
+    return run_id, time.monotonic() - started
+
+
+def expected_rows(stack: Stack) -> dict[str, int]:
+    connector = yaml.safe_load((REPO / "external-connectors" / "source-faker.yaml").read_text())
+    return {
+        "airbyte_sync": int(connector["config"]["count"]),
+        "sample_product_sync": len(load_products()),
+        "sql_sync": stack.mysql_count("orders"),
+    }
+
+
+def main_process_pid(container: str, command_part: str | None) -> int:
+    """Host pid of the container's process running `command_part` (not tini), or of its PID 1 when None."""
+    if command_part is None:
+        return int(json.loads(docker("inspect", container))[0]["State"]["Pid"])
+    for line in docker("top", container, "-eo", "pid,args").splitlines()[1:]:
+        pid, _, args = line.strip().partition(" ")
+        if command_part in args and "tini" not in args:
+            return int(pid)
+    raise CheckFailed(f"no `{command_part}` process in container {container[:12]}")
+
+
+def kill_and_wait(stack: Stack, service: str, command_part: str | None) -> float:
+    """kill -9 of a service's main process from the host (a crash: Docker restarts it); seconds to ready."""
+    container = stack.container(service)
+    restarts = stack.inspect(container)["RestartCount"]
+    os.kill(main_process_pid(container, command_part), 9)
+    wait_for(f"{service} restarted after kill -9", lambda: stack.inspect(container)["RestartCount"] > restarts, 60, 1)
+    return stack.wait_ready(f"after kill -9 of {service}", timeout_s=240)
+
+
+def check_pipelines(stack: Stack) -> None:
+    say("launching the three pipelines with daglab")
+    for location in REPORTING:
+        run_id, seconds = run_pipeline(stack, location)
+        timings[f"{location}_pipeline_s"] = round(seconds, 1)
+        say(f"{location}_pipeline SUCCESS in {seconds:.1f}s (run {run_id})")
+    expected = expected_rows(stack)
+    for location, table in REPORTING.items():
+        rows = int(stack.psql(f"SELECT COUNT(*) FROM reporting.{table}"))
+        if rows != expected[location]:
+            raise CheckFailed(f"reporting.{table} has {rows} rows, expected {expected[location]}")
+        say(f"reporting.{table}: {rows} rows as expected")
+
+
+def check_postgres_restart(stack: Stack) -> None:
+    seconds = kill_and_wait(stack, "postgres", None)
+    timings["postgres_restart_to_ready_s"] = round(seconds, 1)
+    say(f"Postgres back after kill -9 in {seconds:.1f}s; launching at once")
+    run_id, _ = run_pipeline(stack, "sql_sync")
+    with stack.client() as client:
+        stuck = client.runs(["NOT_STARTED"])
+    if stuck:
+        raise CheckFailed(f"runs left NOT_STARTED after the Postgres restart: {[r.run_id for r in stuck]}")
+    say(f"launch after the Postgres restart: SUCCESS (run {run_id}); no run NOT_STARTED")
+
+
+def run_containers(run_id: str) -> list[str]:
+    return docker("ps", "-a", "-q", "--filter", f"label=dagster/run_id={run_id}").split()
+
+
+def check_docker_launcher(stack: Stack) -> None:
+    stack.launcher = "docker"
+    say("RUN_LAUNCHER=docker: recreating the launching services with the override")
+    stack.make("up")
+    stack.wait_ready("RUN_LAUNCHER=docker")
+    for service in ("data-manager", "sample-api"):
+        mounts = [m["Destination"] for m in stack.inspect(stack.container(service))["Mounts"]]
+        if "/var/run/docker.sock" in mounts:
+            raise CheckFailed(f"{service} has the Docker socket mounted; only the launching services may")
+    with stack.client() as client:
+        run_id = client.launch(client.resolve_job("sql_sync_pipeline", location="sql_sync"))
+        wait_for(f"run {run_id}'s own container", lambda: bool(run_containers(run_id)), 120, 0.5)
+        say(f"run {run_id} runs in container {run_containers(run_id)[0][:12]}; restarting the data-manager")
+        stack.dc("restart", "data-manager")
+        run = client.wait(run_id, timeout=600)
+    if run.status != "SUCCESS":
+        raise CheckFailed(f"docker-launched run {run_id} ended {run.status} (a code-server restart must not kill it)")
+    wait_for(f"run {run_id}'s container removed", lambda: not run_containers(run_id), 60, 1)
+    say(f"docker-launched run {run_id}: SUCCESS through a data-manager restart; its container is removed")
+    stack.wait_ready("after the data-manager restart")
+
+
+def check_code_change(stack: Stack) -> None:
+    marker = f"test-compose change {secrets.token_hex(4)}"
+    original = CHANGED_FILE.read_text()
+    changed = original.replace('pipeline_description="', f'pipeline_description="{marker}: ', 1)
+    if changed == original:
+        raise CheckFailed(f"{CHANGED_FILE.name} has no pipeline_description to change")
+    try:
+        CHANGED_FILE.write_text(changed)
+        started = time.monotonic()
+        stack.make("up")
+        stack.wait_ready("after the rebuild")
+        stack.make("reload", "NAME=sql_sync")
+        timings["code_change_rebuild_reload_s"] = round(time.monotonic() - started, 1)
+    finally:
+        CHANGED_FILE.write_text(original)
+    with stack.client() as client:
+        (job,) = [j for j in client.jobs() if j.name == "sql_sync_pipeline"]
+    if marker not in (job.description or ""):
+        raise CheckFailed(f"after make up + make reload the job description is still {job.description!r}")
+    say(f"code change visible after make up + make reload ({timings['code_change_rebuild_reload_s']}s)")
+
+
+def print_stats(stack: Stack) -> None:
+    ids = stack.dc("ps", "-q").split()
+    stats = docker("stats", "--no-stream", "--format", "{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}", *ids)
+    print("docker stats (per service):")
+    for line in sorted(stats.splitlines()):
+        print(f"  {line}")
+    sizes = docker("images", "--format", "{{.Repository}}:{{.Tag}}\t{{.Size}}", "data-platform/*")
+    print("images:")
+    for line in sorted(sizes.splitlines()):
+        print(f"  {line}")
+
+
+def leftovers(project: str) -> list[str]:
+    label = f"label=com.docker.compose.project={project}"
+    found = docker("ps", "-a", "-q", "--filter", label).split()
+    found += docker("volume", "ls", "-q", "--filter", label).split()
+    found += docker("network", "ls", "-q", "--filter", f"name={project}").split()
+    return found
+
+
+def tear_down(stack: Stack) -> None:
+    say("down -v")
+    stack.dc("down", "-v", "--remove-orphans", launcher="docker", check=False)
+    stack.env_file.unlink(missing_ok=True)
+    left = leftovers(stack.project)
+    if left:
+        raise CheckFailed(f"down -v left {len(left)} container(s)/volume(s)/network(s) of {stack.project}")
+    say(f"down -v left no container, volume or network of {stack.project}")
+
+
+def diagnose(stack: Stack) -> None:
+    with suppress(Exception):
+        print(stack.dc("ps", check=False), file=sys.stderr)
+        for service in SERVICES:
+            print(f"--- last log lines of {service}", file=sys.stderr)
+            print(stack.dc("logs", "--tail", "25", "--no-color", service, check=False), file=sys.stderr)
+
+
+def main() -> int:
+    try:
+        docker("info", "--format", "{{.ServerVersion}}")
+    except (CheckFailed, FileNotFoundError) as exc:
+        print(
+            f"error: no Docker engine answers ({exc}); start one (../shared/tools/docker/start-dockerd)",
+            file=sys.stderr,
+        )
+        return 2
+    stack = Stack()
+    say(f"project {stack.project}, webserver on {stack.url}, compose: {' '.join(stack.compose)}")
+    ok = False
+    try:
+        started = time.monotonic()
+        stack.dc("build", capture=False)
+        timings["build_s"] = round(time.monotonic() - started, 1)
+        say(f"images built in {timings['build_s']}s")
+        started = time.monotonic()
+        stack.make("up")
+        stack.wait_ready("first start")
+        timings["up_to_healthy_and_loaded_s"] = round(time.monotonic() - started, 1)
+        say(f"all services healthy and every location LOADED in {timings['up_to_healthy_and_loaded_s']}s")
+        check_pipelines(stack)
+        stack.dc("exec", "-T", "data-manager", "data-manager", "validate")
+        say("`exec -T data-manager data-manager validate`: exit 0")
+        timings["data_manager_kill9_to_loaded_s"] = round(kill_and_wait(stack, "data-manager", "data-manager serve"), 1)
+        say(f"data-manager back after kill -9, every location LOADED, in {timings['data_manager_kill9_to_loaded_s']}s")
+        check_postgres_restart(stack)
+        check_docker_launcher(stack)
+        check_code_change(stack)
+        print_stats(stack)
+        ok = True
+    except CheckFailed as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        diagnose(stack)
+    finally:
+        try:
+            tear_down(stack)
+        except CheckFailed as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            ok = False
+    timings["total_s"] = round(time.monotonic() - STARTED, 1)
+    print(json.dumps({"test_compose": "passed" if ok else "failed", **timings}))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
