@@ -65,7 +65,9 @@ def wait_for_row(api: TestClient, pipeline_id: int, run_id: str, timeout_s: floa
 
 
 def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClient, platform_stack) -> None:
-    template = api.post("/api/templates", json=TEMPLATE).json()
+    created = api.post("/api/templates", json=TEMPLATE)
+    assert created.status_code == 201, created.text
+    template = created.json()
     entity = api.post("/api/entities", json=ENTITY).json()
     artifact = api.post("/api/artifacts", files={"file": ("invoice.pdf", invoice_pdf(), "application/pdf")}).json()
     body = {"name": "stock", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": [artifact["id"]],

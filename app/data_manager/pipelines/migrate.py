@@ -61,11 +61,15 @@ def current_revision(settings: PostgresSettings | None = None) -> str | None:
 
 
 def upgrade(settings: PostgresSettings | None = None, revision: str = "head") -> str:
-    """Migrate to `revision`; returns the revision the database is at afterwards."""
-    from data_manager.db import connect
+    """Migrate to `revision`; returns the revision the database is at afterwards.
+
+    Creates the database first when it is missing: `make dev` migrates before serve starts (which creates
+    the platform's databases otherwise). An unreachable server is a clear one-line error.
+    """
+    from data_manager.db import ensure_database
 
     settings = settings or PostgresSettings.from_env()
-    connect(settings).close()  # a clear one-line error when Postgres is unreachable
+    ensure_database(settings, settings.database)
     engine = _engine(settings)
     try:
         with engine.begin() as conn:
