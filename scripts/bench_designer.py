@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 import httpx
-from data_manager.procs import free_port
+
+from data_manager.process_groups import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "designer" / "dist"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from data_manager.procs import free_port
 
 from api.designer_support import GIT_IDENTITY, copy_repository
+from data_manager.process_groups import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = Path(__file__).with_name("designer_steps.mjs")
