@@ -48,7 +48,12 @@ def test_validate_fails_when_the_configured_database_does_not_answer(home: Path)
 def test_validate_fails_for_an_import_error(home: Path, tmp_path: Path) -> None:
     broken = make_home(tmp_path / "broken")
     assert run_cli(broken, "locations", "add", "y").returncode == 0
-    (broken / "app/dagster_code/y/assets.py").write_text("raise RuntimeError('broken on purpose')\n")
+    from data_manager.locations.model import Location
+    from data_manager.paths import ProjectPaths
+
+    (Location.named("y", ProjectPaths(broken)).defs_dir / "assets.py").write_text(
+        "raise RuntimeError('broken on purpose')\n"
+    )
     result = run_cli(broken, "validate", env={**NOT_CONFIGURED, "EMBEDDED_POSTGRES_PORT": str(free_port())})
     assert result.returncode == 1
     assert "error: location 'y': import failed: RuntimeError: broken on purpose" in result.stderr
