@@ -24,9 +24,12 @@ def copy_of_repository(target: Path) -> Path:
     return target
 
 
-def location_env(home: Path) -> dict[str, str]:
-    """Environment that makes `dagster_code` and the registry come from `home`, with a quiet instance."""
-    dagster_home = home / ".data" / "dagster_home"
+def location_env(home: Path, instance: str = "default") -> dict[str, str]:
+    """Environment that makes `dagster_code` and the registry come from `home`, with a quiet instance.
+
+    `dg check defs` creates the instance's SQLite storage: dg runs in parallel each get their own `instance`.
+    """
+    dagster_home = home / ".data" / "dagster_home" / instance
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     return {
@@ -41,6 +44,6 @@ def location_env(home: Path) -> dict[str, str]:
 def run_dg(location: Location, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`dg ARGS` in the location's project folder, as a user runs it there."""
     return subprocess.run(
-        [DG, *args], cwd=location.project_dir, env=location_env(location.paths.home),
+        [DG, *args], cwd=location.project_dir, env=location_env(location.paths.home, location.name),
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip

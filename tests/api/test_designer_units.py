@@ -114,3 +114,26 @@ def test_template_alternatives_accept_only_templates_but_optional_strings_stay()
     assert validator.is_valid({"mode": "{{ env.MODE }}", "tables": "{{ env.TABLES }}", "cursor": None})
     assert not validator.is_valid({"mode": "sometimes"})
     assert not validator.is_valid({"tables": "customers"})
+
+
+def test_dg_batch_reads_dg_stdout_only_on_a_first_run(tmp_path: Path) -> None:
+    """On a machine where dagster never ran, it prints its telemetry notice (to stderr) first: not JSON."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from click.testing import CliRunner; from data_manager.designer.dg_batch import _dg; "
+        "sys.stdout.write(_dg(CliRunner(), 'list', 'components', '--json'))"
+    )
+    environment = {**os.environ, "HOME": str(tmp_path)}
+    environment.pop("DAGSTER_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / ".dagster" / ".telemetry").is_dir(), "the first-run notice was not triggered"
+    listed = json.loads(done.stdout)
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert any(item["key"] == "dagster.TemplatedSqlComponent" for item in items)

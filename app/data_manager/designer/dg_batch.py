@@ -20,7 +20,8 @@ def _dg(runner: CliRunner, *args: str) -> str:
     if result.exit_code != 0:
         detail = (result.output or str(result.exception or "")).strip().splitlines()
         raise SystemExit(f"dg {' '.join(args)} failed: {detail[-1] if detail else result.exit_code}")
-    return result.output
+    # stdout alone: dagster writes notices to stderr (the first run's telemetry text), which `output` mixes in.
+    return result.stdout
 
 
 def catalog() -> dict[str, object]:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -20,37 +21,30 @@ READERS = ["pymysql", "connectorx"]
 # Run in a child process so that everything it writes to the terminal (fd 2 included) can be checked.
 KILL_MID_READ = textwrap.dedent(
     """
-    import json, os, sys
-    import pymysql
+    import dataclasses, json, os, sys
+    from cuttable_proxy import CuttableProxy
     from data_manager.ingestion.sql.connections import MySQLConnection
     from data_manager.ingestion.sql.engine import sync_tables
     from data_manager.ingestion.sql.mysql import MySQLSource
     from data_manager.ingestion.sql.request import SyncRequest
     from data_manager.settings import PostgresSettings
 
-    database = os.environ["TEST_MYSQL_DB"]
-    killed = []
+    direct = MySQLConnection.from_url(os.environ["TEST_MYSQL_URL"])
+    proxy = CuttableProxy.start(direct.host, direct.port)
+    through_proxy = dataclasses.replace(direct, host="127.0.0.1", port=proxy.port)
+    cut = []
 
-    def kill_source_connections(table, rows):
-        if rows == 0 or killed:
-            return
-        killed.append(True)
-        c = MySQLConnection.from_url(os.environ["TEST_MYSQL_URL"])
-        admin = pymysql.connect(host=c.host, port=c.port, user=c.user, password=c.password, autocommit=True)
-        with admin.cursor() as cur:
-            cur.execute(
-                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()", (database,)
-            )
-            for (connection_id,) in cur.fetchall():
-                cur.execute(f"KILL CONNECTION {connection_id}")
-        admin.close()
+    def lose_the_network(table, rows):
+        if rows and not cut:
+            cut.append(True)
+            proxy.cut()
 
     result = sync_tables(
-        MySQLSource.from_url(os.environ["TEST_MYSQL_URL"], sys.argv[1]),
+        MySQLSource.from_url(through_proxy.url(), sys.argv[1]),
         SyncRequest("wide", target_schema="raw", chunk_rows=500),
-        pg=PostgresSettings.from_env(), progress=kill_source_connections,
+        pg=PostgresSettings.from_env(), progress=lose_the_network,
     )
-    print(json.dumps({"status": result.status, "error": result.error, "killed": bool(killed)}))
+    print(json.dumps({"status": result.status, "error": result.error, "killed": bool(cut)}))
     print(f"error: {result.error}", file=sys.stderr)
     """
 )
@@ -71,14 +65,14 @@ def test_lost_source_connection_is_one_line_and_changes_nothing(reader, mysql_da
     before = pg_query(pg_env, "SELECT count(*), md5(string_agg(note, '' ORDER BY id)) FROM raw.wide")
     mysql_exec(mysql_database, "INSERT INTO wide SELECT seq, REPEAT('more ', 200) FROM seq_1001_to_60000")
 
-    environment = {**os.environ, "TEST_MYSQL_URL": mysql_url, "TEST_MYSQL_DB": mysql_database.database}
+    environment = {**os.environ, "TEST_MYSQL_URL": mysql_url, "PYTHONPATH": str(Path(__file__).parent)}
     environment["RUST_BACKTRACE"] = "1"  # the worst case: Rust would print a whole backtrace
     done = subprocess.run(
         [sys.executable, "-c", KILL_MID_READ, reader], capture_output=True, text=True, env=environment, timeout=300
     )
     assert done.returncode == 0, done.stderr
     outcome = json.loads(done.stdout)
-    assert outcome["killed"] and outcome["status"] == "failed"
+    assert outcome["killed"] and outcome["status"] == "failed", outcome
     assert outcome["error"].startswith(
         f"the mysql source connection was lost during table {mysql_database.database}.wide"
     )
@@ -86,7 +80,7 @@ def test_lost_source_connection_is_one_line_and_changes_nothing(reader, mysql_da
     assert pg_query(pg_env, "SELECT count(*), md5(string_agg(note, '' ORDER BY id)) FROM raw.wide") == before
 
 
-def test_panic_filter_drops_rust_panic_reports_only() -> None:
+def test_panic_filter_drops_rust_panic_reports_and_pool_logs_only() -> None:
     panic_filter = PanicFilter()
     text = (
         b"before\n"
@@ -94,6 +88,7 @@ def test_panic_filter_drops_rust_panic_reports_only() -> None:
         b"cx writer failed: IO error\n"
         b"stack backtrace:\n   0: rust_begin_unwind\n             at ./x.rs:1:2\n"
         b"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.\n"
+        b"[2026-12-01T21:48:56Z ERROR r2d2] IoError { server disconnected }\n"
         b"after\n"
         b"thread 'main' panicked at src/lib.rs:1:1:\nboom\n"
         b"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n"

@@ -53,7 +53,7 @@ CONNECTORX_BATCH_ROWS = 10_000  # at most this many rows per Arrow batch (one CO
 _CONNECTION_LOST_CODES = {1053, 1927, 2006, 2013, 2055}
 _CONNECTORX_LOST = re.compile(
     r"io error|connection was killed|lost connection|broken pipe|connection reset|server has gone away|"
-    r"unexpected ?eof|bytes remaining on stream|connection refused",
+    r"unexpected ?eof|bytes remaining on stream|connection refused|server disconnected",
     re.IGNORECASE,
 )
 

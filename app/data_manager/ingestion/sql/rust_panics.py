@@ -1,7 +1,8 @@
-"""Keep Rust panic reports of native readers (connectorx) off the terminal.
+"""Keep Rust panic reports and connection-pool logs of native readers (connectorx) off the terminal.
 
 When connectorx loses its connection it panics: Rust's panic hook writes the message and a backtrace
-straight to file descriptor 2, before Python sees an exception. The sync already turns that exception
+straight to file descriptor 2, before Python sees an exception. When it cannot connect, its pool (r2d2)
+logs one `[time ERROR r2d2] ...` line per retry there. The sync already turns that exception
 into one clear line, so while a native read runs, fd 2 goes through a pipe whose reader forwards
 everything except panic reports. Nesting (several readers at once) is counted; the last one restores fd 2.
 """
@@ -16,11 +17,20 @@ import threading
 from collections.abc import Iterator
 
 _PANIC = re.compile(rb"^thread '.*' (?:\(\d+\) )?panicked at ")
+_POOL_LOG = re.compile(rb"^\[\S+ +(?:ERROR|WARN) +r2d2\] ")
 _MAX_MESSAGE_LINES = 50
 
 
+def _may_start_a_report(partial: bytes) -> bool:
+    """Whether a partial line could still become a panic report or a pool log line (then it waits)."""
+    if b"thread '".startswith(partial[:8]):
+        return True
+    return partial.startswith(b"[") and (b"] " not in partial or _POOL_LOG.match(partial) is not None)
+
+
 class PanicFilter:
-    """Line filter dropping `thread '...' panicked at` reports: message, backtrace and closing note."""
+    """Line filter dropping `thread '...' panicked at` reports (message, backtrace and closing note) and
+    r2d2's retry log lines."""
 
     def __init__(self) -> None:
         self.state = "pass"  # pass | message | backtrace
@@ -35,7 +45,7 @@ class PanicFilter:
         for line in lines:
             if self._keep(line):
                 out.append(line + b"\n")
-        if self.state == "pass" and self.pending and not b"thread '".startswith(self.pending[:8]):
+        if self.state == "pass" and self.pending and not _may_start_a_report(self.pending):
             out.append(self.pending)  # progress bars redraw without newlines: forward them at once
             self.pending = b""
         return b"".join(out)
@@ -46,6 +56,8 @@ class PanicFilter:
 
     def _keep(self, line: bytes) -> bool:
         if self.state == "pass":
+            if _POOL_LOG.match(line):
+                return False
             if _PANIC.match(line):
                 self.state, self.message_lines = "message", 0
                 return False
