@@ -65,6 +65,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md code-locations.json ./
 COPY daglab daglab
 COPY app app
+COPY samples samples
 COPY platform platform
 COPY dbt_models dbt_models
 COPY external-connectors external-connectors

@@ -102,7 +102,7 @@ def bench(models: int, workdir: Path, repeat: int = 3) -> dict[str, float | int]
         shutil.rmtree(home / "dbt_models" / "target", ignore_errors=True)
         started = time.perf_counter()
         prepared = subprocess.run(
-            [sys.executable, "-m", "data_manager.dbt.cli", "prepare"], env=env, capture_output=True, text=True
+            [sys.executable, "-m", "data_manager.control.dbt_cli", "prepare"], env=env, capture_output=True, text=True
         )
         prepare_times.append(time.perf_counter() - started)
         if prepared.returncode != 0:

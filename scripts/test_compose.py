@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from daglab import DagsterClient
-from data_manager.sample_api import load_products
+from sample_api import load_products
 
 REPO = Path(__file__).resolve().parent.parent
 SERVICES = ("postgres", "mysql", "sample-api", "data-manager", "dagster-webserver", "dagster-daemon")

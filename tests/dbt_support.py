@@ -17,7 +17,7 @@ from data_manager.settings import PostgresSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO_ROOT / "dbt_models"
-SEED_SCRIPT = REPO_ROOT / "scripts" / "seed_mysql.py"
+SEED_SCRIPT = REPO_ROOT / "samples" / "sample_shop" / "seed_mysql.py"
 
 
 def ensure_manifest() -> Path:
@@ -33,7 +33,7 @@ def ensure_manifest() -> Path:
 
 
 def seed_module() -> ModuleType:
-    """scripts/seed_mysql.py as a module (scripts/ is not a package)."""
+    """samples/sample_shop/seed_mysql.py as a module (a script, not a package)."""
     spec = importlib.util.spec_from_file_location("seed_mysql_script", SEED_SCRIPT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -14,7 +14,7 @@ import typer
 
 from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
-from data_manager.dbt.cli import register_dbt_commands
+from data_manager.control.dbt_cli import register_dbt_commands
 from data_manager.designer.cli import components_app
 from data_manager.errors import UserError
 from data_manager.ingestion.cli import sync_app

@@ -31,7 +31,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The manifest `data-manager dbt prepare` (the build step) writes for a copy of the project."""
     project = copy_project(tmp_path_factory.mktemp("dbt_prepare"))
     done = subprocess.run(
-        [sys.executable, "-m", "data_manager.dbt.cli", "prepare", "--project-dir", str(project)],
+        [sys.executable, "-m", "data_manager.control.dbt_cli", "prepare", "--project-dir", str(project)],
         capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -123,7 +123,7 @@ def test_loading_a_location_without_manifest_fails_and_never_parses(tmp_path: Pa
 
 def test_dbt_cli_prepare_rejects_a_missing_project(tmp_path: Path) -> None:
     bad = subprocess.run(
-        [sys.executable, "-m", "data_manager.dbt.cli", "prepare", "--project-dir", str(tmp_path / "missing")],
+        [sys.executable, "-m", "data_manager.control.dbt_cli", "prepare", "--project-dir", str(tmp_path / "missing")],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert bad.returncode == 2

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from data_manager.sample_api import load_products, make_server
-from data_manager.sample_api.server import SampleApiServer
+from sample_api import load_products, make_server
+from sample_api.server import SampleApiServer
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_bad_requests_and_failure_mode(api: SampleApiServer) -> None:
 def test_cli_reports_a_taken_port_on_one_line(api: SampleApiServer) -> None:
     port = api.server_address[1]
     done = subprocess.run(
-        [sys.executable, "-m", "data_manager.sample_api", "--port", str(port)],
+        [sys.executable, "-m", "sample_api", "--port", str(port)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2

@@ -15,8 +15,6 @@ import dagster as dg
 import psycopg
 import pytest
 
-from data_manager.sample_api import load_products, make_server
-from data_manager.sample_api.server import SampleApiServer
 from dbt_support import (
     check_results,
     count_rows,
@@ -27,6 +25,8 @@ from dbt_support import (
     seed_module,
     table_digest,
 )
+from sample_api import load_products, make_server
+from sample_api.server import SampleApiServer
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""scripts/seed_mysql.py: deterministic, idempotent, and a clear error when MariaDB is unreachable."""
+"""samples/sample_shop/seed_mysql.py: deterministic, idempotent, and a clear error when MariaDB is unreachable."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def expected_counts() -> dict[str, int]:
     """Rows per table, counted from the seed file's INSERT statements (one `(id, ...)` tuple per line)."""
     counts: dict[str, int] = {}
     table = None
-    for line in SEED_SCRIPT.with_name("sample_mysql_seed.sql").read_text().splitlines():
+    for line in SEED_SCRIPT.with_name("seed.sql").read_text().splitlines():
         match = re.match(r"INSERT IGNORE INTO (\w+)", line)
         if match:
             table = match.group(1)

@@ -10,9 +10,9 @@ import pymysql
 import pytest
 import yaml
 
-from data_manager.sample_api import load_products
 from data_manager.settings import env
 from dbt_support import REPO_ROOT, count_rows, table_digest
+from sample_api import load_products
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
     """Runs last: stops the stack's sample API, then the pipeline fails and the old reporting table stays."""
     assert platform_stack.wait_for_run(launched["sample_product_sync"], timeout_s=600) == "SUCCESS"
     before = table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id")
-    api = platform_stack.find_processes("data_manager.sample_api")
+    api = platform_stack.find_processes("sample_api")
     assert api, "the stack runs no sample API"
     for process in api:
         process.kill()

@@ -2,5 +2,5 @@
 
 A location's Definitions are assembled in `data_manager.locations.definitions`.
 
-`layout` and `cli` are cheap to import; `project` imports dagster-dbt and is meant for code locations.
+`layout` is cheap to import (the `data-manager dbt` commands live in `control.dbt_cli`); `project` imports dagster-dbt and is meant for code locations.
 """

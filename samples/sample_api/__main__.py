@@ -1,12 +1,12 @@
-"""`python -m data_manager.sample_api [--host H] [--port P] [--fail]`: run the sample products API."""
+"""`python -m sample_api [--host H] [--port P] [--fail]`: run the sample products API."""
 
 from __future__ import annotations
 
 import typer
 
 from data_manager.errors import UserError, cli_errors
-from data_manager.sample_api.server import load_products, make_server
 from data_manager.settings import env
+from sample_api.server import load_products, make_server
 
 
 @cli_errors

@@ -1,4 +1,4 @@
-"""Seed the sample shop schema (scripts/sample_mysql_seed.sql) into MariaDB/MySQL, idempotently.
+"""Seed the sample shop schema (samples/sample_shop/seed.sql) into MariaDB/MySQL, idempotently.
 
 Connection from MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD and MYSQL_DB (default sample_shop);
 the database is created when missing. Re-running changes nothing (CREATE IF NOT EXISTS, INSERT IGNORE).
@@ -15,7 +15,7 @@ import typer
 from data_manager.errors import UserError, cli_errors
 from data_manager.settings import env
 
-SEED_FILE = Path(__file__).resolve().with_name("sample_mysql_seed.sql")
+SEED_FILE = Path(__file__).resolve().with_name("seed.sql")
 SEEDED_TABLES = ("customers", "products", "orders", "order_items")
 
 

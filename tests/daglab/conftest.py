@@ -4,7 +4,6 @@ loopback HTTP proxy that records headers and can drop connections, answer errors
 from __future__ import annotations
 
 import http.client
-import importlib
 import json
 import os
 import re
@@ -23,19 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-
-def _use_installed_daglab() -> None:
-    """pytest's importlib mode imports this file as ``daglab.tests.conftest`` and registers the *folder*
-    ``daglab/`` as a namespace module named ``daglab``, shadowing the installed package. Put the real one back."""
-    module = sys.modules.get("daglab")
-    if module is not None and getattr(module, "__file__", None) is None:
-        del sys.modules["daglab"]
-        importlib.import_module("daglab")
-
-
-_use_installed_daglab()
-
-from daglab.client import DagsterClient  # noqa: E402 (needs the fix above)
+from daglab.client import DagsterClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFS_FILE = FIXTURES / "daglab_fixture_defs.py"

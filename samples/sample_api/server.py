@@ -26,7 +26,7 @@ MAX_LIMIT = 100
 @cache
 def load_products() -> tuple[dict[str, Any], ...]:
     """The fixture's products, read once; tests take expected counts from here."""
-    text = resources.files("data_manager.sample_api").joinpath("products.json").read_text(encoding="utf-8")
+    text = resources.files("sample_api").joinpath("products.json").read_text(encoding="utf-8")
     return tuple(json.loads(text)["products"])
 
 

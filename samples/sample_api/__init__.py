@@ -5,6 +5,6 @@ served from the fixture file `products.json` with the standard library only, so 
 sample needs no network and its expected row counts come from the fixture.
 """
 
-from data_manager.sample_api.server import load_products, make_server
+from sample_api.server import load_products, make_server
 
 __all__ = ["load_products", "make_server"]
