@@ -31,3 +31,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], stream: I
     for row in rows:
         table.add_row(*(str(cell) for cell in row))
     Console(file=stream).print(table)
+
+
+def progress_console():
+    """Rich console on stderr for progress and summary lines: soft-wrapped, so a piped line is never broken
+    at 80 columns (spinners still show on a terminal)."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False)

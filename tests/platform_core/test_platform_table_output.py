@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from data_manager.table_output import plain_table, print_table
+from data_manager.table_output import plain_table, print_table, progress_console
 from platform_support import make_home, run_cli
 
 
@@ -33,3 +33,11 @@ def test_locations_list_piped_keeps_every_description_whole(tmp_path: Path) -> N
     assert listed.returncode == 0, listed.stderr
     assert "airbyte_example_with_a_long_name" in listed.stdout and description.strip() in listed.stdout
     assert "…" not in listed.stdout
+
+
+def test_progress_lines_are_not_wrapped_when_piped(monkeypatch) -> None:
+    piped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    line = "dbt manifest ready: " + "/very/long/path" * 10 + " (10 models, 37 tests, 8 sources) in 1.6s"
+    progress_console().print(line)
+    assert piped.getvalue() == line + "\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from data_manager.errors import cli_errors
+from data_manager.table_output import progress_console
 
 dbt_app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -30,7 +30,7 @@ def prepare(
     from data_manager.locations.dbt_projects import prepare_dbt_projects
     from data_manager.locations.model import registered_locations
 
-    console = Console(stderr=True)
+    console = progress_console()
     with console.status("Parsing the dbt project (dbt parse)..."):
         result = prepare_manifest(project_dir)
     console.print(

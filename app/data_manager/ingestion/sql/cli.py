@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
@@ -23,6 +22,7 @@ from data_manager.errors import UserError, cli_errors
 from data_manager.ingestion.results import SyncResult
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
+from data_manager.table_output import progress_console
 
 
 class Mode(StrEnum):
@@ -55,7 +55,7 @@ class _RateColumn(ProgressColumn):
 
 
 def _run_with_progress(run: Callable[[Callable[[str, int], None]], SyncResult]) -> SyncResult:
-    console = Console(stderr=True)
+    console = progress_console()
     columns = (TextColumn("[bold]{task.description}"), TextColumn("{task.completed:,.0f} rows"), _RateColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
         tasks: dict[str, int] = {}

@@ -8,4 +8,4 @@ select
     returned_at,
     created_at,
     updated_at
-from {{ source('airbyte_sync', 'faker_purchases') }}
+from {{ source('faker', 'faker_purchases') }}

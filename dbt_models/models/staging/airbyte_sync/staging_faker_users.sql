@@ -17,4 +17,4 @@ select
     created_at,
     updated_at,
     _airbyte_extracted_at as synced_at
-from {{ source('airbyte_sync', 'faker_users') }}
+from {{ source('faker', 'faker_users') }}

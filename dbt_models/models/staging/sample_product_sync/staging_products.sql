@@ -17,4 +17,4 @@ select
     ((meta::json) ->> 'updatedAt')::timestamptz as updated_at,
     (meta::json) ->> 'barcode' as barcode,
     _airbyte_extracted_at as synced_at
-from {{ source('sample_product_sync', 'sample_connector_products') }}
+from {{ source('sample_connector', 'sample_connector_products') }}

@@ -5,4 +5,4 @@ select
     country,
     is_active::integer = 1 as is_active,
     created_at
-from {{ source('sql_sync', 'shop_customers') }}
+from {{ source('shop', 'shop_customers') }}

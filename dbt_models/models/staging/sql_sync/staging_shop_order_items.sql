@@ -5,4 +5,4 @@ select
     quantity::integer as quantity,
     unit_price::numeric(10, 2) as unit_price,
     (quantity * unit_price)::numeric(12, 2) as line_total
-from {{ source('sql_sync', 'shop_order_items') }}
+from {{ source('shop', 'shop_order_items') }}

@@ -5,4 +5,4 @@ select
     ordered_at,
     updated_at,
     note
-from {{ source('sql_sync', 'shop_orders') }}
+from {{ source('shop', 'shop_orders') }}

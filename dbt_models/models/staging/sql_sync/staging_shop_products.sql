@@ -3,4 +3,4 @@ select
     name as product_name,
     category::text as category,
     unit_price::numeric(10, 2) as list_price
-from {{ source('sql_sync', 'shop_products') }}
+from {{ source('shop', 'shop_products') }}

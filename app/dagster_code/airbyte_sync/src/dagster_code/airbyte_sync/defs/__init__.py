@@ -1,1 +1,1 @@
-"""Component instances of the airbyte_sync location (one folder per defs.yaml)."""
+"""Component instances of this location (one folder per defs.yaml)."""

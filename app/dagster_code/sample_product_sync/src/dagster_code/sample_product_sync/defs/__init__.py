@@ -1,1 +1,1 @@
-"""Component instances of the sample_product_sync location (one folder per defs.yaml)."""
+"""Component instances of this location (one folder per defs.yaml)."""
