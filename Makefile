@@ -58,12 +58,12 @@ api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/o
 	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 .PHONY: scaffold
-scaffold: install ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
+scaffold: install dbt-prepare ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
 	@test -n "$(NAME)" -a -n "$(TYPE)" -a -n "$(INSTANCE_PATH)" || { echo "error: give NAME=, TYPE= and PATH=" >&2; exit 2; }
 	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)"
 
 .PHONY: preview
-preview: install ## List the assets a location defines (dg list defs): NAME=location
+preview: install dbt-prepare ## List the assets a location defines (dg list defs): NAME=location
 	@test -n "$(NAME)" || { echo "error: give NAME=" >&2; exit 2; }
 	$(DM) components preview "$(NAME)"
 
@@ -91,14 +91,12 @@ test-compose: install ## End-to-end test of the Compose stack on a real Docker e
 	COMPOSE="$(COMPOSE)" $(RUN) python scripts/test_compose.py
 
 .PHONY: test
-test: install designer-build ## Run the whole test suite (unit and end-to-end)
+test: install designer-build dbt-prepare ## Run the whole test suite (unit and end-to-end)
 	cd designer && npm run --silent test
-	$(DM) dbt prepare
 	$(RUN) pytest
 
 .PHONY: test-unit
-test-unit: install ## Run only the fast tests
-	$(DM) dbt prepare
+test-unit: install dbt-prepare ## Run only the fast tests
 	$(RUN) pytest -m "not e2e"
 
 .PHONY: lint
@@ -113,7 +111,7 @@ format: install ## Apply ruff fixes and formatting
 	$(RUN) ruff format .
 
 .PHONY: validate
-validate: install ## Validate every code location (or NAME=x)
+validate: install dbt-prepare ## Validate every code location (or NAME=x)
 	$(DM) validate $(NAME)
 
 .PHONY: reload
@@ -142,8 +140,7 @@ bench-platform: install ## Cold start, memory, run latency for 1/5/10 locations,
 	$(RUN) python scripts/bench_platform.py $(if $(MODE),--mode $(MODE))
 
 .PHONY: bench-code-server
-bench-code-server: install ## Benchmark one code server's load time and RSS (samples, both CODE_SERVER_MODEs)
-	$(DM) dbt prepare
+bench-code-server: install dbt-prepare ## Benchmark one code server's load time and RSS (samples, both CODE_SERVER_MODEs)
 	$(RUN) python scripts/bench_code_server.py
 
 .PHONY: bench-sync
@@ -155,13 +152,23 @@ bench-dbt: install ## Benchmark dbt location load time and manifest preparation
 	$(RUN) python scripts/bench_dbt.py
 
 .PHONY: bench-api
-bench-api: install ## Benchmark the platform API: catalog, preview cold/warm, attribute update + validation
-	$(DM) dbt prepare
+bench-api: install dbt-prepare ## Benchmark the platform API: catalog, preview cold/warm, attribute update + validation
 	$(RUN) python scripts/bench_api.py
 
 .PHONY: bench-pipelines
 bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
 	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
+
+# The dbt manifest that code servers, validate and dg load (`data-manager dbt prepare`, also the locations' own
+# dbt projects): rebuilt only when a dbt or component YAML file changes.
+DBT_SOURCES := $(shell find dbt_models app/dagster_code \( -path dbt_models/target -o -name .local_defs_state \) -prune \
+	-o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.yaml' -o -name '*.csv' \) -print 2>/dev/null)
+
+dbt_models/target/manifest.json: $(DBT_SOURCES) | install
+	$(DM) dbt prepare
+
+.PHONY: dbt-prepare
+dbt-prepare: dbt_models/target/manifest.json ## Prepare the dbt manifest (data-manager dbt prepare) when a dbt file changed
 
 # The designer (designer/): a Vite app the platform API serves at /designer/. Rebuilt only when its sources change.
 DESIGNER_SOURCES := $(shell find designer/src designer/index.html designer/vite.config.ts designer/tsconfig.json -type f 2>/dev/null)
