@@ -43,8 +43,8 @@ install: ## Install missing system packages (apt, as root), then .venv from uv.l
 	@$(UV) sync --frozen --compile-bytecode
 
 .PHONY: dev
-dev: install designer-build ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
-	$(DM) dev
+dev: install designer-build dbt-prepare ## Run the whole platform locally (no Docker): UI at http://127.0.0.1:3000
+	$(DM) dev --no-dbt-prepare
 
 .PHONY: compose-check
 compose-check:
@@ -159,16 +159,11 @@ bench-api: install dbt-prepare ## Benchmark the platform API: catalog, preview c
 bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
 	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
 
-# The dbt manifest that code servers, validate and dg load (`data-manager dbt prepare`, also the locations' own
-# dbt projects): rebuilt only when a dbt or component YAML file changes.
-DBT_SOURCES := $(shell find dbt_models app/dagster_code \( -path dbt_models/target -o -name .local_defs_state \) -prune \
-	-o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.yaml' -o -name '*.csv' \) -print 2>/dev/null)
-
-dbt_models/target/manifest.json: $(DBT_SOURCES) | install
-	$(DM) dbt prepare
-
+# The dbt manifest that code servers, validate and dg load, and the locations' own dbt projects. dbt's partial
+# parsing (files and env_var() values) makes it about 2 s when nothing changed.
 .PHONY: dbt-prepare
-dbt-prepare: dbt_models/target/manifest.json ## Prepare the dbt manifest (data-manager dbt prepare) when a dbt file changed
+dbt-prepare: install ## Prepare the dbt manifest (data-manager dbt prepare)
+	$(DM) dbt prepare
 
 # The designer (designer/): a Vite app the platform API serves at /designer/. Rebuilt only when its sources change.
 DESIGNER_SOURCES := $(shell find designer/src designer/index.html designer/vite.config.ts designer/tsconfig.json -type f 2>/dev/null)

@@ -147,8 +147,10 @@ def platform_stack(
     postgres_server: PostgresSettings, mariadb_server: MySQLSettings, tmp_path_factory: pytest.TempPathFactory
 ):
     """The repository's own platform (`make dev` roles) on fresh databases, shared by e2e tests."""
+    from dbt_support import ensure_manifest
     from stack import LocalStack
 
+    ensure_manifest()
     data_db = unique_name("test_stack")
     mysql_db = unique_name("test_shop")  # `make dev` seeds the sql_sync sample into it
     mysql_env = {

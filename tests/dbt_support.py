@@ -10,6 +10,7 @@ from types import ModuleType
 
 import dagster as dg
 import psycopg
+import pytest
 from psycopg import sql
 
 from data_manager.dbt.layout import manifest_path
@@ -21,14 +22,13 @@ SEED_SCRIPT = REPO_ROOT / "samples" / "sample_shop" / "seed_mysql.py"
 
 
 def ensure_manifest() -> Path:
-    """Prepare dbt_models/target/manifest.json when it is missing or older than any dbt source file."""
-    from data_manager.dbt.prepare import prepare_manifest
-
+    """The checkout's prepared dbt manifest; fails the test when it is missing or older than a dbt source
+    file (tests write nothing into the checkout: `make test` prepares it first)."""
     path = manifest_path(DBT_DIR)
     sources = [DBT_DIR / "dbt_project.yml", *DBT_DIR.glob("models/**/*"), *DBT_DIR.glob("macros/**/*")]
     newest = max(p.stat().st_mtime for p in sources if p.is_file())
     if not path.is_file() or path.stat().st_mtime < newest:
-        prepare_manifest(DBT_DIR)
+        pytest.fail(f"{path.relative_to(REPO_ROOT)} is missing or stale: run `make dbt-prepare` (make test does)")
     return path
 
 

@@ -99,7 +99,10 @@ class LocalStack:
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, prepare: bool = True, timeout_s: float = 300) -> LocalStack:
-        command = [sys.executable, "-m", "data_manager.cli", "dev"] + ([] if prepare else ["--no-prepare"])
+        """`prepare` seeds the samples; dbt is never parsed here (make test did, and tests write nothing
+        into the checkout)."""
+        command = [sys.executable, "-m", "data_manager.cli", "dev", "--no-dbt-prepare"]
+        command += [] if prepare else ["--no-prepare"]
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             command, env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

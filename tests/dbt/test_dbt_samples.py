@@ -71,8 +71,11 @@ def test_sql_sync_pipeline_then_a_bad_row_fails_the_relationships_check(shop_env
         cur.execute("SELECT COUNT(*) FROM orders")
         seeded_orders = cur.fetchone()[0]
 
+    target = ensure_manifest().parent
+    artifacts_before = sorted(target.iterdir())
     result = run_job(defs, "sql_sync_pipeline")
     assert result.success, failure_messages(result)
+    assert sorted(target.iterdir()) == artifacts_before, "a run left its dbt artifacts in the project's target/"
     assert count_rows(pg_env, "reporting", "shop_orders_reporting") == seeded_orders
     checks = check_results(result)
     assert len(checks) == len(defs.resolve_asset_graph().asset_check_keys) and all(checks.values()), checks

@@ -7,6 +7,7 @@ Loading never runs dbt: the manifest comes from `data-manager dbt prepare` (buil
 
 import json
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -156,9 +157,12 @@ def build_dbt_assets(
         project=project,
     )
     def _location_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        invocation = dbt.cli(["build"], context=context)
-        invocation.manifest = retarget_manifest(invocation.manifest, env("POSTGRES_DB"))
-        yield from _with_table_metadata(invocation.stream().fetch_row_counts(), manifest)
+        # Each run's artifacts in a folder of its own that goes with the run: dagster-dbt's default, a new
+        # folder under the project's target/ per invocation, would grow without bound.
+        with tempfile.TemporaryDirectory(prefix=f"dbt-{context.run_id[:8]}-") as target:
+            invocation = dbt.cli(["build"], context=context, target_path=Path(target))
+            invocation.manifest = retarget_manifest(invocation.manifest, env("POSTGRES_DB"))
+            yield from _with_table_metadata(invocation.stream().fetch_row_counts(), manifest)
 
     if not _location_dbt_models.keys:
         folders = ", ".join(

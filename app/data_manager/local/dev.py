@@ -217,7 +217,8 @@ def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: 
     return [serve, *services, platform_api], [webserver, daemon]
 
 
-def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
+def run_dev(paths: ProjectPaths, prepare: bool = True, dbt_prepare: bool = True) -> int:
+    """Run the stack until Ctrl-C. `prepare`: seed the samples (and, with `dbt_prepare`, parse dbt) first."""
     printer = LinePrinter(sys.stdout, log_dir=None)
     registry = load_registry(paths.registry)
     (paths.data_dir / "logs").mkdir(parents=True, exist_ok=True)
@@ -231,7 +232,7 @@ def run_dev(paths: ProjectPaths, prepare: bool = True) -> int:
         samples = sample_declarations(paths, registry.enabled)
         run_step("migrating the universal_pipelines schema", [sys.executable, "-m", "data_manager.cli", "pipelines", "migrate"],
                  stack.environment, printer, paths.home)  # fmt: skip
-        if prepare and (paths.dbt_dir / "dbt_project.yml").exists():
+        if prepare and dbt_prepare and (paths.dbt_dir / "dbt_project.yml").exists():
             run_step("preparing the dbt manifest", [sys.executable, "-m", "data_manager.cli", "dbt", "prepare"],
                      stack.environment, printer, paths.home)  # fmt: skip
         for title, command in samples.prepare if prepare else []:
