@@ -1,6 +1,6 @@
 # Two images from one Dockerfile (build one with --target):
 #   platform      dagster-webserver and dagster-daemon: Dagster and its Postgres/Docker integrations only
-#   data-manager  the code servers (`data-manager serve`), runs and the sample API: the whole project
+#   data-manager  the code servers (`data-manager serve`), runs, the platform API and the sample API: the whole project
 # Both install what uv.lock pins, keep no package cache, run as a non-root user and have tini as PID 1
 # (the only init: compose sets no `init: true`). Plain Dockerfile syntax: the legacy builder of
 # docker-compose v1 builds it too.
@@ -56,9 +56,9 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_NO_CACHE=1 UV_PROJECT_ENVIRONMENT
     DATA_PLATFORM_HOME=/app \
     AIRBYTE_OFFLINE_MODE=1 \
     AIRBYTE_INSTALL_DIR=/home/dagster/.airbyte
-# unixodbc for pyodbc (MSSQL syncs).
+# unixodbc for pyodbc (MSSQL syncs); tesseract-ocr for the universal pipelines' ocr_text strategy.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends unixodbc \
+    && apt-get install -y --no-install-recommends unixodbc tesseract-ocr \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=data-manager-venv /opt/venv /opt/venv
 WORKDIR /app
@@ -70,6 +70,8 @@ COPY platform platform
 COPY dbt_models dbt_models
 COPY external-connectors external-connectors
 COPY scripts scripts
+# The designer, built on the host (`make designer-build`: make up and test-compose run it), served at /designer/.
+COPY designer/dist designer/dist
 # Installs only the project itself (editable, so its code stays in /app): the dependencies are there.
 RUN uv sync --frozen --no-dev \
     && data-manager dbt prepare \

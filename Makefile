@@ -68,7 +68,7 @@ preview: install dbt-prepare ## List the assets a location defines (dg list defs
 	$(DM) components preview "$(NAME)"
 
 .PHONY: up
-up: compose-check ## Build the images and start the platform with Docker Compose [RUN_LAUNCHER=docker]
+up: compose-check designer-build ## Build the designer and the images, start the platform with Docker Compose [RUN_LAUNCHER=docker]
 	$(DC) up -d --build --remove-orphans
 
 .PHONY: down
@@ -86,7 +86,7 @@ logs: ## Follow the Docker Compose logs (or .data/logs in local mode)
 	else tail -F .data/logs/*.log; fi
 
 .PHONY: test-compose
-test-compose: install ## End-to-end test of the Compose stack on a real Docker engine (builds, runs, tears down)
+test-compose: install designer-build ## End-to-end test of the Compose stack on a real Docker engine (builds, runs, tears down)
 	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
 	COMPOSE="$(COMPOSE)" $(RUN) python scripts/test_compose.py
 

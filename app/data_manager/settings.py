@@ -63,7 +63,14 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
     "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
     "PLATFORM_API_PORT": ("3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)"),
-    "PLATFORM_API_TOKEN": ("", "Bearer token the platform API requires (secret; required for a non-loopback bind)"),
+    "PLATFORM_API_TOKEN": (
+        "",
+        "Bearer token the platform API requires (secret; required for a non-loopback bind, so by `make up`)",
+    ),
+    "DESIGNER_READ_ONLY": (
+        "0",
+        "1: the API's designer routes refuse to change locations (compose sets it: the code is baked into the image)",
+    ),
 }
 
 # Set by the platform itself (`make dev`, tests), never in .env: not rendered into .env.example.
@@ -84,7 +91,7 @@ SECRET_VARS = frozenset(
     }
 )
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
-COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD"})
+COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "PLATFORM_API_TOKEN"})
 
 
 def _port(value: str) -> None:
@@ -131,6 +138,7 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "MAX_CONCURRENT_RUNS": _positive_int,
     "LOCAL_PORT_OFFSET": _offset,
     "CODE_SERVER_MODE": _choice("proxy", "direct"),
+    "DESIGNER_READ_ONLY": _choice("0", "1"),
     "SAMPLE_API_URL": _http_url,
     "GRAPHQL_API_URL": _http_url,
     "DAGSTER_WEBSERVER_URL": _http_url,

@@ -112,3 +112,24 @@ def test_symlinks_are_never_followed(client: TestClient, designer_home: Path, tm
         assert (tree_digest(designer_home), (outside / "defs.yaml").read_text()) == before
     finally:
         link.unlink()
+
+
+def test_read_only_designer_refuses_every_change_and_still_reads(
+    client: TestClient, unchanged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DESIGNER_READ_ONLY=1 (Compose: the code is in the image): each write is a 403 naming why; reads work."""
+    monkeypatch.setenv("DESIGNER_READ_ONLY", "1")
+    location = f"/api/designer/locations/{LOCATION}"
+    writes = [
+        client.post("/api/designer/locations", json={"name": "orders"}),
+        client.delete(location),
+        client.post(_url(), json={"type": TABLE_SYNC, "path": "x"}),
+        client.put(_url(f"/{INSTANCE}"), json={"new_path": "renamed"}),
+        client.delete(_url(f"/{INSTANCE}")),
+        client.post(f"{location}/git/commit", json={"message": "m"}),
+    ]
+    for response in writes:
+        (error,) = _errors(response, 403)
+        assert "read-only" in error["message"] and "make up" in error["message"]
+    assert client.get(_url()).status_code == 200
+    assert client.get(_url(f"/{INSTANCE}")).status_code == 200

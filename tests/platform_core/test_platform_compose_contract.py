@@ -1,7 +1,8 @@
 """The Docker Compose deployment, checked without a Docker engine (`make test-compose` runs it for real).
 
-The files the images copy exist, the commands they run exist, every variable is documented, only the
-webserver is published, every long-running service has a healthcheck, exactly one init runs, and the
+The files the images copy exist, the commands they run exist, every variable is documented with the defaults of
+settings.py, only the webserver and the platform API are published, every long-running service has a healthcheck,
+migrations run once before the services that need them, exactly one init runs, and the
 Docker socket is mounted only with RUN_LAUNCHER=docker and only into the services that launch runs.
 """
 
@@ -93,18 +94,59 @@ def test_every_variable_used_is_documented_in_env_example() -> None:
     assert used <= documented, f"not in .env.example: {sorted(used - documented)}"
 
 
-def test_only_the_webserver_port_is_published_on_loopback() -> None:
+def test_only_the_webserver_and_the_api_are_published_on_loopback() -> None:
     published = {name: service["ports"] for name, service in SERVICES.items() if service.get("ports")}
-    assert list(published) == ["dagster-webserver"]
+    assert sorted(published) == ["dagster-webserver", "platform-api"]
     (mapping,) = published["dagster-webserver"]
     assert mapping.startswith("${DAGSTER_WEBSERVER_HOST:-127.0.0.1}:")
+    (mapping,) = published["platform-api"]
+    assert mapping.startswith("127.0.0.1:${PLATFORM_API_PORT:-"), "the API is published on the host's loopback only"
+    command = SERVICES["platform-api"]["command"]
+    assert command[:2] == ["data-manager", "api"]
+    assert mapping.rsplit(":", 1)[1] == command[command.index("--port") + 1], "published port is the one it binds"
     text = (REPO_ROOT / "docker-compose.yaml").read_text()
     assert text.count(str(PORT_RANGE.start)) == 1, "no per-location port in compose (only the expose range)"
 
 
+# Compose's own defaults that differ from settings on purpose (each says why in docker-compose.yaml).
+COMPOSE_OWN_DEFAULTS = {"CODE_SERVER_MODE": "direct"}
+
+
+def test_compose_defaults_are_the_settings_defaults() -> None:
+    """One source of truth: every `${VAR:-default}` in the compose files is settings.py's default for VAR."""
+    from data_manager.settings import ENV_DEFAULTS
+
+    for path in ("docker-compose.yaml", "docker-compose.run-launcher-docker.yaml"):
+        for name, default in re.findall(r"\$\{([A-Z0-9_]+):-([^}]*)\}", (REPO_ROOT / path).read_text()):
+            expected = COMPOSE_OWN_DEFAULTS.get(name, ENV_DEFAULTS[name][0])
+            assert default == expected, f"{path}: ${{{name}:-{default}}} but settings.py says {expected!r}"
+
+
+def test_platform_api_needs_its_token_and_is_read_only() -> None:
+    from data_manager.settings import COMPOSE_SECRETS
+
+    api = SERVICES["platform-api"]
+    assert api["image"] == SERVICES["data-manager"]["image"]
+    assert api["environment"]["PLATFORM_API_TOKEN"].startswith("${PLATFORM_API_TOKEN:?"), "required from .env"
+    assert "PLATFORM_API_TOKEN" in COMPOSE_SECRETS, ".env.example asks for it (change-me) and make up checks it"
+    assert api["environment"]["DESIGNER_READ_ONLY"] == "1", "the code is baked into the image"
+    assert "/api/health" in " ".join(api["healthcheck"]["test"])
+    assert any("COPY designer/dist" in line for line in DOCKERFILE.splitlines()), "the designer is in the image"
+
+
+ONE_SHOT = ("migrate",)
+
+
 def test_healthchecks_and_startup_order() -> None:
     for name in SERVICES:
+        if name in ONE_SHOT:
+            assert SERVICES[name].get("restart") == "no" and "healthcheck" not in SERVICES[name], name
+            continue
         assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
+    # The universal_pipelines schema is migrated once, before the code servers and the API start.
+    assert SERVICES["migrate"]["command"] == ["data-manager", "pipelines", "migrate"]
+    for name in ("data-manager", "platform-api"):
+        assert SERVICES[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
     assert "pg_isready" in " ".join(SERVICES["postgres"]["healthcheck"]["test"])
     assert SERVICES["data-manager"]["healthcheck"]["test"] == ["CMD", "data-manager", "health"]
     assert SERVICES["dagster-daemon"]["healthcheck"]["test"] == ["CMD", "dagster-daemon", "liveness-check"]

@@ -2,7 +2,8 @@
 
 Errors are `{"errors": [{"message", "path"?, "file"?, "line"?}]}`: 422 invalid input (each problem pinned to
 its field, e.g. ["attributes", "tables", 0]), 404 unknown location/type/instance, 409 conflicts, 413 bodies
-over 1 MiB. A refused request changes nothing on disk.
+over 1 MiB. A refused request changes nothing on disk. With DESIGNER_READ_ONLY=1 (Compose, where the code is
+baked into the image) every route that would change a location answers 403 and reads still work.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from data_manager.api.errors import ErrorBody
+from data_manager.api.errors import ApiError, ErrorBody
 from data_manager.designer import checks, env_refs, export, git_ops, instances, locations, preview
 from data_manager.designer.catalog import Catalog, catalog_for
 from data_manager.designer.layout import LocationLayout, location_layout
 from data_manager.designer.problems import DesignerError, Problem
 from data_manager.paths import ProjectPaths
+from data_manager.settings import env
 
 router = APIRouter(
     prefix="/designer",
     tags=["designer"],
     responses={
+        403: {"model": ErrorBody, "description": "A change refused because the designer is read-only"},
         404: {"model": ErrorBody, "description": "Unknown location, component type or instance"},
         409: {"model": ErrorBody, "description": "Conflict: exists already, nothing to commit, active runs"},
         422: {"model": ErrorBody, "description": "Invalid input or failed dg step: every error listed"},
@@ -43,6 +46,19 @@ def layout(name: str, paths: Annotated[ProjectPaths, Depends(project_paths)]) ->
     return location_layout(paths, name)
 
 
+READ_ONLY_MESSAGE = (
+    "the designer is read-only here (DESIGNER_READ_ONLY=1: in Compose the code is baked into the image): "
+    "change locations in a checkout with `make api` or `make dev`, commit, then rebuild with `make up`"
+)
+
+
+def writable() -> None:
+    """Dependency of every route that changes a location's files or the registry: 403 when read-only."""
+    if env("DESIGNER_READ_ONLY") == "1":
+        raise ApiError(403, [READ_ONLY_MESSAGE])
+
+
+Writes = [Depends(writable)]
 Paths = Annotated[ProjectPaths, Depends(project_paths)]
 CatalogDep = Annotated[Catalog, Depends(catalog)]
 Layout = Annotated[LocationLayout, Depends(layout)]
@@ -117,13 +133,17 @@ def list_locations(paths: Paths) -> dict[str, object]:
     return locations.list_locations(paths)
 
 
-@router.post("/locations", status_code=201, summary="Create a location (as make add-code-location)")
+@router.post(
+    "/locations", status_code=201, summary="Create a location (as make add-code-location)", dependencies=Writes
+)
 def create_location(body: NewLocation, paths: Paths) -> dict[str, object]:
     return locations.create_location(paths, body.name, body.template, body.port, body.description)
 
 
 @router.delete(
-    "/locations/{name}", summary="Remove a location (as make remove-code-location); refused with active runs"
+    "/locations/{name}",
+    summary="Remove a location (as make remove-code-location); refused with active runs",
+    dependencies=Writes,
 )
 def remove_location(name: str, paths: Paths, purge: bool = False) -> dict[str, object]:
     return locations.remove_location(paths, name, purge)
@@ -134,7 +154,12 @@ def list_instances(location: Layout) -> dict[str, object]:
     return {"location": location.name, "components": [item.as_dict() for item in instances.list_instances(location)]}
 
 
-@router.post("/locations/{name}/components", status_code=201, summary="Scaffold an instance (dg scaffold defs)")
+@router.post(
+    "/locations/{name}/components",
+    status_code=201,
+    summary="Scaffold an instance (dg scaffold defs)",
+    dependencies=Writes,
+)
 def create_instance(body: NewInstance, location: Layout, catalog: CatalogDep) -> dict[str, object]:
     return instances.create_instance(location, catalog, body.type, body.path, body.attributes, body.scaffold_params)
 
@@ -145,7 +170,9 @@ def read_instance(path: str, location: Layout) -> dict[str, object]:
 
 
 @router.put(
-    "/locations/{name}/components/{path:path}", summary="Update attributes or YAML (validated first), or rename"
+    "/locations/{name}/components/{path:path}",
+    summary="Update attributes or YAML (validated first), or rename",
+    dependencies=Writes,
 )
 def update_instance(path: str, body: InstanceUpdate, location: Layout, catalog: CatalogDep) -> dict[str, object]:
     given = [field for field in ("attributes", "yaml", "new_path") if getattr(body, field) is not None]
@@ -158,7 +185,7 @@ def update_instance(path: str, body: InstanceUpdate, location: Layout, catalog: 
     return instances.rename_instance(location, path, body.new_path or "")
 
 
-@router.delete("/locations/{name}/components/{path:path}", summary="Delete an instance's folder")
+@router.delete("/locations/{name}/components/{path:path}", summary="Delete an instance's folder", dependencies=Writes)
 def delete_instance(path: str, location: Layout) -> dict[str, object]:
     instances.delete_instance(location, path)
     return {"location": location.name, "deleted": path}
@@ -198,6 +225,6 @@ def git_status(location: Layout) -> dict[str, object]:
     return git_ops.status(location)
 
 
-@router.post("/locations/{name}/git/commit", summary="Commit the location's files only")
+@router.post("/locations/{name}/git/commit", summary="Commit the location's files only", dependencies=Writes)
 def git_commit(body: CommitRequest, location: Layout) -> dict[str, object]:
     return git_ops.commit(location, body.message)
