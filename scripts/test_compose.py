@@ -6,7 +6,10 @@ every location LOADED; the three `<location>_pipeline` jobs succeed (launched wi
 reporting tables; `data-manager validate` in the container; recovery from kill -9 of the data-manager and of
 Postgres (the next launch succeeds, no run stays NOT_STARTED); RUN_LAUNCHER=docker (a run in its own
 container, which a code-server restart does not kill, removed afterwards); a code change shown after
-`make up` + `make reload`; and `down -v` leaving nothing. Prints timings and `docker stats`.
+`make up` + `make reload`; and `down -v` leaving nothing. The platform API: healthy, the designer at /designer/,
+OpenAPI with the token (401 without), designer writes refused (read-only in Compose), and one universal pipeline
+created and launched over it to SUCCESS, with its pipeline_runs row and entity rows. Prints timings and
+`docker stats`.
 Exit codes: 0 all checks passed; 1 a check failed; 2 no Docker engine or compose.
 """
 
@@ -24,13 +27,15 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+import httpx
 import yaml
 
 from daglab import DagsterClient
 from sample_api import load_products
 
 REPO = Path(__file__).resolve().parent.parent
-SERVICES = ("postgres", "mysql", "sample-api", "data-manager", "dagster-webserver", "dagster-daemon")
+SERVICES = ("postgres", "mysql", "sample-api", "data-manager", "dagster-webserver", "dagster-daemon", "platform-api")
+ONE_SHOT = ("migrate",)  # must have exited 0
 REPORTING = {  # location -> its reporting table
     "airbyte_sync": "faker_users_reporting",
     "sample_product_sync": "products_reporting",
@@ -78,6 +83,8 @@ class Stack:
             "POSTGRES_PASSWORD": secrets.token_urlsafe(18),
             "MYSQL_PASSWORD": secrets.token_urlsafe(18),
             "DAGSTER_WEBSERVER_PORT": str(self.port),
+            "PLATFORM_API_TOKEN": secrets.token_urlsafe(24),
+            "PLATFORM_API_PORT": str(free_port()),
         }
         self.env_file.parent.mkdir(parents=True, exist_ok=True)
         self.env_file.write_text("".join(f"{k}={v}\n" for k, v in self.values.items()))
@@ -85,6 +92,7 @@ class Stack:
         self.compose = shlex.split(os.environ.get("COMPOSE") or "docker compose")
         self.launcher = "default"
         self.url = f"http://127.0.0.1:{self.port}"
+        self.api_url = f"http://127.0.0.1:{self.values['PLATFORM_API_PORT']}"
 
     def process_env(self) -> dict[str, str]:
         return {**os.environ, "COMPOSE_PROJECT_NAME": self.project}
@@ -131,6 +139,13 @@ class Stack:
             state = self.inspect(ids[0])["State"]
             if not state["Running"] or state.get("Health", {}).get("Status") != "healthy":
                 return False
+        for service in ONE_SHOT:
+            ids = self.dc("ps", "-a", "-q", service, check=False).split()
+            state = self.inspect(ids[0])["State"] if ids else {}
+            if state.get("Status") != "exited":
+                return False
+            if state["ExitCode"] != 0:
+                raise CheckFailed(f"one-shot service {service} exited {state['ExitCode']}")
         return True
 
     def locations_loaded(self) -> bool:
@@ -147,6 +162,11 @@ class Stack:
 
     def client(self) -> DagsterClient:
         return DagsterClient(url=self.url, timeout=60, max_retries=0)
+
+    def api(self, token: bool = True) -> httpx.Client:
+        """The platform API as published on the host, with the bearer token (or without, to see the 401)."""
+        headers = {"Authorization": f"Bearer {self.values['PLATFORM_API_TOKEN']}"} if token else {}
+        return httpx.Client(base_url=self.api_url, headers=headers, timeout=60)
 
     def psql(self, sql: str) -> str:
         return self.dc(
@@ -221,6 +241,97 @@ def check_pipelines(stack: Stack) -> None:
         if rows != expected[location]:
             raise CheckFailed(f"reporting.{table} has {rows} rows, expected {expected[location]}")
         say(f"reporting.{table}: {rows} rows as expected")
+
+
+def check_platform_api(stack: Stack) -> None:
+    """The designer at /designer/, OpenAPI behind the token (401 without), designer writes refused (read-only)."""
+    with stack.api(token=False) as anonymous:
+        page = anonymous.get("/designer/")
+        if page.status_code != 200 or "<html" not in page.text.lower():
+            raise CheckFailed(f"/designer/ answered {page.status_code}, not the designer's page")
+        status = anonymous.get("/api/openapi.json").status_code
+        if status != 401:
+            raise CheckFailed(f"/api/openapi.json without the token answered {status}, expected 401")
+    with stack.api() as api:
+        spec = api.get("/api/openapi.json")
+        if spec.status_code != 200 or "/api/pipelines/{pipeline_id}/runs" not in spec.json().get("paths", {}):
+            raise CheckFailed(f"/api/openapi.json with the token answered {spec.status_code} without the run routes")
+        write = api.post("/api/designer/locations", json={"name": "compose_probe"})
+        if write.status_code != 403 or "read-only" not in write.text:
+            raise CheckFailed(f"a designer write answered {write.status_code}, expected 403 (read-only): {write.text}")
+    say("platform API: /designer/ served, OpenAPI 200 with the token and 401 without, designer writes 403")
+
+
+# One JSON feed, extracted with json_path and upserted into entities.compose_products: what the API launches.
+FEED = {"items": [{"sku": "A-1", "name": "Anvil", "stock": 3}, {"sku": "B-2", "name": "Bolt", "stock": 40}]}
+
+
+def api_call(response: httpx.Response, what: str) -> dict:
+    if response.status_code not in (200, 201):
+        raise CheckFailed(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
+    return response.json()
+
+
+def check_universal_pipeline(stack: Stack, timeout_s: float = 300) -> None:
+    """Entity, template, artifact and pipeline created over the API; its run launched there reaches SUCCESS."""
+    started = time.monotonic()
+    fields = [
+        {"name": "sku", "selector": "$.sku", "required": True},
+        {"name": "name", "selector": "$.name"},
+        {"name": "stock", "field_type": "integer", "selector": "$.stock"},
+    ]
+    entity_body = {
+        "name": "compose products",
+        "table_name": "compose_products",
+        "columns": [
+            {"name": "sku", "type": "text"},
+            {"name": "name", "type": "text"},
+            {"name": "stock", "type": "integer"},
+        ],
+        "unique_fields": ["sku"],
+    }
+    with stack.api() as api:
+        template = api_call(api.post("/api/templates", json={
+            "name": "compose feed", "extraction_strategy": "json_path",
+            "strategy_config": {"records_path": "$.items[*]"}, "fields": fields,
+        }), "POST /api/templates")  # fmt: skip
+        entity = api_call(api.post("/api/entities", json=entity_body), "POST /api/entities")
+        artifact = api_call(
+            api.post("/api/artifacts", files={"file": ("feed.json", json.dumps(FEED).encode(), "application/json")}),
+            "POST /api/artifacts",
+        )
+        pipeline = api_call(api.post("/api/pipelines", json={
+            "name": "compose feed", "template_id": template["id"], "entity_id": entity["id"],
+            "artifact_ids": [artifact["id"]], "load_strategy": "upsert",
+        }), "POST /api/pipelines")  # fmt: skip
+        run_id = api_call(api.post(f"/api/pipelines/{pipeline['id']}/runs"), "POST /api/pipelines/{id}/runs")["run_id"]
+        run: dict = {}
+
+        def finished() -> bool:
+            nonlocal run
+            run = api_call(api.get(f"/api/pipelines/{pipeline['id']}/runs/{run_id}"), "GET run")
+            return run.get("status") in ("SUCCESS", "FAILURE", "CANCELED") and run.get("records_extracted") is not None
+
+        wait_for(f"universal pipeline run {run_id}", finished, timeout_s, 1)
+    seconds = time.monotonic() - started
+    if run["status"] != "SUCCESS":
+        raise CheckFailed(f"universal pipeline run {run_id} ended {run['status']}: {run.get('error')}")
+    row = stack.psql(
+        "SELECT status, records_extracted, records_loaded, records_failed FROM universal_pipelines.pipeline_runs"
+        f" WHERE dagster_run_id = '{run_id}'"
+    )
+    if row != "SUCCESS|2|2|0":
+        raise CheckFailed(f"pipeline_runs row of {run_id} is {row!r}, expected SUCCESS|2|2|0")
+    rows = stack.psql(
+        "SELECT string_agg(sku || ':' || name || ':' || stock, ',' ORDER BY sku) FROM entities.compose_products"
+    )
+    expected = ",".join(f"{item['sku']}:{item['name']}:{item['stock']}" for item in FEED["items"])
+    if rows != expected:
+        raise CheckFailed(f"entities.compose_products holds {rows!r}, expected {expected!r}")
+    timings["universal_pipeline_api_s"] = round(seconds, 1)
+    say(
+        f"universal pipeline launched over the API: SUCCESS in {seconds:.1f}s, pipeline_runs row and entity rows as expected"
+    )
 
 
 def check_postgres_restart(stack: Stack) -> None:
@@ -316,7 +427,7 @@ def tear_down(stack: Stack) -> None:
 def diagnose(stack: Stack) -> None:
     with suppress(Exception):
         print(stack.dc("ps", check=False), file=sys.stderr)
-        for service in SERVICES:
+        for service in (*SERVICES, *ONE_SHOT):
             print(f"--- last log lines of {service}", file=sys.stderr)
             print(stack.dc("logs", "--tail", "25", "--no-color", service, check=False), file=sys.stderr)
 
@@ -344,8 +455,12 @@ def main() -> int:
         timings["up_to_healthy_and_loaded_s"] = round(time.monotonic() - started, 1)
         say(f"all services healthy and every location LOADED in {timings['up_to_healthy_and_loaded_s']}s")
         check_pipelines(stack)
+        check_platform_api(stack)
+        check_universal_pipeline(stack)
         stack.dc("exec", "-T", "data-manager", "data-manager", "validate")
         say("`exec -T data-manager data-manager validate`: exit 0")
+        stack.dc("exec", "-T", "data-manager", "tesseract", "--version")
+        say("tesseract (the ocr_text strategy) is in the data-manager image")
         timings["data_manager_kill9_to_loaded_s"] = round(kill_and_wait(stack, "data-manager", "data-manager serve"), 1)
         say(f"data-manager back after kill -9, every location LOADED, in {timings['data_manager_kill9_to_loaded_s']}s")
         check_postgres_restart(stack)

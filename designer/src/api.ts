@@ -83,16 +83,34 @@ export class ApiError extends Error {
 
 const BASE = "/api/designer";
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
-  let response: Response;
+/** Where the bearer token is kept for this tab, when the API asks for one (PLATFORM_API_TOKEN, e.g. in Compose). */
+const TOKEN_KEY = "platform-api-token";
+
+function storedToken(): string {
   try {
-    response = await fetch(url, {
-      method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return sessionStorage.getItem(TOKEN_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+async function request<T>(method: string, url: string, body?: unknown, asked = false): Promise<T> {
+  let response: Response;
+  const headers: Record<string, string> = body === undefined ? {} : { "Content-Type": "application/json" };
+  const token = storedToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, [{ message: "The platform API cannot be reached: is `data-manager api` running?" }]);
+  }
+  if (response.status === 401 && !asked && typeof window !== "undefined" && typeof window.prompt === "function") {
+    // The API runs with PLATFORM_API_TOKEN: ask once, keep it for this tab only, and retry.
+    const given = window.prompt("The platform API needs its token (PLATFORM_API_TOKEN in .env):");
+    if (given) {
+      sessionStorage.setItem(TOKEN_KEY, given.trim());
+      return request<T>(method, url, body, true);
+    }
   }
   if (!response.ok) throw new ApiError(response.status, await errorItems(response));
   if (response.status === 204) return undefined as T;
