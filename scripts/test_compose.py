@@ -275,19 +275,19 @@ def api_call(response: httpx.Response, what: str) -> dict:
 def check_universal_pipeline(stack: Stack, timeout_s: float = 300) -> None:
     """Entity, template, artifact and pipeline created over the API; its run launched there reaches SUCCESS."""
     started = time.monotonic()
+    # Fields and columns follow the feed's keys: integers stay integers, the rest is text; sku is the key.
+    sample = FEED["items"][0]
     fields = [
-        {"name": "sku", "selector": "$.sku", "required": True},
-        {"name": "name", "selector": "$.name"},
-        {"name": "stock", "field_type": "integer", "selector": "$.stock"},
+        {"name": key, "selector": f"$.{key}", "required": key == "sku", "field_type": "integer"}
+        if isinstance(value, int)
+        else {"name": key, "selector": f"$.{key}", "required": key == "sku"}
+        for key, value in sample.items()
     ]
+    columns = [{"name": key, "type": "integer" if isinstance(value, int) else "text"} for key, value in sample.items()]
     entity_body = {
         "name": "compose products",
         "table_name": "compose_products",
-        "columns": [
-            {"name": "sku", "type": "text"},
-            {"name": "name", "type": "text"},
-            {"name": "stock", "type": "integer"},
-        ],
+        "columns": columns,
         "unique_fields": ["sku"],
     }
     with stack.api() as api:
