@@ -155,7 +155,7 @@ class Stack:
         )  # fmt: skip
         return result.returncode == 0
 
-    def wait_ready(self, what: str, timeout_s: float = 420) -> float:
+    def wait_ready(self, what: str, timeout_s: float = 600) -> float:
         healthy = wait_for(f"{what}: all services healthy", self.all_healthy, timeout_s)
         loaded = wait_for(f"{what}: every location LOADED", self.locations_loaded, 180)
         return healthy + loaded
