@@ -429,7 +429,7 @@ def diagnose(stack: Stack) -> None:
         print(stack.dc("ps", check=False), file=sys.stderr)
         for service in (*SERVICES, *ONE_SHOT):
             print(f"--- last log lines of {service}", file=sys.stderr)
-            print(stack.dc("logs", "--tail", "25", "--no-color", service, check=False), file=sys.stderr)
+            print(stack.dc("logs", "--tail", "40", "--no-color", service, check=False), file=sys.stderr)
 
 
 def main() -> int:
@@ -470,6 +470,9 @@ def main() -> int:
         ok = True
     except CheckFailed as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
+        diagnose(stack)
+    except Exception as exc:  # e.g. a GraphQL error from daglab: still diagnosed and torn down
+        print(f"FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         diagnose(stack)
     finally:
         try:
