@@ -31,6 +31,8 @@ import httpx
 import yaml
 
 from daglab import DagsterClient
+from data_manager.locations.model import Location
+from data_manager.paths import ProjectPaths
 from sample_api import load_products
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +43,7 @@ REPORTING = {  # location -> its reporting table
     "sample_product_sync": "products_reporting",
     "sql_sync": "shop_orders_reporting",
 }
-CHANGED_FILE = REPO / "app" / "dagster_code" / "sql_sync" / "__init__.py"
+CHANGED_FILE = Location.named("sql_sync", ProjectPaths(REPO)).package_dir / "__init__.py"  # from the one model
 OVERRIDE = "docker-compose.run-launcher-docker.yaml"
 STARTED = time.monotonic()
 timings: dict[str, float] = {}
