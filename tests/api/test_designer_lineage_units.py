@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fastapi.testclient import TestClient
+
+from data_manager.api.app import create_app
 from data_manager.designer.lineage import classify_edges, edge_problems
 from data_manager.designer.lineage_rules import (
     add_drawn_dep,
@@ -108,3 +111,13 @@ def test_cron_checks_and_next_runs() -> None:
         "2026-01-09T06:00:00+00:00",
         "2026-01-12T06:00:00+00:00",
     ]
+
+
+def test_cron_route_names_every_problem_in_words() -> None:
+    client = TestClient(create_app(token=""), raise_server_exceptions=False)
+    good = client.post("/api/designer/cron", json={"cron": " 0 6 * * 1-5 ", "timezone": "Europe/Berlin"})
+    assert good.status_code == 200 and good.json()["cron"] == "0 6 * * 1-5" and len(good.json()["next_runs"]) == 5
+    bad = client.post("/api/designer/cron", json={"cron": "every day", "timezone": "Nowhere"})
+    assert bad.status_code == 422
+    assert [error["path"] for error in bad.json()["errors"]] == [["cron"], ["timezone"]]
+    assert all("Traceback" not in error["message"] for error in bad.json()["errors"])
