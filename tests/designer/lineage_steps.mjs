@@ -1,7 +1,8 @@
 // Browser steps of lineage edits and primitives, run by designer_steps.mjs once its location has the saved
 // `shop_sync` instance: a second instance is added through the API, then on the canvas an edge is drawn
 // (saved in YAML, shown in the preview), a cycle is refused with the file unchanged, a job is made from
-// assets ticked on the canvas and a schedule from the cron builder showing its next five runs.
+// assets ticked on the canvas, a schedule from the cron builder showing its next five runs, and the drawn edge
+// is removed again (its rule gone from the YAML).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -94,5 +95,17 @@ export async function lineageSteps({ page, step, baseUrl, home, locationName, co
       throw new Error(`the preview's schedules are ${JSON.stringify(schedules)}`);
     }
     return { words, runs };
+  });
+
+  await step("remove-drawn-edge", async () => {
+    await page.locator(".react-flow__edge.edge-drawn").first().click({ force: true });
+    const bar = page.getByRole("group", { name: "Selected dependency" });
+    await bar.getByRole("button", { name: "Remove dependency" }).click();
+    await page.locator(".notice").getByText(`Removed the dependency of ${downstream} on ${upstream}.`).waitFor({ timeout: SLOW });
+    const yaml = readFileSync(await defsFileOf(SECOND), "utf8");
+    if (yaml.includes("post_processing")) throw new Error(`the rule is still there:\n${yaml}`);
+    const deps = (await assetsOf(SECOND)).find((asset) => asset.key === downstream).deps;
+    if (deps.length) throw new Error(`the preview still has deps ${deps}`);
+    return { previewDeps: deps };
   });
 }

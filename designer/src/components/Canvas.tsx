@@ -1,5 +1,5 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type NodeTypes } from "@xyflow/react";
-import { useEffect, useMemo } from "react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeTypes } from "@xyflow/react";
+import { useCallback, useEffect, useMemo } from "react";
 
 import { layout, nodeId, previewToGraph } from "../graph";
 import { assetOfHandle, connectionProblem, styleEdges } from "../lineageEdges";
@@ -14,6 +14,9 @@ const nodeTypes: NodeTypes = { instance: InstanceNodeView };
 function Flow({ onAdd }: { onAdd: (type: string) => void }) {
   const { instances, assets, errors, drafts, selected, select, location, previewError } = useDesigner();
   const { fitView } = useReactFlow();
+  const onSelectionChange = useCallback(({ nodes: picked }: { nodes: Node[] }) => {
+    if (picked.length === 1 && picked[0].data.path) useDesigner.getState().select(picked[0].data.path as string);
+  }, []);
   const lineage = useLineage((state) => state.edges);
   const selectedEdge = useLineage((state) => state.selectedEdge);
   useEffect(() => void useLineage.getState().load(location), [location, assets]);
@@ -92,9 +95,7 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
         onlyRenderVisibleElements
         minZoom={0.05}
         onNodeClick={(_, node) => select(node.data.path as string | null)}
-        onSelectionChange={({ nodes: picked }) => {
-          if (picked.length === 1 && picked[0].data.path) select(picked[0].data.path as string);
-        }}
+        onSelectionChange={onSelectionChange}
         onPaneClick={() => {
           select(null);
           useLineage.getState().selectEdge(null);
