@@ -39,15 +39,20 @@ def classify_edges(assets: Iterable[Mapping[str, Any]], drawn: Mapping[str, Iter
     return edges
 
 
-def _drawn_in_location(layout: LocationLayout) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
+def _drawn_rules(layout: LocationLayout) -> dict[str, tuple[str, list[str]]]:
+    """Asset key -> (the instance whose defs.yaml holds its rule, the deps drawn for it)."""
+    found: dict[str, tuple[str, list[str]]] = {}
     for instance in instances.list_instances(layout):
         if instance.error is None:
             text = (layout.paths.home / instance.file).read_text()
             for document in yaml_files.load_documents(text, instance.file)[:1]:
                 for target, deps in drawn_deps(document).items():
-                    found.setdefault(target, []).extend(deps)
+                    found[target] = (instance.path, deps)
     return found
+
+
+def _drawn_in_location(layout: LocationLayout) -> dict[str, list[str]]:
+    return {target: deps for target, (_, deps) in _drawn_rules(layout).items()}
 
 
 def lineage(layout: LocationLayout) -> dict[str, object]:
@@ -111,7 +116,8 @@ def remove_edge(layout: LocationLayout, source: str, target: str) -> dict[str, o
     """Remove a drawn dependency (its rule goes with the last one); dbt's and declared ones are not the YAML's."""
     assets = preview.preview_location(layout)["assets"]
     with location_lock(layout.paths, layout.name):
-        drawn = _drawn_in_location(layout)
+        rules = _drawn_rules(layout)
+        drawn = {key: deps for key, (_, deps) in rules.items()}
         if source not in drawn.get(target, []):
             edge = next(
                 (e for e in classify_edges(assets, drawn) if e["source"] == source and e["target"] == target), None
@@ -120,6 +126,5 @@ def remove_edge(layout: LocationLayout, source: str, target: str) -> dict[str, o
             raise DesignerError(
                 [f"cannot remove {source} → {target}: {reason}"], kind=NOT_FOUND if not edge else CONFLICT
             )
-        component = next(asset["component"] for asset in assets if asset["key"] == target)
-        edit_then_verify(layout, component, lambda document: remove_drawn_dep(document, target, source))
+        edit_then_verify(layout, rules[target][0], lambda document: remove_drawn_dep(document, target, source))
     return lineage(layout)
