@@ -83,7 +83,7 @@ export class ApiError extends Error {
 
 const BASE = "/api/designer";
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -110,7 +110,7 @@ async function errorItems(response: Response): Promise<ApiErrorItem[]> {
 }
 
 const enc = encodeURIComponent;
-const location = (name: string) => `${BASE}/locations/${enc(name)}`;
+export const location = (name: string) => `${BASE}/locations/${enc(name)}`;
 /** Instance paths may hold `/` (nested defs folders): each segment is encoded on its own. */
 const instance = (name: string, path: string) => `${location(name)}/components/${path.split("/").map(enc).join("/")}`;
 

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { launch, watchConsole } from "./browser.mjs";
+import { lineageSteps } from "./lineage_steps.mjs";
 
 const [baseUrl, home, outDir, locationName] = process.argv.slice(2);
 if (!locationName) {
@@ -201,6 +202,8 @@ await step("commit", async () => {
   await dialog.getByRole("button", { name: "Close" }).click();
   return { message: `Designer: ${INSTANCE} in ${locationName}` };
 });
+
+await lineageSteps({ page, step, baseUrl, home, locationName, console_, firstInstance: INSTANCE });
 
 await step("keyboard", async () => {
   // every control has a name, and the palette's Add is reachable without a mouse

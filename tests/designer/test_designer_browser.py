@@ -3,7 +3,9 @@
 The steps (designer_steps.mjs): open, search the palette, a refused and a created location, drag
 SqlTableSyncComponent onto the canvas (a refused, then a valid name), fill source and tables, save and see the
 assets, an invalid value shown on its field with defs.yaml unchanged, an error only the API finds shown on its
-field, undo, export (the ZIP has the files), commit (git log shows it), labels and keyboard. One screenshot per
+field, undo, export (the ZIP has the files), commit (git log shows it); lineage_steps.mjs: an edge drawn to a
+second instance (saved, in the preview), a cycle refused, a job of assets ticked on the canvas, a schedule from
+the cron builder with its next five runs, the drawn edge removed; labels and keyboard. One screenshot per
 step in the test's output folder; a console error in the browser fails the test.
 """
 
@@ -124,4 +126,9 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
 
     log = subprocess.run(["git", "log", "--format=%s"], cwd=home, capture_output=True, text=True, check=True).stdout
     assert log.splitlines()[0] == steps["commit"]["message"]
+    assert steps["draw-edge"]["previewDeps"] == [steps["lineage-second-instance"]["upstream"]]
+    assert "cycle" in steps["cycle-refused"]["refusal"] and steps["cycle-refused"]["fileUnchanged"]
+    assert "crm_nightly" in steps["job-from-selection"]["jobs"]
+    assert len(steps["schedule-cron-builder"]["runs"]) == 5
+    assert steps["remove-drawn-edge"]["previewDeps"] == []
     assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])

@@ -2,6 +2,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 
 import { assetHandle, type InstanceNode } from "../graph";
+import { AssetPick } from "./AssetPick";
 
 /** One component instance: its name and type, then one row per asset with its kinds and checks. */
 function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
@@ -22,6 +23,7 @@ function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
         {data.assets.map((asset) => (
           <li key={asset.key} className="asset-row" data-asset={asset.key} title={asset.description ?? asset.key}>
             <Handle type="target" position={Position.Left} id={assetHandle("in", asset.key)} />
+            <AssetPick assetKey={asset.key} />
             <span className="asset-key">{asset.key}</span>
             {asset.kinds.map((kind) => (
               <span key={kind} className={`kind kind-${kind}`}>
