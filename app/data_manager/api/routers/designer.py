@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ErrorBody
-from data_manager.designer import checks, env_refs, export, git_ops, instances, locations, preview, runs
+from data_manager.designer import checks, editable_files, env_refs, export, git_ops, instances, locations, preview, runs
 from data_manager.designer.catalog import Catalog, catalog_for
 from data_manager.designer.layout import LocationLayout, location_layout
 from data_manager.designer.problems import DesignerError, Problem
@@ -79,6 +79,10 @@ class CheckRequest(BaseModel):
 
 class CommitRequest(BaseModel):
     message: str
+
+
+class FileContent(BaseModel):
+    content: str = Field(description="The whole new text of the file (UTF-8)")
 
 
 class RunRequest(BaseModel):
@@ -222,3 +226,21 @@ def run_status(run_id: str, location: Layout) -> dict[str, object]:
 @router.get("/locations/{name}/state", summary="Each asset's live state (materialized, stale, failed) and last run")
 def live_state(location: Layout) -> dict[str, object]:
     return runs.live_state(location)
+
+
+@router.get("/locations/{name}/files", summary="The location's own SQL, YAML and Python files (package and dbt)")
+def list_files(location: Layout) -> dict[str, object]:
+    return editable_files.list_files(location)
+
+
+@router.get("/locations/{name}/files/{path:path}", summary="One of the location's files (path relative to the home)")
+def read_file(path: str, location: Layout) -> dict[str, object]:
+    return editable_files.read_file(location, path)
+
+
+@router.put(
+    "/locations/{name}/files/{path:path}",
+    summary="Write one of the location's files: YAML parses, Python compiles, dg check defs passes, or nothing written",
+)
+def write_file(path: str, body: FileContent, location: Layout, catalog: CatalogDep) -> dict[str, object]:
+    return editable_files.write_file(location, catalog, path, body.content)
