@@ -3,6 +3,10 @@ then, on the live platform, the pipeline and a chosen pair of assets materialize
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -34,6 +38,25 @@ def test_run_refuses_bad_asset_keys_run_ids_and_unknown_locations(client: TestCl
     bad_id = client.get(f"/api/designer/locations/{LOCATION}/runs/not..a..run")
     assert bad_id.status_code == 422 and "not a run id" in bad_id.text
     assert client.post("/api/designer/locations/nowhere/run").status_code == 404
+
+
+def components_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "data_manager.cli", "components", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_run_and_state_without_a_webserver_exit_1_naming_make_dev(designer_env: dict[str, str]) -> None:
+    for args in (["run", LOCATION], ["state", LOCATION]):
+        result = components_cli(*args, env=designer_env)
+        assert result.returncode == 1, result.stderr
+        assert "is not running" in result.stderr and "make dev" in result.stderr and "Traceback" not in result.stderr
+    bad = components_cli("run", LOCATION, "--asset", "a//b", env=designer_env)
+    assert bad.returncode == 2 and "not an asset key" in bad.stderr
 
 
 @pytest.fixture
@@ -68,6 +91,7 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
     assert finished["status"] == "SUCCESS" and finished["finished"], finished
 
     state = live_client.get(f"/api/designer/locations/{LOCATION}/state").json()
+    assert state["served"] is True and state["dagster_url"] == platform_stack.url
     assets = {asset["key"]: asset for asset in state["assets"]}
     assert assets[CUSTOMERS]["state"] == "materialized", assets[CUSTOMERS]
     assert assets[CUSTOMERS]["last_run"]["run_id"] == run["run_id"]
@@ -81,6 +105,12 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
         asset["key"]: asset for asset in live_client.get(f"/api/designer/locations/{LOCATION}/state").json()["assets"]
     }
     assert {after[key]["last_run"]["run_id"] for key in chosen} == {picked.json()["run_id"]}
+
+    cli = components_cli("state", LOCATION, "--json", env={"DAGSTER_WEBSERVER_URL": platform_stack.url})
+    assert cli.returncode == 0, cli.stderr
+    assert {asset["key"]: asset["last_run"]["run_id"] for asset in json.loads(cli.stdout)["assets"]}[CUSTOMERS] == (
+        picked.json()["run_id"]
+    )
 
     unknown = live_client.post(f"/api/designer/locations/{LOCATION}/run", json={"assets": ["no/such_asset"]})
     assert unknown.status_code == 422 and "no/such_asset" in unknown.json()["errors"][0]["message"]

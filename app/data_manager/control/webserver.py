@@ -113,12 +113,11 @@ def run(run_id: str, url: str | None = None) -> RunInfo:
         return client.run(run_id)
 
 
-def asset_states(location: str, url: str | None = None) -> list[AssetState]:
-    """The live state of each asset `location` serves (materialized, stale, failed, running, missing)."""
+def asset_states(location: str, url: str | None = None) -> list[AssetState] | None:
+    """The live state of each asset `location` serves (materialized, stale, failed, running, missing);
+    None when the webserver does not serve that location (not loaded yet)."""
     with _client(url, timeout=15, max_retries=1) as client:
         served = [loc for loc in client.locations() if loc.name == location]
         if not served:
-            raise NotFoundError(
-                "location", location, extra="(the running webserver has not loaded it: reload the location)"
-            )
+            return None
         return client.asset_states([asset.key for asset in client.assets(locations=served)])

@@ -75,10 +75,13 @@ def run_status(layout: LocationLayout, run_id: str) -> dict[str, object]:
 
 
 def live_state(layout: LocationLayout) -> dict[str, object]:
-    """Each asset the running platform serves for the location: its state and last run (with a UI link)."""
+    """Each asset the running platform serves for the location: its state and last run (with a UI link).
+
+    `served` is false, with no assets, while the webserver has not loaded the location (a new one)."""
     states = _on_webserver(lambda: webserver.asset_states(layout.name), CONFLICT)
     return {
         "location": layout.name,
+        "served": states is not None,
         "dagster_url": webserver.ui_url(),
         "assets": [
             {
@@ -95,6 +98,6 @@ def live_state(layout: LocationLayout) -> dict[str, object]:
                 if state.last_run_id
                 else None,
             }
-            for state in states
+            for state in states or []
         ],
     }
