@@ -64,6 +64,20 @@ export interface RunState {
   url?: string;
 }
 
+/** An asset's state on the running platform: materialized, stale, failed, running or missing. */
+export interface AssetLiveState {
+  key: string;
+  state: string;
+  materializedAt: number | null;
+  lastRun: { runId: string; status: string | null; at: number | null; url: string } | null;
+}
+
+export interface LocationFile {
+  path: string;
+  kind: "sql" | "yaml" | "python";
+  size: number;
+}
+
 /** One problem the API reported: `path` points into the component's attributes when it is a field's. */
 export interface ApiErrorItem {
   message: string;
@@ -113,6 +127,8 @@ const enc = encodeURIComponent;
 export const location = (name: string) => `${BASE}/locations/${enc(name)}`;
 /** Instance paths may hold `/` (nested defs folders): each segment is encoded on its own. */
 const instance = (name: string, path: string) => `${location(name)}/components/${path.split("/").map(enc).join("/")}`;
+
+const fileUrl = (name: string, path: string) => `${location(name)}/files/${path.split("/").map(enc).join("/")}`;
 
 /** Lists arrive either bare or wrapped (`{items: [...]}`, `{locations: [...]}`): accept both. */
 function list<T>(body: unknown, ...keys: string[]): T[] {
@@ -221,9 +237,37 @@ export const api = {
       return false;
     }
   },
-  async run(name: string): Promise<RunState> {
-    const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`);
+  async run(name: string, assets: string[] = []): Promise<RunState> {
+    const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`, assets.length ? { assets } : undefined);
     return normaliseRun(body);
+  },
+  /** Whether the platform's Dagster webserver answers (the locations listing says so). */
+  async webserverUp(): Promise<boolean> {
+    const body = await request<{ webserver?: string }>("GET", `${BASE}/locations`);
+    return body.webserver === "up";
+  },
+  async liveState(name: string): Promise<AssetLiveState[]> {
+    const body = await request<{ assets: { key: string; state: string; materialized_at: number | null; last_run: null | Record<string, unknown> }[] }>(
+      "GET",
+      `${location(name)}/state`,
+    );
+    return body.assets.map((asset) => ({
+      key: asset.key,
+      state: asset.state,
+      materializedAt: asset.materialized_at,
+      lastRun: asset.last_run
+        ? { runId: String(asset.last_run.run_id), status: (asset.last_run.status as string) ?? null, at: (asset.last_run.at as number) ?? null, url: String(asset.last_run.url) }
+        : null,
+    }));
+  },
+  async files(name: string): Promise<LocationFile[]> {
+    return (await request<{ files: LocationFile[] }>("GET", `${location(name)}/files`)).files;
+  },
+  async readFile(name: string, path: string): Promise<string> {
+    return (await request<{ content: string }>("GET", fileUrl(name, path))).content;
+  },
+  writeFile(name: string, path: string, content: string): Promise<unknown> {
+    return request("PUT", fileUrl(name, path), { content });
   },
   async runStatus(name: string, runId: string): Promise<RunState> {
     return normaliseRun(await request<Record<string, unknown>>("GET", `${location(name)}/runs/${enc(runId)}`));

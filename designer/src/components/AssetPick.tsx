@@ -1,7 +1,7 @@
 import { useLineage } from "../lineageStore";
 
 /** While a job is being made: the checkbox that picks this asset into it. */
-export function AssetPick({ assetKey }: { assetKey: string }) {
+export function JobAssetPick({ assetKey }: { assetKey: string }) {
   const picking = useLineage((state) => state.picking);
   const picked = useLineage((state) => state.picked.includes(assetKey));
   if (!picking) return null;
