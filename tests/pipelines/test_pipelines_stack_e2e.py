@@ -94,6 +94,12 @@ def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClie
     with api.stream("GET", f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs?follow=true") as stream:
         text = "".join(stream.iter_text())
     assert 'event: end\ndata: {"status": "SUCCESS"}' in text
+    ids = [line.removeprefix("id: ") for line in text.splitlines() if line.startswith("id: ")]
+    half = len(ids) // 2
+    headers = {"Last-Event-ID": ids[half]}  # a reconnect: the events after it, none twice
+    with api.stream("GET", f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs?follow=true", headers=headers) as stream:
+        resumed = "".join(stream.iter_text())
+    assert [line.removeprefix("id: ") for line in resumed.splitlines() if line.startswith("id: ")] == ids[half + 1 :]
 
     cli = subprocess.run(
         [sys.executable, "-m", "data_manager.cli", "pipelines", "status", run_id, "--json"],
