@@ -200,7 +200,7 @@ class PipelineStore:
         if content is not None and len(content) > MAX_ARTIFACT_BYTES:
             raise UserError(f"artifact {data.name!r} is {len(content)} bytes; the limit is {MAX_ARTIFACT_BYTES}")
         if data.location is not None and not data.location.startswith(("/", "http://", "https://", "file://")):
-            raise UserError(f"artifact location {data.location!r} must be an absolute path or an http(s) URL")
+            raise UserError(f"location: {data.location!r} is neither an absolute path nor an http(s) URL")
         with self.transaction() as conn:
             row = conn.execute(
                 sql.SQL(

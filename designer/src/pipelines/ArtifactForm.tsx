@@ -67,11 +67,11 @@ export function ArtifactForm() {
         </label>
       </fieldset>
       {source === "upload" ? (
-        <label>
-          File
-          <input ref={fileInput} type="file" name="file" onChange={(event) => setFile(event.target.files?.[0] ?? null)} {...describedBy("artifact-file-error", on.file)} />
-          <FieldErrors id="artifact-file-error" messages={on.file} />
-        </label>
+        <div className="field">
+          <label htmlFor="field-file">File</label>
+          <input id="field-file" ref={fileInput} type="file" name="file" onChange={(event) => setFile(event.target.files?.[0] ?? null)} {...describedBy("field-file-error", on.file)} />
+          <FieldErrors id="field-file-error" messages={on.file} />
+        </div>
       ) : (
         <TextField
           label="Path or URL"

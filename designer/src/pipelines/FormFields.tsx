@@ -11,15 +11,15 @@ interface FieldProps {
 
 type TextFieldProps = FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "onChange"> & { onText(text: string): void };
 
-/** A labelled text input with its API errors beneath, tied by aria-describedby. */
+/** A labelled text input with its API errors beneath (outside the label: they describe it, they do not name it). */
 export function TextField({ label, name, errors, onText, ...input }: TextFieldProps) {
-  const errorId = `${name}-error`;
+  const id = `field-${name}`;
   return (
-    <label>
-      {label}
-      <input name={name} onChange={(event) => onText(event.target.value)} {...input} {...describedBy(errorId, errors)} />
-      <FieldErrors id={errorId} messages={errors} />
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} name={name} onChange={(event) => onText(event.target.value)} {...input} {...describedBy(`${id}-error`, errors)} />
+      <FieldErrors id={`${id}-error`} messages={errors} />
+    </div>
   );
 }
 
@@ -33,11 +33,11 @@ interface ChoiceFieldProps extends FieldProps {
 
 /** A labelled select with its API errors beneath. */
 export function ChoiceField({ label, name, errors, value, options, placeholder, onChoose }: ChoiceFieldProps) {
-  const errorId = `${name}-error`;
+  const id = `field-${name}`;
   return (
-    <label>
-      {label}
-      <select name={name} value={value} onChange={(event) => onChoose(event.target.value)} {...describedBy(errorId, errors)}>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} name={name} value={value} onChange={(event) => onChoose(event.target.value)} {...describedBy(`${id}-error`, errors)}>
         {placeholder !== undefined && <option value="">{placeholder}</option>}
         {options.map((option) => (
           <option key={option.value} value={option.value}>
@@ -45,7 +45,7 @@ export function ChoiceField({ label, name, errors, value, options, placeholder, 
           </option>
         ))}
       </select>
-      <FieldErrors id={errorId} messages={errors} />
-    </label>
+      <FieldErrors id={`${id}-error`} messages={errors} />
+    </div>
   );
 }

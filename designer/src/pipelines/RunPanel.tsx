@@ -14,7 +14,7 @@ export function RunPanel() {
   const { selectedPipeline, watchedRun, pipelines, watch, notify, refreshPipelines } = usePipelines();
   const [runs, setRuns] = useState<PipelineRun[]>([]);
   const { run, lines, following, problem } = useRunWatch(selectedPipeline, watchedRun);
-  const logEnd = useRef<HTMLLIElement>(null);
+  const log = useRef<HTMLOListElement>(null);
   const pipeline = pipelines.find((item) => item.id === selectedPipeline);
   const ended = isFinished(run?.status);
 
@@ -34,7 +34,9 @@ export function RunPanel() {
     if (ended) void refreshPipelines();
   }, [ended, refreshPipelines]);
 
-  useEffect(() => logEnd.current?.scrollIntoView({ block: "nearest" }), [lines.length]);
+  useEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight; // follow the newest line
+  }, [lines.length]);
 
   async function cancel() {
     if (selectedPipeline === null || !watchedRun) return;
@@ -83,11 +85,10 @@ export function RunPanel() {
             </button>
           )}
           <h3 id="run-log-heading">Log {following ? "(following)" : ""}</h3>
-          <ol className="run-log" role="log" aria-labelledby="run-log-heading" tabIndex={0}>
+          <ol ref={log} className="run-log" role="log" aria-labelledby="run-log-heading" tabIndex={0}>
             {lines.map((entry) => (
               <li key={entry.id}>{entry.line}</li>
             ))}
-            <li ref={logEnd} aria-hidden="true" />
           </ol>
         </>
       )}
