@@ -1,9 +1,10 @@
-import { type ReactNode, useEffect, useState } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useState } from "react";
 
-import { PipelinesPage } from "./PipelinesPage";
+/** Loaded on first visit: the designer's first bundle stays as it was. */
+const PipelinesPage = lazy(() => import("./PipelinesPage").then((module) => ({ default: module.PipelinesPage })));
 
 /** The page the URL's hash names: `#/pipelines` shows the Pipelines page, anything else the designer. */
-export const PIPELINES_HASH = "#/pipelines";
+const PIPELINES_HASH = "#/pipelines";
 
 export function PageSwitch({ designer }: { designer: ReactNode }) {
   const [hash, setHash] = useState(window.location.hash);
@@ -12,5 +13,10 @@ export function PageSwitch({ designer }: { designer: ReactNode }) {
     window.addEventListener("hashchange", onChange);
     return () => window.removeEventListener("hashchange", onChange);
   }, []);
-  return hash.startsWith(PIPELINES_HASH) ? <PipelinesPage /> : <>{designer}</>;
+  if (!hash.startsWith(PIPELINES_HASH)) return <>{designer}</>;
+  return (
+    <Suspense fallback={<p role="status">Loading the Pipelines page…</p>}>
+      <PipelinesPage />
+    </Suspense>
+  );
 }
