@@ -33,6 +33,11 @@ describe("formErrors", () => {
     expect(errors.general).toEqual(["Template fields › colour: Entity prices has no column colour.", "Dagster webserver unreachable: connection refused."]);
   });
 
+  it("puts a name clash (409) on the name field", () => {
+    const clash = { message: "already exists: Key (name)=(prices) already exists." };
+    expect(formErrors([clash], FORM).byField).toEqual({ name: [`Already taken ("prices"): choose another.`] });
+  });
+
   it("names the field of an error the form does not show", () => {
     expect(formErrors([{ message: "enabled: the pipeline is disabled" }], []).general).toEqual(["Enabled: The pipeline is disabled."]);
   });

@@ -29,6 +29,8 @@ export interface FormErrors {
 }
 
 const PREFIX = /^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*): /;
+/** Postgres's unique-key clash, as the API's 409 words it: "already exists: Key (name)=(x) already exists." */
+const CLASH = /^already exists: Key \(([a-z_][a-z0-9_]*)\)=\((.*)\) already exists\.?$/;
 
 const REWRITES: [RegExp, string][] = [
   [/^Input should be greater than or equal to (\S+)$/, "Must be at least $1."],
@@ -60,12 +62,14 @@ export function plainReason(reason: string): string {
 export function fieldPath(item: ApiErrorItem): string[] {
   const path = (item.path ?? []).map(String);
   if (path.length) return path[0] === "body" || path[0] === "query" ? path.slice(1) : path;
-  const match = PREFIX.exec(item.message);
+  const match = PREFIX.exec(item.message) ?? CLASH.exec(item.message);
   return match ? match[1].split(".") : [];
 }
 
 /** The item's message without the path prefix it starts with. */
 function reasonOf(item: ApiErrorItem): string {
+  const clash = CLASH.exec(item.message);
+  if (clash) return `already taken ("${clash[2]}"): choose another`;
   return item.message.replace(PREFIX, "");
 }
 
