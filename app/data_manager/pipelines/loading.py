@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -184,8 +185,8 @@ def load_records(
 
 def last_row_per_key(names: list[str], keys: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """One row per unique key, the last one given (so an upsert into an empty table can be a plain COPY)."""
-    positions = [names.index(k) for k in keys]
-    return list({tuple(row[i] for i in positions): row for row in rows}.values())
+    key_of = itemgetter(*(names.index(k) for k in keys))  # C-level: a value for one key, a tuple for several
+    return list({key_of(row): row for row in rows}.values())
 
 
 def copy_rows(conn: psycopg.Connection, target: sql.Composable, names: list[str], rows: list[tuple[Any, ...]]) -> None:
