@@ -104,6 +104,15 @@ def column_value(kind: str, value: Any) -> Any:
     return Jsonb(value)  # json
 
 
+def already_typed(kind: str, exact: tuple[type, ...], values: list[Any]) -> bool:
+    """Whether every value goes into a `kind` column unchanged (C-level checks: the fast path of big loads)."""
+    if not set(map(type, values)) <= set(exact):
+        return False
+    if kind in INT_RANGES and values:
+        return -INT_RANGES[kind] <= min(values) and max(values) < INT_RANGES[kind]
+    return True
+
+
 def type_records(
     entity: Entity, records: list[dict[str, Any]], record_artifacts: list[int] | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]], list[dict[str, Any]]]:
@@ -111,6 +120,9 @@ def type_records(
     present = {name for record in records[:1] for name in record}
     columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
     exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
+    values = [[record.get(c.name) for record in records] for c in columns]
+    if all(already_typed(c.type, exact, column) for c, exact, column in zip(columns, exact_types, values, strict=True)):
+        return [c.name for c in columns], list(zip(*values, strict=True)), []  # nothing to convert or report
     rows, failures = [], []
     for index, record in enumerate(records):
         row, errors = [], []
