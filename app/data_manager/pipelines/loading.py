@@ -9,10 +9,14 @@ it was (for replace: the old rows stay).
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -120,7 +124,7 @@ def type_records(
     present = {name for record in records[:1] for name in record}
     columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
     exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
-    values = [[record.get(c.name) for record in records] for c in columns]
+    values = [list(map(dict.get, records, repeat(c.name))) for c in columns]
     if all(already_typed(c.type, exact, column) for c, exact, column in zip(columns, exact_types, values, strict=True)):
         return [c.name for c in columns], list(zip(*values, strict=True)), []  # nothing to convert or report
     rows, failures = [], []
@@ -155,6 +159,31 @@ def load_records(
     batch_size: int = 1000,
     failure_policy: str = "fail_fast",
     record_artifacts: list[int] | None = None,
+) -> LoadResult:
+    with gc_paused():
+        return _load_records(settings, entity, records, strategy, batch_size, failure_policy, record_artifacts)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while millions of acyclic tuples are built (each full collection walks them all)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_records(
+    settings: PostgresSettings,
+    entity: Entity,
+    records: list[dict[str, Any]],
+    strategy: str,
+    batch_size: int,
+    failure_policy: str,
+    record_artifacts: list[int] | None,
 ) -> LoadResult:
     started = time.perf_counter()
     names, rows, failures = type_records(entity, records, record_artifacts)
