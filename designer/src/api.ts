@@ -102,8 +102,8 @@ export async function request<T>(method: string, url: string, body?: unknown): P
   try {
     response = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined || body instanceof FormData ? {} : { "Content-Type": "application/json" },
+      body: body === undefined || body instanceof FormData ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, [{ message: "The platform API cannot be reached: is `data-manager api` running?" }]);
