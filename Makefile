@@ -11,6 +11,8 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 DM := $(RUN) data-manager
+# make test spreads test modules over this many pytest-xdist workers (each module stays on one worker)
+TEST_WORKERS ?= 2
 # Compose v2 (`docker compose`) when present, else v1 (`docker-compose`, Debian bookworm's only one).
 COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; \
 	elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose; fi)
@@ -93,7 +95,7 @@ test-compose: install designer-build ## End-to-end test of the Compose stack on 
 .PHONY: test
 test: install designer-build dbt-prepare ## Run the whole test suite (unit and end-to-end)
 	cd designer && npm run --silent test
-	$(RUN) pytest
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 .PHONY: test-unit
 test-unit: install dbt-prepare ## Run only the fast tests

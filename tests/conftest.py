@@ -19,7 +19,11 @@ from psycopg import sql
 
 from data_manager.settings import PostgresSettings
 
-os.environ.setdefault("AIRBYTE_INSTALL_DIR", os.path.expanduser("~/.cache/data-platform-tests/airbyte"))
+# One install folder per pytest-xdist worker: two workers installing one connector at once would clash.
+os.environ.setdefault(
+    "AIRBYTE_INSTALL_DIR",
+    os.path.expanduser(f"~/.cache/data-platform-tests/airbyte/{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"),
+)
 
 TEST_PG = PostgresSettings(
     host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),

@@ -9,6 +9,7 @@ beside a `make dev` of the same checkout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -136,15 +137,20 @@ class LocalStack:
                 found.append(process)
         return found
 
-    def leftover_processes(self) -> list[int]:
-        alive = []
+    def leftover_processes(self, wait_s: float = 20) -> list[str]:
+        """The stack's processes still alive `wait_s` after it stopped (a SIGKILLed process takes a moment
+        to go on a loaded machine), each as `pid: command line`."""
+        processes = []
         for pid in self.descendants:
-            try:
-                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                    alive.append(pid)
-            except psutil.NoSuchProcess:
-                continue
-        return alive
+            with contextlib.suppress(psutil.NoSuchProcess):
+                processes.append(psutil.Process(pid))
+        _, alive = psutil.wait_procs(processes, timeout=wait_s)
+        left = []
+        for process in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    left.append(f"{process.pid}: {' '.join(process.cmdline())[:200]}")
+        return left
 
     def log_tail(self, lines: int = 60) -> str:
         try:

@@ -16,6 +16,7 @@ from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
 from data_manager.control.dbt_cli import register_dbt_commands
 from data_manager.designer.cli import components_app
+from data_manager.designer.live_cli import register as register_live_commands
 from data_manager.errors import UserError
 from data_manager.ingestion.cli import sync_app
 from data_manager.local.cli import register_local_commands
@@ -51,6 +52,7 @@ register_local_commands(app)
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
 register_api_commands(app)
+register_live_commands(components_app)
 app.add_typer(components_app, name="components")
 app.add_typer(
     pipelines_app, name="pipelines", help="Universal pipelines: migrate, list, show, launch, status, logs, cancel."

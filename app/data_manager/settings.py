@@ -60,6 +60,7 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
     "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
     "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
+    "DAGSTER_UI_URL": ("", "Dagster UI address in the designer's run links (empty: the webserver's URL)"),
     "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
     "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
     "PLATFORM_API_PORT": ("3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)"),
@@ -142,6 +143,7 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "SAMPLE_API_URL": _http_url,
     "GRAPHQL_API_URL": _http_url,
     "DAGSTER_WEBSERVER_URL": _http_url,
+    "DAGSTER_UI_URL": _http_url,
 }
 
 

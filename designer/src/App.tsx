@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { AddInstanceDialog } from "./components/AddInstanceDialog";
 import { Canvas } from "./components/Canvas";
+import { FilesPanel } from "./components/FilesPanel";
 import { Palette } from "./components/Palette";
 import { PropertyPanel } from "./components/PropertyPanel";
 import { TopBar } from "./components/TopBar";
@@ -10,6 +11,7 @@ import { hasUnsaved, useDesigner } from "./store";
 export function App() {
   const notice = useDesigner((state) => state.notice);
   const [adding, setAdding] = useState<string | null>(null);
+  const [view, setView] = useState<"canvas" | "files">("canvas");
 
   useEffect(() => {
     const store = useDesigner.getState();
@@ -43,7 +45,16 @@ export function App() {
       <TopBar />
       <main className="workspace">
         <Palette onAdd={setAdding} />
-        <Canvas onAdd={setAdding} />
+        <div className="centre">
+          <div role="tablist" aria-label="Centre views">
+            {(["canvas", "files"] as const).map((name) => (
+              <button key={name} type="button" role="tab" aria-selected={view === name} onClick={() => setView(name)}>
+                {name === "canvas" ? "Canvas" : "Files"}
+              </button>
+            ))}
+          </div>
+          {view === "canvas" ? <Canvas onAdd={setAdding} /> : <FilesPanel />}
+        </div>
         <PropertyPanel />
       </main>
       <footer className={`notice ${notice?.kind ?? ""}`} role={notice?.kind === "error" ? "alert" : "status"}>

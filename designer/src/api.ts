@@ -64,6 +64,20 @@ export interface RunState {
   url?: string;
 }
 
+/** An asset's state on the running platform: materialized, stale, failed, running or missing. */
+export interface AssetLiveState {
+  key: string;
+  state: string;
+  materializedAt: number | null;
+  lastRun: { runId: string; status: string | null; at: number | null; url: string } | null;
+}
+
+export interface LocationFile {
+  path: string;
+  kind: "sql" | "yaml" | "python";
+  size: number;
+}
+
 /** One problem the API reported: `path` points into the component's attributes when it is a field's. */
 export interface ApiErrorItem {
   message: string;
@@ -94,13 +108,18 @@ function storedToken(): string {
   }
 }
 
-async function request<T>(method: string, url: string, body?: unknown, asked = false): Promise<T> {
+export async function request<T>(method: string, url: string, body?: unknown, asked = false): Promise<T> {
   let response: Response;
-  const headers: Record<string, string> = body === undefined ? {} : { "Content-Type": "application/json" };
+  const form = body instanceof FormData;
+  const headers: Record<string, string> = body === undefined || form ? {} : { "Content-Type": "application/json" };
   const token = storedToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined || form ? (body as FormData | undefined) : JSON.stringify(body),
+    });
   } catch {
     throw new ApiError(0, [{ message: "The platform API cannot be reached: is `data-manager api` running?" }]);
   }
@@ -109,6 +128,8 @@ async function request<T>(method: string, url: string, body?: unknown, asked = f
     const given = window.prompt("The platform API needs its token (PLATFORM_API_TOKEN in .env):");
     if (given) {
       sessionStorage.setItem(TOKEN_KEY, given.trim());
+      // EventSource (the Pipelines page's live log) sends no headers: the API also reads this cookie.
+      document.cookie = `platform_api_token=${encodeURIComponent(given.trim())}; path=/api; SameSite=Strict`;
       return request<T>(method, url, body, true);
     }
   }
@@ -128,9 +149,11 @@ async function errorItems(response: Response): Promise<ApiErrorItem[]> {
 }
 
 const enc = encodeURIComponent;
-const location = (name: string) => `${BASE}/locations/${enc(name)}`;
+export const location = (name: string) => `${BASE}/locations/${enc(name)}`;
 /** Instance paths may hold `/` (nested defs folders): each segment is encoded on its own. */
 const instance = (name: string, path: string) => `${location(name)}/components/${path.split("/").map(enc).join("/")}`;
+
+const fileUrl = (name: string, path: string) => `${location(name)}/files/${path.split("/").map(enc).join("/")}`;
 
 /** Lists arrive either bare or wrapped (`{items: [...]}`, `{locations: [...]}`): accept both. */
 function list<T>(body: unknown, ...keys: string[]): T[] {
@@ -239,9 +262,37 @@ export const api = {
       return false;
     }
   },
-  async run(name: string): Promise<RunState> {
-    const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`);
+  async run(name: string, assets: string[] = []): Promise<RunState> {
+    const body = await request<Record<string, unknown>>("POST", `${location(name)}/run`, assets.length ? { assets } : undefined);
     return normaliseRun(body);
+  },
+  /** Whether the platform's Dagster webserver answers (the locations listing says so). */
+  async webserverUp(): Promise<boolean> {
+    const body = await request<{ webserver?: string }>("GET", `${BASE}/locations`);
+    return body.webserver === "up";
+  },
+  async liveState(name: string): Promise<AssetLiveState[]> {
+    const body = await request<{ assets: { key: string; state: string; materialized_at: number | null; last_run: null | Record<string, unknown> }[] }>(
+      "GET",
+      `${location(name)}/state`,
+    );
+    return body.assets.map((asset) => ({
+      key: asset.key,
+      state: asset.state,
+      materializedAt: asset.materialized_at,
+      lastRun: asset.last_run
+        ? { runId: String(asset.last_run.run_id), status: (asset.last_run.status as string) ?? null, at: (asset.last_run.at as number) ?? null, url: String(asset.last_run.url) }
+        : null,
+    }));
+  },
+  async files(name: string): Promise<LocationFile[]> {
+    return (await request<{ files: LocationFile[] }>("GET", `${location(name)}/files`)).files;
+  },
+  async readFile(name: string, path: string): Promise<string> {
+    return (await request<{ content: string }>("GET", fileUrl(name, path))).content;
+  },
+  writeFile(name: string, path: string, content: string): Promise<unknown> {
+    return request("PUT", fileUrl(name, path), { content });
   },
   async runStatus(name: string, runId: string): Promise<RunState> {
     return normaliseRun(await request<Record<string, unknown>>("GET", `${location(name)}/runs/${enc(runId)}`));

@@ -5,9 +5,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
+import { PageSwitch } from "./pipelines/PageSwitch";
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <PageSwitch designer={<App />} />
   </StrictMode>,
 );

@@ -27,3 +27,11 @@ export function suggestInstanceName(type: string, taken: string[]): string {
   while (taken.includes(`${base}_${index}`)) index++;
   return `${base}_${index}`;
 }
+
+/** A job, schedule or sensor name (also its defs folder): what Dagster accepts, and free in the location. */
+export function definitionNameError(name: string, taken: string[]): string | null {
+  if (!name) return "Give it a name.";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return "Use letters, digits and _, not starting with a digit.";
+  if (taken.includes(name)) return `${name} exists already in this location.`;
+  return null;
+}

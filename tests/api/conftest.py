@@ -15,6 +15,7 @@ from data_manager.api.app import create_app
 from data_manager.designer.catalog import catalog_for
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
+from platform_support import tree_digest
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,11 @@ def designer_env(designer_home: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
 @pytest.fixture()
 def client(designer_env: dict[str, str]) -> TestClient:
     return TestClient(create_app(token=""), raise_server_exceptions=False)
+
+
+@pytest.fixture()
+def unchanged(designer_home: Path):
+    """Fails the test when anything in the repository copy changed (a refused request must change nothing)."""
+    before = tree_digest(designer_home)
+    yield
+    assert tree_digest(designer_home) == before, "a refused request changed files"

@@ -41,3 +41,12 @@ def git(home: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=home, env={**os.environ, **GIT_IDENTITY}, capture_output=True, text=True, check=True
     ).stdout
+
+
+def refused(response, status: int) -> list[dict]:
+    """The errors of a refused request: the status expected, every error in words, no traceback."""
+    assert response.status_code == status, response.text
+    errors = response.json()["errors"]
+    assert errors and all(error["message"] for error in errors)
+    assert "Traceback" not in response.text
+    return errors

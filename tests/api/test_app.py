@@ -84,6 +84,17 @@ def test_token_is_required_as_bearer_except_for_health() -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
 
 
+def test_token_cookie_stands_in_for_the_header_for_event_sources() -> None:
+    """The designer keeps the token in a cookie too: a browser's EventSource cannot send an Authorization header."""
+    client = _client(token="s3/cret")
+    assert client.get("/api/openapi.json", headers={"Cookie": "platform_api_token=s3%2Fcret"}).status_code == 200
+    assert client.get("/api/openapi.json", headers={"Cookie": "platform_api_token=wrong"}).status_code == 401
+    assert client.get("/api/openapi.json", headers={"Cookie": "other=s3%2Fcret; bad cookie=="}).status_code == 401
+    # a wrong bearer header is not rescued by a right cookie
+    headers = {"Authorization": "Bearer wrong", "Cookie": "platform_api_token=s3%2Fcret"}
+    assert client.get("/api/openapi.json", headers=headers).status_code == 401
+
+
 def test_no_cors_headers_by_default() -> None:
     response = _client().options(
         "/api/health", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.designer_support import refused
 from data_manager.designer.layout import location_layout
 from data_manager.paths import ProjectPaths
 from platform_support import tree_digest
@@ -22,77 +23,62 @@ BOMB = (
 )
 
 
-@pytest.fixture()
-def unchanged(designer_home: Path):
-    before = tree_digest(designer_home)
-    yield
-    assert tree_digest(designer_home) == before, "a refused request changed files"
-
-
 def _url(path: str = "") -> str:
     return f"/api/designer/locations/{LOCATION}/components{path}"
 
 
-def _errors(response, status: int) -> list[dict]:
-    assert response.status_code == status, response.text
-    errors = response.json()["errors"]
-    assert errors and all(error["message"] for error in errors)
-    assert "Traceback" not in response.text
-    return errors
-
-
 @pytest.mark.parametrize("bad", ["..%2F..%2Fcode-locations.json", "a%2F..%2F..%2Fx", "%2Fetc%2Fpasswd", "a%5Cb"])
 def test_path_traversal_is_refused_on_every_verb(client: TestClient, unchanged: None, bad: str) -> None:
-    _errors(client.get(_url(f"/{bad}")), 422)
-    _errors(client.put(_url(f"/{bad}"), json={"attributes": {"source": "mysql", "tables": ["x"]}}), 422)
-    _errors(client.delete(_url(f"/{bad}")), 422)
-    _errors(client.put(_url(f"/{INSTANCE}"), json={"new_path": bad.replace("%2F", "/")}), 422)
+    refused(client.get(_url(f"/{bad}")), 422)
+    refused(client.put(_url(f"/{bad}"), json={"attributes": {"source": "mysql", "tables": ["x"]}}), 422)
+    refused(client.delete(_url(f"/{bad}")), 422)
+    refused(client.put(_url(f"/{INSTANCE}"), json={"new_path": bad.replace("%2F", "/")}), 422)
 
 
 def test_create_lists_every_problem_at_once(client: TestClient, unchanged: None) -> None:
     response = client.post(_url(), json={"type": "nope.Missing", "path": "../evil", "attributes": {"x": 1}})
-    errors = _errors(response, 422)
+    errors = refused(response, 422)
     assert {tuple(error["path"]) for error in errors} == {("path",), ("type",)}
 
 
 def test_unknown_type_location_and_instance_are_404(client: TestClient, unchanged: None) -> None:
-    assert "unknown component type" in _errors(client.get("/api/designer/components/nope.Missing"), 404)[0]["message"]
-    _errors(client.get("/api/designer/locations/nowhere/components"), 404)
-    _errors(client.get("/api/designer/locations/Bad-Name/components"), 404)
-    _errors(client.get(_url("/not_there")), 404)
+    assert "unknown component type" in refused(client.get("/api/designer/components/nope.Missing"), 404)[0]["message"]
+    refused(client.get("/api/designer/locations/nowhere/components"), 404)
+    refused(client.get("/api/designer/locations/Bad-Name/components"), 404)
+    refused(client.get(_url("/not_there")), 404)
 
 
 def test_invalid_attributes_are_pinned_to_their_fields(
     client: TestClient, designer_home: Path, unchanged: None
 ) -> None:
     attributes = {"source": "mysql", "tables": ["ok", 5], "mode": ["full"], "bogus": 1}
-    errors = _errors(client.put(_url(f"/{INSTANCE}"), json={"attributes": attributes}), 422)
+    errors = refused(client.put(_url(f"/{INSTANCE}"), json={"attributes": attributes}), 422)
     paths = {tuple(error["path"]) for error in errors}
     assert {("attributes", "tables", 1), ("attributes", "mode"), ("attributes", "bogus")} <= paths
 
 
 def test_missing_required_attribute_is_named(client: TestClient, unchanged: None) -> None:
-    errors = _errors(client.put(_url(f"/{INSTANCE}"), json={"attributes": {"source": "mysql"}}), 422)
+    errors = refused(client.put(_url(f"/{INSTANCE}"), json={"attributes": {"source": "mysql"}}), 422)
     assert any("tables" in error["message"] for error in errors)
 
 
 def test_yaml_bomb_and_wrong_type_in_raw_yaml_are_refused(client: TestClient, unchanged: None) -> None:
-    errors = _errors(client.put(_url(f"/{INSTANCE}"), json={"yaml": BOMB}), 422)
+    errors = refused(client.put(_url(f"/{INSTANCE}"), json={"yaml": BOMB}), 422)
     assert all("aliases" in error["message"] and error["line"] for error in errors)
-    wrong = _errors(client.put(_url(f"/{INSTANCE}"), json={"yaml": "type: nope.Missing\nattributes: {}\n"}), 422)
+    wrong = refused(client.put(_url(f"/{INSTANCE}"), json={"yaml": "type: nope.Missing\nattributes: {}\n"}), 422)
     assert wrong[0]["path"] == ["type"]
-    _errors(client.put(_url(f"/{INSTANCE}"), json={"yaml": "type: [unclosed\n"}), 422)
+    refused(client.put(_url(f"/{INSTANCE}"), json={"yaml": "type: [unclosed\n"}), 422)
 
 
 def test_ten_megabyte_body_is_refused(client: TestClient, unchanged: None) -> None:
     body = '{"attributes": {"source": "mysql", "tables": ["' + "x" * (10 * 1024 * 1024) + '"]}}'
     response = client.put(_url(f"/{INSTANCE}"), content=body, headers={"content-type": "application/json"})
-    assert "larger than" in _errors(response, 413)[0]["message"]
+    assert "larger than" in refused(response, 413)[0]["message"]
 
 
 def test_update_needs_exactly_one_change(client: TestClient, unchanged: None) -> None:
-    _errors(client.put(_url(f"/{INSTANCE}"), json={}), 422)
-    _errors(client.put(_url(f"/{INSTANCE}"), json={"attributes": {}, "yaml": "a: 1"}), 422)
+    refused(client.put(_url(f"/{INSTANCE}"), json={}), 422)
+    refused(client.put(_url(f"/{INSTANCE}"), json={"attributes": {}, "yaml": "a: 1"}), 422)
 
 
 def test_symlinks_are_never_followed(client: TestClient, designer_home: Path, tmp_path: Path) -> None:
@@ -105,10 +91,10 @@ def test_symlinks_are_never_followed(client: TestClient, designer_home: Path, tm
     try:
         before = tree_digest(designer_home), (outside / "defs.yaml").read_text()
         assert "linked" not in {item["path"] for item in client.get(_url()).json()["components"]}
-        assert "symlink" in _errors(client.get(_url("/linked")), 422)[0]["message"]
-        _errors(client.put(_url("/linked"), json={"attributes": {"source": "mysql", "tables": ["b"]}}), 422)
-        _errors(client.delete(_url("/linked")), 422)
-        _errors(client.put(_url(f"/{INSTANCE}"), json={"new_path": "linked/inner"}), 422)
+        assert "symlink" in refused(client.get(_url("/linked")), 422)[0]["message"]
+        refused(client.put(_url("/linked"), json={"attributes": {"source": "mysql", "tables": ["b"]}}), 422)
+        refused(client.delete(_url("/linked")), 422)
+        refused(client.put(_url(f"/{INSTANCE}"), json={"new_path": "linked/inner"}), 422)
         assert (tree_digest(designer_home), (outside / "defs.yaml").read_text()) == before
     finally:
         link.unlink()
@@ -127,9 +113,29 @@ def test_read_only_designer_refuses_every_change_and_still_reads(
         client.put(_url(f"/{INSTANCE}"), json={"new_path": "renamed"}),
         client.delete(_url(f"/{INSTANCE}")),
         client.post(f"{location}/git/commit", json={"message": "m"}),
+        client.put(f"{location}/files/x.sql", json={"content": "select 1"}),
+        client.post(f"{location}/lineage", json={"source": "a", "target": "b"}),
+        client.delete(f"{location}/lineage", params={"source": "a", "target": "b"}),
+        client.post(f"{location}/jobs", json={}),
+        client.post(f"{location}/schedules", json={}),
+        client.post(f"{location}/sensors", json={}),
     ]
     for response in writes:
-        (error,) = _errors(response, 403)
+        (error,) = refused(response, 403)
         assert "read-only" in error["message"] and "make up" in error["message"]
+    # every route that may change files is in the list above: only checks, runs and cron reads are left
+    changing = {
+        (method, path)
+        for path, item in client.get("/api/openapi.json").json()["paths"].items()
+        for method in item
+        if method != "get" and path.startswith("/api/designer/")
+    }
+    unguarded = {
+        ("post", "/api/designer/locations/{name}/check"),
+        ("post", "/api/designer/locations/{name}/run"),
+        ("post", "/api/designer/cron"),
+        ("post", "/api/designer/catalog/refresh"),
+    }
+    assert len(writes) == len(changing - unguarded), sorted(changing - unguarded)
     assert client.get(_url()).status_code == 200
     assert client.get(_url(f"/{INSTANCE}")).status_code == 200

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { launch, watchConsole } from "./browser.mjs";
+import { lineageSteps } from "./lineage_steps.mjs";
 
 const [baseUrl, home, outDir, locationName] = process.argv.slice(2);
 if (!locationName) {
@@ -200,6 +201,65 @@ await step("commit", async () => {
   await dialog.getByText("nothing changed").waitFor({ timeout: SLOW });
   await dialog.getByRole("button", { name: "Close" }).click();
   return { message: `Designer: ${INSTANCE} in ${locationName}` };
+});
+
+await lineageSteps({ page, step, baseUrl, home, locationName, console_, firstInstance: INSTANCE });
+
+// Run it, live state and Files: on the sample location the live platform serves (the test connects the API to it).
+const RUN_LOCATION = "sql_sync";
+const PICKED = ["pyairbyte_cache/shop_customers", "pyairbyte_cache/shop_products"];
+const MODEL = `dbt_models/models/staging/${RUN_LOCATION}/staging_shop_customers.sql`;
+const SCHEMA = `dbt_models/models/staging/${RUN_LOCATION}/schema.yml`;
+const RUN_TIMEOUT = 300_000;
+
+await step("select-and-run", async () => {
+  await page.getByRole("combobox", { name: "Location", exact: true }).selectOption(RUN_LOCATION);
+  await page.locator(`li[data-asset="${PICKED[0]}"] .asset-state`).waitFor({ timeout: SLOW });
+  await page.getByLabel(`Select ${PICKED[0]} for a run`).check();
+  await page.locator(`li[data-asset="${PICKED[1]}"] .asset-key`).click({ modifiers: ["Shift"] });
+  if (!(await page.getByLabel(`Select ${PICKED[1]} for a run`).isChecked())) throw new Error("shift-click did not pick the asset");
+  await page.getByRole("button", { name: "Run 2 selected" }).click();
+  const status = page.getByTestId("run-status");
+  await status.filter({ hasText: /: (SUCCESS|FAILURE|CANCELED)/ }).waitFor({ timeout: RUN_TIMEOUT });
+  const text = (await status.textContent()) ?? "";
+  if (!text.includes("SUCCESS")) throw new Error(`the run did not succeed: ${text}`);
+  await page.locator(`li[data-asset="${PICKED[0]}"] .asset-state[data-state="materialized"]`).waitFor({ timeout: SLOW });
+  const link = await status.getByRole("link", { name: "open in Dagster" }).getAttribute("href");
+  return { status: text, link, states: await page.locator(".asset-state").evaluateAll((items) => items.map((item) => item.dataset.state)) };
+});
+
+async function openFile(path) {
+  await page.getByRole("navigation", { name: "Location files" }).getByTitle(path, { exact: true }).click();
+  await page.locator(".file-editor strong").getByText(path, { exact: true }).waitFor({ timeout: SLOW });
+  const editor = page.locator(".file-editor .monaco-editor");
+  await editor.waitFor({ timeout: SLOW });
+  await editor.click();
+}
+
+await step("files-edit", async () => {
+  await page.getByRole("tab", { name: "Files" }).click();
+  await openFile(MODEL);
+  await page.keyboard.press("Control+End");
+  await page.keyboard.insertText("\n-- reviewed in the designer");
+  await page.getByRole("button", { name: "Save file" }).click();
+  await page.locator(".notice").getByText(`Saved ${MODEL}`).waitFor({ timeout: SLOW });
+  const saved = readFileSync(join(home, MODEL), "utf8");
+  if (!saved.includes("-- reviewed in the designer")) throw new Error("the model on disk lacks the edit");
+  return { saved: true };
+});
+
+await step("files-invalid-yaml", async () => {
+  const before = readFileSync(join(home, SCHEMA), "utf8");
+  await openFile(SCHEMA);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText("models: a: b");
+  console_.expectHttpErrors = true;
+  await page.getByRole("button", { name: "Save file" }).click();
+  const problems = page.getByRole("alert", { name: "Problems in the file" });
+  await problems.getByText(/invalid YAML/).waitFor({ timeout: SLOW });
+  console_.expectHttpErrors = false;
+  const fileUnchanged = readFileSync(join(home, SCHEMA), "utf8") === before;
+  return { error: await problems.textContent(), fileUnchanged };
 });
 
 await step("keyboard", async () => {

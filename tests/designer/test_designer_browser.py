@@ -3,7 +3,12 @@
 The steps (designer_steps.mjs): open, search the palette, a refused and a created location, drag
 SqlTableSyncComponent onto the canvas (a refused, then a valid name), fill source and tables, save and see the
 assets, an invalid value shown on its field with defs.yaml unchanged, an error only the API finds shown on its
-field, undo, export (the ZIP has the files), commit (git log shows it), labels and keyboard. One screenshot per
+field, undo, export (the ZIP has the files), commit (git log shows it); lineage_steps.mjs: an edge drawn to a
+second instance (saved, in the preview), a cycle refused, a job of assets ticked on the canvas, a schedule from
+the cron builder with its next five runs, the drawn edge removed; then, on sql_sync with the API connected to
+the live platform (the shared `platform_stack`), two assets picked and run to SUCCESS with their live state
+shown, a model edited and saved in the Files tab, invalid YAML refused with the file unchanged; labels and
+keyboard. One screenshot per
 step in the test's output folder; a console error in the browser fails the test.
 """
 
@@ -54,12 +59,13 @@ def _copy_repository(target: Path) -> Path:
 
 
 @pytest.fixture
-def live_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def live_api(tmp_path: Path, platform_stack) -> Iterator[tuple[str, Path]]:
     _require_tools()
     home = _copy_repository(tmp_path / "repo")
     port = free_port()
-    env = {**os.environ, **GIT_IDENTITY, "DATA_PLATFORM_HOME": str(home)}
-    env.pop("PLATFORM_API_TOKEN", None)
+    env = {**os.environ, **GIT_IDENTITY, "DATA_PLATFORM_HOME": str(home), "DAGSTER_WEBSERVER_URL": platform_stack.url}
+    for name in ("PLATFORM_API_TOKEN", "DAGSTER_UI_URL"):
+        env.pop(name, None)
     log = (tmp_path / "api.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "data_manager.cli", "api", "--port", str(port)],
@@ -93,7 +99,7 @@ def live_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         log.close()
 
 
-def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: Path) -> None:
+def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: Path, platform_stack) -> None:
     url, home = live_api
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -122,6 +128,17 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
         names = archive.namelist()
     assert any(name.endswith("shop_sync/defs.yaml") for name in names), names
 
+    assert ": SUCCESS" in steps["select-and-run"]["status"]
+    assert steps["select-and-run"]["link"].startswith(f"{platform_stack.url}/runs/")
+    assert "materialized" in steps["select-and-run"]["states"]
+    assert steps["files-edit"]["saved"]
+    assert "invalid YAML" in steps["files-invalid-yaml"]["error"] and steps["files-invalid-yaml"]["fileUnchanged"]
+
     log = subprocess.run(["git", "log", "--format=%s"], cwd=home, capture_output=True, text=True, check=True).stdout
     assert log.splitlines()[0] == steps["commit"]["message"]
+    assert steps["draw-edge"]["previewDeps"] == [steps["lineage-second-instance"]["upstream"]]
+    assert "cycle" in steps["cycle-refused"]["refusal"] and steps["cycle-refused"]["fileUnchanged"]
+    assert "crm_nightly" in steps["job-from-selection"]["jobs"]
+    assert len(steps["schedule-cron-builder"]["runs"]) == 5
+    assert steps["remove-drawn-edge"]["previewDeps"] == []
     assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])

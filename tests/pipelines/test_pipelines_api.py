@@ -64,7 +64,8 @@ def test_crud_upload_and_register(api: TestClient) -> None:
     assert api.get(f"/api/pipelines/{pid}").json()["artifact_ids"] == [uploaded.json()["id"]]
     changed = api.put(f"/api/pipelines/{pid}", json={**body, "load_strategy": "upsert", "batch_size": 10})
     assert changed.json()["load_strategy"] == "upsert"
-    assert [p["id"] for p in api.get("/api/pipelines").json()] == [pid]
+    listed = api.get("/api/pipelines").json()
+    assert [(p["id"], p["last_run_status"]) for p in listed] == [(pid, None)]
     assert api.get(f"/api/pipelines/{pid}/runs").json() == []
     assert api.post("/api/pipelines", json=body).status_code == 409  # same name
     assert api.delete(f"/api/pipelines/{pid}").status_code == 204
@@ -85,9 +86,11 @@ def test_bad_inputs_list_every_error(api: TestClient) -> None:
     bad_pipeline = {"name": "x", "template_id": 999, "entity_id": 998, "artifact_ids": [997]}
     refused = api.post("/api/pipelines", json=bad_pipeline)
     assert refused.status_code == 400
-    assert refused.json()["errors"][0]["message"] == (
-        "template_id: no template with id 999; entity_id: no entity with id 998; artifact_ids: no artifact with id 997"
-    )
+    assert refused.json()["errors"] == [
+        {"message": "template_id: no template with id 999", "path": ["template_id"]},
+        {"message": "entity_id: no entity with id 998", "path": ["entity_id"]},
+        {"message": "artifact_ids: no artifact with id 997", "path": ["artifact_ids"]},
+    ]
     assert api.post("/api/artifacts", json={"name": "x", "media_type": "text/html"}).status_code == 400
     assert (
         api.post(
@@ -112,6 +115,7 @@ def test_invalid_pipeline_launch_is_400_and_launches_nothing(api: TestClient, st
         "artifact_ids: the pipeline has no artifacts",
         "fields.colour: entity prices has no column colour",
     ]
+    assert [e["path"] for e in response.json()["errors"]] == [["artifact_ids"], ["fields", "colour"]]
     assert store.list_runs(pipeline["id"]) == []
 
 
@@ -125,3 +129,15 @@ def test_launch_without_dagster_is_503(api: TestClient, store: PipelineStore) ->
     assert response.status_code == 503
     assert response.json()["errors"][0]["message"].startswith("Dagster webserver unreachable")
     assert store.list_runs(pipeline["id"]) == []
+
+
+def test_pipeline_list_shows_the_newest_run(api: TestClient, store: PipelineStore) -> None:
+    template = api.post("/api/templates", json=TEMPLATE).json()
+    entity = api.post("/api/entities", json=ENTITY).json()
+    pid = api.post(
+        "/api/pipelines", json={"name": "p", "template_id": template["id"], "entity_id": entity["id"]}
+    ).json()["id"]
+    store.record_run(pid, "run-old", "FAILURE")
+    store.record_run(pid, "run-new", "SUCCESS")
+    [listed] = api.get("/api/pipelines").json()
+    assert (listed["last_run_id"], listed["last_run_status"]) == ("run-new", "SUCCESS")

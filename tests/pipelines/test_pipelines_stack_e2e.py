@@ -5,6 +5,7 @@ a run launched over GraphQL directly still gets its pipeline_runs row, from the 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -94,6 +95,12 @@ def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClie
     with api.stream("GET", f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs?follow=true") as stream:
         text = "".join(stream.iter_text())
     assert 'event: end\ndata: {"status": "SUCCESS"}' in text
+    ids = [line.removeprefix("id: ") for line in text.splitlines() if line.startswith("id: ")]
+    half = len(ids) // 2
+    headers = {"Last-Event-ID": ids[half]}  # a reconnect: the events after it, none twice
+    with api.stream("GET", f"/api/pipelines/{pipeline_id}/runs/{run_id}/logs?follow=true", headers=headers) as stream:
+        resumed = "".join(stream.iter_text())
+    assert [line.removeprefix("id: ") for line in resumed.splitlines() if line.startswith("id: ")] == ids[half + 1 :]
 
     cli = subprocess.run(
         [sys.executable, "-m", "data_manager.cli", "pipelines", "status", run_id, "--json"],
@@ -110,3 +117,50 @@ def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClie
     synced = wait_for_row(api, pipeline_id, direct)
     assert (synced["status"], synced["records_loaded"]) == ("SUCCESS", 3)
     assert [r["dagster_run_id"] for r in api.get(f"/api/pipelines/{pipeline_id}/runs").json()] == [direct, run_id]
+
+
+def wait_for_status(api: TestClient, pipeline_id: int, run_id: str, wanted: set[str], timeout_s: float = 180) -> dict:
+    deadline = time.monotonic() + timeout_s
+    body: dict = {}
+    while time.monotonic() < deadline:
+        body = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json()
+        if body.get("status") in wanted:
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"run {run_id} never reached {sorted(wanted)}: {body}")
+
+
+def test_cancel_a_running_run_over_the_api(api: TestClient) -> None:
+    """An artifact URL that never answers keeps the run busy; cancel ends it CANCELED, and a second cancel is 409."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts connections (backlog), never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/feed.json"
+        template = api.post(
+            "/api/templates",
+            json={
+                "name": "cancel probe",
+                "extraction_strategy": "json_path",
+                "fields": [{"name": "sku", "selector": "$.sku"}],
+            },
+        ).json()
+        entity = api.post(
+            "/api/entities",
+            json={"name": "cancel probe", "table_name": "cancel_probe", "columns": [{"name": "sku", "type": "text"}]},
+        ).json()
+        artifact = api.post(
+            "/api/artifacts", json={"name": "silent", "media_type": "application/json", "location": url}
+        ).json()
+        body = {
+            "name": "cancel probe",
+            "template_id": template["id"],
+            "entity_id": entity["id"],
+            "artifact_ids": [artifact["id"]],
+        }
+        pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+        run_id = api.post(f"/api/pipelines/{pipeline_id}/runs").json()["run_id"]
+        wait_for_status(api, pipeline_id, run_id, {"STARTED"})
+        canceled = api.post(f"/api/pipelines/{pipeline_id}/runs/{run_id}/cancel")
+        assert canceled.status_code == 200, canceled.text
+        assert canceled.json()["status"] in ("CANCELING", "CANCELED")
+        assert wait_for_status(api, pipeline_id, run_id, {"CANCELED", "FAILURE", "SUCCESS"})["status"] == "CANCELED"
+    again = api.post(f"/api/pipelines/{pipeline_id}/runs/{run_id}/cancel")
+    assert again.status_code == 409 and "already ended with CANCELED" in again.json()["errors"][0]["message"]

@@ -23,6 +23,7 @@ BAD_VALUES = {
     "SAMPLE_API_URL": "127.0.0.1:8099",
     "GRAPHQL_API_URL": "ftp://example",
     "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
+    "DAGSTER_UI_URL": "localhost:3000",
 }
 
 

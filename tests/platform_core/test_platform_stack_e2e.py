@@ -211,7 +211,6 @@ def test_ctrl_c_stops_everything_and_leaves_no_orphans(stack: LocalStack) -> Non
     pids = [p.pid for p in psutil.Process(stack.process.pid).children(recursive=True)]
     assert len(pids) >= 6  # supervisor, 3 code servers (+ their grpc children), webserver, daemon
     stack.stop()
-    time.sleep(1)
     assert stack.leftover_processes() == []
     unhealthy = run_cli(stack.home, "health", env=stack.env)
     assert unhealthy.returncode == 1

@@ -15,11 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, DesignerError
+from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, UNAVAILABLE, DesignerError
 from data_manager.errors import EXIT_FAILURE, UserError
 
 log = logging.getLogger(__name__)
-DESIGNER_STATUS = {INVALID: 422, NOT_FOUND: 404, CONFLICT: 409, FAILED: 422}
+DESIGNER_STATUS = {INVALID: 422, NOT_FOUND: 404, CONFLICT: 409, FAILED: 422, UNAVAILABLE: 503}
 
 
 class ErrorItem(BaseModel):

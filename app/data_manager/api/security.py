@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import socket
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +45,9 @@ def check_bind(host: str, token: str) -> None:
         )
 
 
+TOKEN_COOKIE = "platform_api_token"  # the designer sets it beside its bearer header
+
+
 class GuardMiddleware:
     """Pure ASGI middleware: bearer token (when configured) and a body-size limit, before any route runs."""
 
@@ -75,7 +81,15 @@ class GuardMiddleware:
 
     def _authorized(self, headers: dict[str, str]) -> bool:
         scheme, _, value = headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), self.token.encode())
+        if scheme.lower() == "bearer":
+            return hmac.compare_digest(value.strip().encode(), self.token.encode())
+        # A browser's EventSource (the Pipelines page's live log) cannot send headers: the designer also keeps
+        # the token in a SameSite=Strict cookie, which no other site's page can make the browser send.
+        cookies = SimpleCookie()
+        with contextlib.suppress(CookieError):
+            cookies.load(headers.get("cookie", ""))
+        cookie = cookies.get(TOKEN_COOKIE)
+        return cookie is not None and hmac.compare_digest(unquote(cookie.value).encode(), self.token.encode())
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"request body larger than {self.max_body_bytes // 1024} KiB"

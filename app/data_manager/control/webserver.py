@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from daglab import DagsterClient
-from daglab.errors import DaglabError, DagsterConnectionError
-from daglab.models import LocationInfo
+from daglab.errors import DaglabError, DagsterConnectionError, NotFoundError
+from daglab.models import AssetState, LocationInfo, RunInfo
 from data_manager.settings import env
 
 ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
@@ -21,12 +21,26 @@ def default_webserver_url() -> str:
     return f"http://127.0.0.1:{env('DAGSTER_WEBSERVER_PORT')}"
 
 
+def ui_url() -> str:
+    """Where a browser opens the Dagster UI: `DAGSTER_UI_URL`, else the webserver's URL."""
+    explicit = env("DAGSTER_UI_URL")
+    return explicit.rstrip("/") if explicit else default_webserver_url()
+
+
+def run_page(run_id: str) -> str:
+    return f"{ui_url()}/runs/{run_id}"
+
+
 class WebserverUnavailable(Exception):
     """No webserver answers: the platform is not running."""
 
 
 class WebserverError(Exception):
     """The webserver answered with an error."""
+
+
+class WebserverNotFound(WebserverError):
+    """The webserver knows no such job, asset, run or location."""
 
 
 @contextmanager
@@ -37,6 +51,8 @@ def _client(url: str | None, timeout: float = 30, max_retries: int = 2) -> Itera
             yield client
     except DagsterConnectionError as exc:
         raise WebserverUnavailable(str(exc)) from None
+    except NotFoundError as exc:
+        raise WebserverNotFound(str(exc)) from None
     except DaglabError as exc:
         raise WebserverError(str(exc)) from None
 
@@ -80,3 +96,28 @@ def locations(url: str | None = None, timeout: float = 30) -> list[LocationInfo]
     """Every location the webserver knows, with its load status and load error."""
     with _client(url, timeout=timeout, max_retries=0) as client:
         return client.locations()
+
+
+def launch(location: str, job: str, asset_keys: list[list[str]] | None = None, url: str | None = None) -> str:
+    """Launch `job` of `location`, or, given `asset_keys`, a job of `location` holding every one; the run's id."""
+    with _client(url, max_retries=0) as client:
+        if asset_keys:
+            target = client.resolve_assets(asset_keys, location=location)
+        else:
+            target = client.resolve_job(job, location=location)
+        return client.launch(target)
+
+
+def run(run_id: str, url: str | None = None) -> RunInfo:
+    with _client(url, timeout=10, max_retries=1) as client:
+        return client.run(run_id)
+
+
+def asset_states(location: str, url: str | None = None) -> list[AssetState] | None:
+    """The live state of each asset `location` serves (materialized, stale, failed, running, missing);
+    None when the webserver does not serve that location (not loaded yet)."""
+    with _client(url, timeout=15, max_retries=1) as client:
+        served = [loc for loc in client.locations() if loc.name == location]
+        if not served:
+            return None
+        return client.asset_states([asset.key for asset in client.assets(locations=served)])

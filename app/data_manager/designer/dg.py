@@ -42,10 +42,14 @@ class DgResult:
         return lines[-1] if lines else f"dg exited with code {self.returncode}"
 
 
-def dg_environment(paths: ProjectPaths) -> dict[str, str]:
-    """The caller's environment, with the home's code importable first and colours off."""
+def dg_environment(paths: ProjectPaths, code_first: Sequence[Path] = ()) -> dict[str, str]:
+    """The caller's environment, with `code_first` then the home's code importable first and colours off."""
     environ = dict(os.environ)
-    pythonpath = [str(paths.app_dir), *filter(None, environ.get("PYTHONPATH", "").split(os.pathsep))]
+    pythonpath = [
+        *map(str, code_first),
+        str(paths.app_dir),
+        *filter(None, environ.get("PYTHONPATH", "").split(os.pathsep)),
+    ]
     environ.update(
         PYTHONPATH=os.pathsep.join(pythonpath),
         DATA_PLATFORM_HOME=str(paths.home),
@@ -64,12 +68,19 @@ def _python_tool(name: str) -> str:
 
 
 def run(
-    paths: ProjectPaths, cwd: Path, args: Sequence[str], timeout_s: float = DEFAULT_TIMEOUT_S, python_module: str = ""
+    paths: ProjectPaths,
+    cwd: Path,
+    args: Sequence[str],
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    python_module: str = "",
+    code_first: Sequence[Path] = (),
 ) -> DgResult:
-    """`dg ARGS` (or `python -m MODULE ARGS`) in `cwd`; raises DgTimeout after `timeout_s`."""
+    """`dg ARGS` (or `python -m MODULE ARGS`) in `cwd`; raises DgTimeout after `timeout_s`.
+
+    `code_first`: folders imported before the home's `app/` (a staged copy of a location being checked)."""
     command = [sys.executable, "-m", python_module, *args] if python_module else [_python_tool("dg"), *args]
     process = subprocess.Popen(
-        command, cwd=cwd, env=dg_environment(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command, cwd=cwd, env=dg_environment(paths, code_first), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
     try:

@@ -7,11 +7,12 @@ from dataclasses import asdict, dataclass
 
 from data_manager.errors import EXIT_FAILURE, EXIT_USAGE, UserError
 
-# What kind of refusal: the API maps these to 422, 404, 409 and 400; the CLI to exit codes.
+# What kind of refusal: the API maps these to 422, 404, 409, 422 and 503; the CLI to exit codes.
 INVALID = "invalid"
 NOT_FOUND = "not_found"
 CONFLICT = "conflict"
 FAILED = "failed"
+UNAVAILABLE = "unavailable"  # a service the request needs (the Dagster webserver) is not running
 
 
 @dataclass(frozen=True)
@@ -41,5 +42,5 @@ class DesignerError(UserError):
         self.kind = kind
         super().__init__(
             "; ".join(problem.one_line() for problem in self.problems),
-            exit_code=EXIT_FAILURE if kind == FAILED else EXIT_USAGE,
+            exit_code=EXIT_FAILURE if kind in (FAILED, UNAVAILABLE) else EXIT_USAGE,
         )

@@ -53,7 +53,7 @@ def migrate() -> None:
 @pipelines_app.command("list")
 @cli_errors
 def list_pipelines(as_json: JsonOption = False) -> None:
-    """Every pipeline with its template, entity and strategies."""
+    """Every pipeline with its template, entity, strategies and the status of its newest run."""
     pipelines = PipelineStore().list_pipelines()
     if as_json:
         emit([p.model_dump(mode="json") for p in pipelines])
@@ -62,7 +62,7 @@ def list_pipelines(as_json: JsonOption = False) -> None:
         state = "enabled" if p.enabled else "disabled"
         print(
             f"{p.id}\t{p.name}\ttemplate={p.template_id}\tentity={p.entity_id}\tartifacts={len(p.artifact_ids)}\t"
-            f"{p.load_strategy}\t{p.failure_policy}\t{state}"
+            f"{p.load_strategy}\t{p.failure_policy}\t{state}\tlast run: {p.last_run_status or 'never'}"
         )
     if not pipelines:
         print("no pipelines yet: create one with POST /api/pipelines", file=sys.stderr)

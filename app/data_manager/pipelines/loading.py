@@ -9,10 +9,15 @@ it was (for replace: the old rows stay).
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -103,6 +108,15 @@ def column_value(kind: str, value: Any) -> Any:
     return Jsonb(value)  # json
 
 
+def already_typed(kind: str, exact: tuple[type, ...], values: list[Any]) -> bool:
+    """Whether every value goes into a `kind` column unchanged (C-level checks: the fast path of big loads)."""
+    if not set(map(type, values)) <= set(exact):
+        return False
+    if kind in INT_RANGES and values:
+        return -INT_RANGES[kind] <= min(values) and max(values) < INT_RANGES[kind]
+    return True
+
+
 def type_records(
     entity: Entity, records: list[dict[str, Any]], record_artifacts: list[int] | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]], list[dict[str, Any]]]:
@@ -110,6 +124,9 @@ def type_records(
     present = {name for record in records[:1] for name in record}
     columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
     exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
+    values = [list(map(dict.get, records, repeat(c.name))) for c in columns]
+    if all(already_typed(c.type, exact, column) for c, exact, column in zip(columns, exact_types, values, strict=True)):
+        return [c.name for c in columns], list(zip(*values, strict=True)), []  # nothing to convert or report
     rows, failures = [], []
     for index, record in enumerate(records):
         row, errors = [], []
@@ -142,6 +159,31 @@ def load_records(
     batch_size: int = 1000,
     failure_policy: str = "fail_fast",
     record_artifacts: list[int] | None = None,
+) -> LoadResult:
+    with gc_paused():
+        return _load_records(settings, entity, records, strategy, batch_size, failure_policy, record_artifacts)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while millions of acyclic tuples are built (each full collection walks them all)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_records(
+    settings: PostgresSettings,
+    entity: Entity,
+    records: list[dict[str, Any]],
+    strategy: str,
+    batch_size: int,
+    failure_policy: str,
+    record_artifacts: list[int] | None,
 ) -> LoadResult:
     started = time.perf_counter()
     names, rows, failures = type_records(entity, records, record_artifacts)
@@ -184,8 +226,8 @@ def load_records(
 
 def last_row_per_key(names: list[str], keys: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """One row per unique key, the last one given (so an upsert into an empty table can be a plain COPY)."""
-    positions = [names.index(k) for k in keys]
-    return list({tuple(row[i] for i in positions): row for row in rows}.values())
+    key_of = itemgetter(*(names.index(k) for k in keys))  # C-level: a value for one key, a tuple for several
+    return list({key_of(row): row for row in rows}.values())
 
 
 def copy_rows(conn: psycopg.Connection, target: sql.Composable, names: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -135,6 +135,8 @@ class Pipeline(PipelineIn):
     id: int
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    last_run_id: str | None = None  # filled by the pipeline list
+    last_run_status: str | None = None
 
 
 class PipelineRun(BaseModel):

@@ -43,6 +43,14 @@ class Conflict(UserError):
     pass
 
 
+class MissingReferences(UserError):
+    """A pipeline names templates, entities or artifacts that do not exist; `errors` lists each one."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
 def table(name: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name))
 
@@ -192,7 +200,7 @@ class PipelineStore:
         if content is not None and len(content) > MAX_ARTIFACT_BYTES:
             raise UserError(f"artifact {data.name!r} is {len(content)} bytes; the limit is {MAX_ARTIFACT_BYTES}")
         if data.location is not None and not data.location.startswith(("/", "http://", "https://", "file://")):
-            raise UserError(f"artifact location {data.location!r} must be an absolute path or an http(s) URL")
+            raise UserError(f"location: {data.location!r} is neither an absolute path nor an http(s) URL")
         with self.transaction() as conn:
             row = conn.execute(
                 sql.SQL(
@@ -285,7 +293,14 @@ class PipelineStore:
         return Pipeline(**self._get("pipelines", "pipeline", pipeline_id))
 
     def list_pipelines(self) -> list[Pipeline]:
-        return [Pipeline(**row) for row in self._list("pipelines")]
+        """Every pipeline with the id and status of its newest run (None before its first)."""
+        query = sql.SQL(
+            "SELECT p.*, r.dagster_run_id AS last_run_id, r.status AS last_run_status FROM {} p "
+            "LEFT JOIN LATERAL (SELECT dagster_run_id, status FROM {} WHERE pipeline_id = p.id "
+            "ORDER BY created_at DESC, id DESC LIMIT 1) r ON true ORDER BY p.id"
+        ).format(table("pipelines"), table("pipeline_runs"))
+        with self.transaction() as conn:
+            return [Pipeline(**row) for row in conn.execute(query).fetchall()]
 
     def delete_pipeline(self, pipeline_id: int) -> None:
         self._delete("pipelines", "pipeline", pipeline_id)
@@ -307,7 +322,7 @@ class PipelineStore:
             if missing:
                 errors.append(f"artifact_ids: no artifact with id {', '.join(missing)}")
         if errors:
-            raise UserError("; ".join(errors))
+            raise MissingReferences(errors)
 
     # -- runs --------------------------------------------------------------------------------------
     def record_run(self, pipeline_id: int | None, dagster_run_id: str, status: str, **values: Any) -> PipelineRun:

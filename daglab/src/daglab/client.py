@@ -12,6 +12,7 @@ from daglab.errors import UsageError
 from daglab.filters import EntityFilter
 from daglab.models import (
     AssetInfo,
+    AssetState,
     JobInfo,
     LaunchTarget,
     LocationInfo,
@@ -113,6 +114,10 @@ class DagsterClient(_ClientBase):
         assets = self._run(ops.list_assets(self.features, locations, page_size))
         return (flt or EntityFilter()).assets(assets)
 
+    def asset_states(self, keys: list[list[str]]) -> list[AssetState]:
+        """Live state of each asset key: materialized, stale, failed, running or missing, with its last run."""
+        return self._run(ops.asset_states(self.features, keys))
+
     def resolve_job(self, job: str, location: str | None = None, repository: str | None = None) -> LaunchTarget:
         return self._run(ops.resolve_job(self.features, job, location, repository))
 
@@ -207,6 +212,9 @@ class AsyncDagsterClient(_ClientBase):
         locations = await self.locations() if locations is None else locations
         assets = await self._run(ops.list_assets(self.features, locations, page_size))
         return (flt or EntityFilter()).assets(assets)
+
+    async def asset_states(self, keys: list[list[str]]) -> list[AssetState]:
+        return await self._run(ops.asset_states(self.features, keys))
 
     async def resolve_job(self, job: str, location: str | None = None, repository: str | None = None) -> LaunchTarget:
         return await self._run(ops.resolve_job(self.features, job, location, repository))

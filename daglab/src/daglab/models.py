@@ -58,6 +58,23 @@ class AssetInfo(BaseModel):
         return "/".join(self.key)
 
 
+class AssetState(BaseModel):
+    """An asset's live state: ``state`` is materialized, stale, failed, running or missing (never materialized)."""
+
+    key: list[str]
+    state: str
+    stale_status: str | None = None
+    materialized_at: float | None = None
+    materialized_by_run: str | None = None
+    last_run_id: str | None = None
+    last_run_status: str | None = None
+    last_run_at: float | None = None
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.key)
+
+
 class StepInfo(BaseModel):
     """One step of a run."""
 

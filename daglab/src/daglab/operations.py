@@ -27,6 +27,7 @@ from daglab.errors import (
 )
 from daglab.models import (
     AssetInfo,
+    AssetState,
     JobInfo,
     LaunchTarget,
     LocationInfo,
@@ -218,6 +219,42 @@ def _asset(node: dict, repo: RepositoryInfo) -> AssetInfo:
         job_names=list(node.get("jobNames", [])),
         repository=repo.name,
         location=repo.location,
+    )
+
+
+def asset_states(features: ServerFeatures, keys: list[list[str]]) -> Op[list[AssetState]]:
+    """Each asset's live state, in the order of ``keys``: its stale status, last materialization and last run."""
+    if not keys:
+        return []
+    data = yield Call(q.ASSET_STATES, {"assetKeys": [{"path": key} for key in keys]})
+    stale = {tuple(n["assetKey"]["path"]): n.get("staleStatus") for n in data.get("assetNodes") or []}
+    latest = {tuple(i["assetKey"]["path"]): i for i in data.get("assetsLatestInfo") or []}
+    return [derive_asset_state(list(key), stale.get(tuple(key)), latest.get(tuple(key)) or {}) for key in keys]
+
+
+def derive_asset_state(key: list[str], stale_status: str | None, info: dict) -> AssetState:
+    materialization = info.get("latestMaterialization") or {}
+    run = info.get("latestRun") or {}
+    if info.get("inProgressRunIds") or info.get("unstartedRunIds"):
+        state = "running"
+    elif run.get("status") in ("FAILURE", "CANCELED") and run.get("id") != materialization.get("runId"):
+        state = "failed"
+    elif not materialization:
+        state = "missing"
+    elif stale_status == "STALE":
+        state = "stale"
+    else:
+        state = "materialized"
+    stamp = materialization.get("timestamp")
+    return AssetState(
+        key=key,
+        state=state,
+        stale_status=stale_status,
+        materialized_at=float(stamp) / 1000 if stamp else None,
+        materialized_by_run=materialization.get("runId"),
+        last_run_id=run.get("id"),
+        last_run_status=run.get("status"),
+        last_run_at=run.get("endTime") or run.get("startTime"),
     )
 
 

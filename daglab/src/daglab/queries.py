@@ -294,3 +294,16 @@ query DaglabRuns($filter: RunsFilter, $limit: Int) {
 
 # Names that exist only in the job-era API: a validation error naming one of them means "use the legacy documents".
 JOB_ERA_NAMES = ("launchRun", "jobName", "runOrError", "jobs", "logsForRun", "terminateRun", "isAssetJob")
+
+ASSET_STATES = """
+query DaglabAssetStates($assetKeys: [AssetKeyInput!]!) {
+  assetNodes(assetKeys: $assetKeys) { assetKey { path } staleStatus }
+  assetsLatestInfo(assetKeys: $assetKeys) {
+    assetKey { path }
+    latestMaterialization { runId timestamp }
+    latestRun { id status startTime endTime }
+    inProgressRunIds
+    unstartedRunIds
+  }
+}
+"""

@@ -2,6 +2,9 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 
 import { assetHandle, type InstanceNode } from "../graph";
+import { pickOnShiftClick } from "../liveState";
+import { AssetPick, AssetStateBadge } from "./AssetLiveMarks";
+import { JobAssetPick } from "./AssetPick";
 
 /** One component instance: its name and type, then one row per asset with its kinds and checks. */
 function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
@@ -20,9 +23,18 @@ function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
       </div>
       <ul className="asset-rows">
         {data.assets.map((asset) => (
-          <li key={asset.key} className="asset-row" data-asset={asset.key} title={asset.description ?? asset.key}>
+          <li
+            key={asset.key}
+            className="asset-row"
+            data-asset={asset.key}
+            title={asset.description ?? asset.key}
+            onClick={pickOnShiftClick(asset.key)}
+          >
             <Handle type="target" position={Position.Left} id={assetHandle("in", asset.key)} />
+            <JobAssetPick assetKey={asset.key} />
+            <AssetPick assetKey={asset.key} />
             <span className="asset-key">{asset.key}</span>
+            <AssetStateBadge assetKey={asset.key} />
             {asset.kinds.map((kind) => (
               <span key={kind} className={`kind kind-${kind}`}>
                 {kind}

@@ -1,35 +1,48 @@
 import { useEffect, useState } from "react";
 
 import { api, type RunState } from "../api";
+import { useLive } from "../liveState";
 import { messageOf, useDesigner } from "../store";
 
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
 const runRoute = api.canRun();
+const POLL_MS = 1500;
 
-/** Materializes the location's pipeline through the platform and follows the run's status (keyed by location). */
+/**
+ * Materializes the location's pipeline, or the assets picked on the canvas, through the platform; follows
+ * the run's status and links to its page in the Dagster UI. Keyed by location: a new location starts afresh.
+ */
 export function RunButton() {
   const location = useDesigner((state) => state.location);
+  const picked = useLive((state) => state.picked);
   const [run, setRun] = useState<RunState | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [available, setAvailable] = useState(false);
 
   useEffect(() => {
     let live = true;
-    runRoute.then((yes) => live && setAvailable(yes));
+    useLive.getState().reset(location);
+    runRoute.then((yes) => {
+      if (!live) return;
+      setAvailable(yes);
+      if (yes) void useLive.getState().load();
+    });
     return () => {
       live = false;
     };
-  }, []);
+  }, [location]);
 
   useEffect(() => {
     if (!location || !run || FINISHED.has(run.status)) return;
     const timer = window.setTimeout(async () => {
       try {
-        setRun(await api.runStatus(location, run.runId));
+        const next = await api.runStatus(location, run.runId);
+        setRun(next);
+        if (FINISHED.has(next.status)) void useLive.getState().load();
       } catch (caught) {
         setError(messageOf(caught));
       }
-    }, 2000);
+    }, POLL_MS);
     return () => window.clearTimeout(timer);
   }, [location, run]);
 
@@ -37,19 +50,26 @@ export function RunButton() {
     if (!location) return;
     setError(null);
     try {
-      setRun(await api.run(location));
+      setRun(await api.run(location, picked));
     } catch (caught) {
       setError(messageOf(caught));
     }
   }
 
   if (!available) return null;
+  const running = run !== null && !FINISHED.has(run.status);
+  const label = picked.length ? `Run ${picked.length} selected` : "Run pipeline";
   return (
     <span className="run">
-      <button type="button" onClick={() => void start()} disabled={!location || (run !== null && !FINISHED.has(run.status))}>
-        Run
+      <button
+        type="button"
+        onClick={() => void start()}
+        disabled={!location || running}
+        title={picked.length ? `Materialize ${picked.join(", ")}` : "Materialize the location's pipeline job"}
+      >
+        {label}
       </button>
-      <span role="status" className={error ? "error" : ""}>
+      <span role="status" className={error ? "error" : ""} data-testid="run-status">
         {error ? `Run failed to start: ${error}` : run ? `Run ${run.runId.slice(0, 8)}: ${run.status}` : ""}
         {run?.url && (
           <>

@@ -5,6 +5,7 @@ import { locationNameError } from "../names";
 import { hasUnsaved, messageOf, useDesigner } from "../store";
 import { Dialog } from "./Dialog";
 import { GitDialog } from "./GitDialog";
+import { PageNav } from "./PageNav";
 import { RunButton } from "./RunButton";
 
 function NewLocationDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -92,6 +93,7 @@ export function TopBar() {
   return (
     <header className="topbar">
       <h1>Designer</h1>
+      <PageNav current="Designer" />
       <label>
         Location
         <select aria-label="Location" value={location ?? ""} onChange={(event) => pick(event.target.value)}>

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ApiError, ErrorBody
-from data_manager.designer import checks, env_refs, export, git_ops, instances, locations, preview
+from data_manager.designer import checks, editable_files, env_refs, export, git_ops, instances, locations, preview, runs
 from data_manager.designer.catalog import Catalog, catalog_for
 from data_manager.designer.layout import LocationLayout, location_layout
 from data_manager.designer.problems import DesignerError, Problem
@@ -30,6 +30,7 @@ router = APIRouter(
         404: {"model": ErrorBody, "description": "Unknown location, component type or instance"},
         409: {"model": ErrorBody, "description": "Conflict: exists already, nothing to commit, active runs"},
         422: {"model": ErrorBody, "description": "Invalid input or failed dg step: every error listed"},
+        503: {"model": ErrorBody, "description": "The Dagster webserver is not running (run and state routes)"},
     },
 )
 
@@ -94,6 +95,14 @@ class CheckRequest(BaseModel):
 
 class CommitRequest(BaseModel):
     message: str
+
+
+class FileContent(BaseModel):
+    content: str = Field(description="The whole new text of the file (UTF-8)")
+
+
+class RunRequest(BaseModel):
+    assets: list[str] | None = Field(None, description="Asset keys (`a/b`) to materialize; default the pipeline job")
 
 
 COMPONENTS_DOC = {200: {"content": {"application/json": {}}, "description": "JSON document"}}
@@ -228,3 +237,38 @@ def git_status(location: Layout) -> dict[str, object]:
 @router.post("/locations/{name}/git/commit", summary="Commit the location's files only", dependencies=Writes)
 def git_commit(body: CommitRequest, location: Layout) -> dict[str, object]:
     return git_ops.commit(location, body.message)
+
+
+@router.post("/locations/{name}/run", status_code=201, summary="Launch the location's pipeline, or chosen assets")
+def run_location(location: Layout, body: RunRequest | None = None) -> dict[str, object]:
+    """`{"run_id", "status", "url"}`; 503 when the Dagster webserver is not running."""
+    return runs.launch_run(location, (body or RunRequest()).assets)
+
+
+@router.get("/locations/{name}/runs/{run_id}", summary="A run's status, with its page in the Dagster UI")
+def run_status(run_id: str, location: Layout) -> dict[str, object]:
+    return runs.run_status(location, run_id)
+
+
+@router.get("/locations/{name}/state", summary="Each asset's live state (materialized, stale, failed) and last run")
+def live_state(location: Layout) -> dict[str, object]:
+    return runs.live_state(location)
+
+
+@router.get("/locations/{name}/files", summary="The location's own SQL, YAML and Python files (package and dbt)")
+def list_files(location: Layout) -> dict[str, object]:
+    return editable_files.list_files(location)
+
+
+@router.get("/locations/{name}/files/{path:path}", summary="One of the location's files (path relative to the home)")
+def read_file(path: str, location: Layout) -> dict[str, object]:
+    return editable_files.read_file(location, path)
+
+
+@router.put(
+    "/locations/{name}/files/{path:path}",
+    summary="Write one of the location's files: YAML parses, Python compiles, dg check defs passes, or nothing written",
+    dependencies=Writes,
+)
+def write_file(path: str, body: FileContent, location: Layout, catalog: CatalogDep) -> dict[str, object]:
+    return editable_files.write_file(location, catalog, path, body.content)

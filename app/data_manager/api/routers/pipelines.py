@@ -6,12 +6,10 @@ records are 404, clashes 409, an invalid pipeline 400 with every error, an unrea
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
@@ -19,6 +17,7 @@ from daglab.errors import DaglabError, DagsterConnectionError, NotFoundError, Ru
 from data_manager.api.errors import ApiError, ErrorItem
 from data_manager.errors import UserError
 from data_manager.pipelines import runs
+from data_manager.pipelines.log_stream import Position, follow_events
 from data_manager.pipelines.models import (
     Artifact,
     ArtifactIn,
@@ -30,10 +29,20 @@ from data_manager.pipelines.models import (
     Template,
     TemplateIn,
 )
-from data_manager.pipelines.store import Conflict, NotFound, PipelineStore
+from data_manager.pipelines.store import Conflict, MissingReferences, NotFound, PipelineStore
 
 router = APIRouter(tags=["pipelines"])
-FOLLOW_POLL_S = 1.0
+FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*): ")
+
+
+def field_errors(messages: list[str]) -> list[ErrorItem]:
+    """`field: reason` messages as error items whose `path` names the field (`fields.sku` -> fields, sku)."""
+    items = []
+    for message in messages:
+        match = FIELD_PREFIX.match(message)
+        path: list[str | int] | None = match.group(1).split(".") if match else None
+        items.append(ErrorItem(message=message, path=path))
+    return items
 
 
 def store() -> PipelineStore:
@@ -48,8 +57,8 @@ def call(function, *args: Any) -> Any:
         raise ApiError(404, [str(exc)]) from None
     except Conflict as exc:
         raise ApiError(409, [str(exc)]) from None
-    except runs.InvalidPipeline as exc:
-        raise ApiError(400, exc.errors) from None
+    except (runs.InvalidPipeline, MissingReferences) as exc:
+        raise ApiError(400, field_errors(exc.errors)) from None
     except RunConfigValidationError as exc:
         raise ApiError(400, [str(detail) for detail in exc.errors]) from None
     except NotFoundError as exc:
@@ -231,9 +240,16 @@ def get_run(pipeline_id: int, run_id: str) -> PipelineRun:
 
 @router.get(
     "/pipelines/{pipeline_id}/runs/{run_id}/logs",
-    summary="The run's event log: a page (`cursor`), or with `follow=true` server-sent events until it ends",
+    summary="The run's event log: a page (`cursor`), or with `follow=true` server-sent events until it ends "
+    "(each with an id: reconnecting with `Last-Event-ID` resumes after it, without duplicates)",
 )
-def run_logs(pipeline_id: int, run_id: str, cursor: str | None = None, follow: bool = False) -> Any:
+def run_logs(
+    pipeline_id: int,
+    run_id: str,
+    cursor: str | None = None,
+    follow: bool = False,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> Any:
     call(store().get_run, run_id, pipeline_id)
     if not follow:
         page = call(runs.logs, run_id, cursor)
@@ -242,28 +258,11 @@ def run_logs(pipeline_id: int, run_id: str, cursor: str | None = None, follow: b
             "cursor": page.cursor,
             "has_more": page.has_more,
         }
-    return StreamingResponse(follow_events(run_id, cursor), media_type="text/event-stream")
-
-
-def follow_events(run_id: str, cursor: str | None) -> Iterator[str]:
-    """SSE: one `data:` line per event; `event: end` with the final status once the run has ended."""
-    while True:
-        try:
-            page = runs.logs(run_id, cursor)
-            for event in page.events:
-                yield f"data: {json.dumps(event.model_dump(mode='json'))}\n\n"
-            cursor = page.cursor or cursor
-            if page.has_more:
-                continue
-            with runs.client() as dagster:
-                info = dagster.run(run_id)
-            if info.is_finished and not runs.logs(run_id, cursor).events:
-                yield f"event: end\ndata: {json.dumps({'status': info.status})}\n\n"
-                return
-        except DaglabError as exc:
-            yield f"event: error\ndata: {json.dumps({'message': str(exc)})}\n\n"
-            return
-        time.sleep(FOLLOW_POLL_S)
+    return StreamingResponse(
+        follow_events(run_id, Position.parse(last_event_id, cursor)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post("/pipelines/{pipeline_id}/runs/{run_id}/cancel", summary="Terminate a queued or running run")

@@ -1,0 +1,52 @@
+"""`/api/designer/locations/{name}/lineage`: dependencies drawn between assets of different components, written
+as post-processing rules in the target component's defs.yaml (thin over `data_manager.designer.lineage`).
+
+Errors as the other designer routes: every problem at once, 422 invalid (a cycle, a self-loop), 404 unknown
+asset, 409 an existing dependency; a refused request changes nothing on disk.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from data_manager.api.errors import ErrorBody
+from data_manager.api.routers.designer import Layout, Writes
+from data_manager.designer import lineage
+
+router = APIRouter(
+    prefix="/designer",
+    tags=["designer"],
+    responses={
+        404: {"model": ErrorBody, "description": "Unknown location, asset or dependency"},
+        409: {"model": ErrorBody, "description": "The dependency exists already, or is not a drawn one"},
+        422: {"model": ErrorBody, "description": "Invalid input (a cycle, say) or dg refused the result"},
+    },
+)
+
+
+class Edge(BaseModel):
+    source: str = Field(description="Upstream asset key, e.g. pyairbyte_cache/shop_orders")
+    target: str = Field(description="Downstream asset key: it gets `source` in its deps")
+
+
+@router.get("/locations/{name}/lineage", summary="Every dependency with its origin: drawn, dbt or declared")
+def get_lineage(location: Layout) -> dict[str, object]:
+    return lineage.lineage(location)
+
+
+@router.post(
+    "/locations/{name}/lineage",
+    status_code=201,
+    summary="Draw a dependency (post-processing in YAML)",
+    dependencies=Writes,
+)
+def add_edge(body: Edge, location: Layout) -> dict[str, object]:
+    return lineage.add_edge(location, body.source, body.target)
+
+
+@router.delete(
+    "/locations/{name}/lineage", summary="Remove a drawn dependency (its post-processing rule)", dependencies=Writes
+)
+def remove_edge(location: Layout, source: str, target: str) -> dict[str, object]:
+    return lineage.remove_edge(location, source, target)

@@ -1,0 +1,115 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+
+import { api, ApiError, type ApiErrorItem, type LocationFile } from "../api";
+import { messageOf, useDesigner } from "../store";
+
+const CodeEditor = lazy(() => import("./CodeEditor"));
+
+interface OpenFile {
+  path: string;
+  kind: LocationFile["kind"];
+  saved: string;
+  text: string;
+}
+
+/** "line 3: invalid YAML: ..." for each problem the API listed. */
+function problemLines(errors: ApiErrorItem[]): string[] {
+  return errors.map((error) => (error.line ? `line ${error.line}: ${error.message}` : error.message));
+}
+
+/** The location's own files (SQL models, YAML, Python) in Monaco; a save is validated by the API first. */
+export function FilesPanel() {
+  const location = useDesigner((state) => state.location);
+  if (!location) return <p className="canvas-hint">Choose a location to see its files.</p>;
+  return <LocationFiles key={location} location={location} />;
+}
+
+function LocationFiles({ location }: { location: string }) {
+  const notify = useDesigner((state) => state.notify);
+  const [files, setFiles] = useState<LocationFile[]>([]);
+  const [open, setOpen] = useState<OpenFile | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .files(location)
+      .then((listed) => live && setFiles(listed))
+      .catch((error) => notify("error", `The location's files could not be listed: ${messageOf(error)}`));
+    return () => {
+      live = false;
+    };
+  }, [location, notify]);
+
+  const choose = useCallback(
+    async (file: LocationFile) => {
+      if (open && open.text !== open.saved && !window.confirm(`Discard your changes to ${open.path}?`)) return;
+      try {
+        const content = await api.readFile(location, file.path);
+        setOpen({ path: file.path, kind: file.kind, saved: content, text: content });
+        setProblems([]);
+      } catch (error) {
+        notify("error", `${file.path} could not be read: ${messageOf(error)}`);
+      }
+    },
+    [location, open, notify],
+  );
+
+  async function save() {
+    if (!open) return;
+    setSaving(true);
+    try {
+      await api.writeFile(location, open.path, open.text);
+      setOpen({ ...open, saved: open.text });
+      setProblems([]);
+      notify("info", `Saved ${open.path}`);
+      void useDesigner.getState().refresh();
+    } catch (error) {
+      setProblems(error instanceof ApiError ? problemLines(error.errors) : [messageOf(error)]);
+      notify("error", `${open.path} was not saved: fix the problems listed above the editor`);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const dirty = open !== null && open.text !== open.saved;
+  return (
+    <section className="files" aria-label="Files">
+      <nav aria-label="Location files">
+        <ul>
+          {files.map((file) => (
+            <li key={file.path}>
+              <button type="button" aria-current={open?.path === file.path} onClick={() => void choose(file)} title={file.path}>
+                {file.path.split("/").slice(-2).join("/")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {open ? (
+        <div className="file-editor">
+          <header>
+            <strong>{open.path}</strong>
+            {dirty && <span title="Unsaved changes">●</span>}
+            <button type="button" onClick={() => void save()} disabled={!dirty || saving}>
+              {saving ? "Checking…" : "Save file"}
+            </button>
+          </header>
+          {problems.length > 0 && (
+            <ul className="file-errors" role="alert" aria-label="Problems in the file">
+              {problems.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          )}
+          <Suspense fallback={<p>Loading the editor…</p>}>
+            <CodeEditor value={open.text} language={open.kind} label={`Contents of ${open.path}`} onChange={(text) => setOpen({ ...open, text })} />
+          </Suspense>
+        </div>
+      ) : (
+        <p className="canvas-hint">Pick a file to edit it. Saving checks it first: nothing is written while a problem remains.</p>
+      )}
+    </section>
+  );
+}

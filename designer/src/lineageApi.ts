@@ -1,0 +1,53 @@
+/**
+ * The lineage and primitives routes of the platform API: drawn dependencies
+ * (`/locations/{name}/lineage`) and jobs, schedules and sensors (`/locations/{name}/{jobs,schedules,sensors}`).
+ */
+import { location, request } from "./api";
+
+export type EdgeOrigin = "drawn" | "dbt" | "declared";
+
+export interface LineageEdge {
+  source: string;
+  target: string;
+  origin: EdgeOrigin;
+}
+
+export interface Definitions {
+  jobs: { name: string; description?: string }[];
+  schedules: { name: string; cron_schedule?: string }[];
+  sensors: { name: string }[];
+}
+
+export interface NewSchedule {
+  name: string;
+  job: string;
+  cron: string;
+  timezone: string;
+}
+
+export const lineageApi = {
+  async edges(name: string): Promise<LineageEdge[]> {
+    return (await request<{ edges: LineageEdge[] }>("GET", `${location(name)}/lineage`)).edges;
+  },
+  async addEdge(name: string, source: string, target: string): Promise<LineageEdge[]> {
+    return (await request<{ edges: LineageEdge[] }>("POST", `${location(name)}/lineage`, { source, target })).edges;
+  },
+  async removeEdge(name: string, source: string, target: string): Promise<LineageEdge[]> {
+    const query = new URLSearchParams({ source, target }).toString();
+    return (await request<{ edges: LineageEdge[] }>("DELETE", `${location(name)}/lineage?${query}`)).edges;
+  },
+  /** Jobs, schedules and sensors from the (cached) preview. */
+  async definitions(name: string): Promise<Definitions> {
+    const body = await request<Partial<Definitions>>("GET", `${location(name)}/preview`);
+    return { jobs: body.jobs ?? [], schedules: body.schedules ?? [], sensors: body.sensors ?? [] };
+  },
+  createJob(name: string, job: string, assets: string[]): Promise<unknown> {
+    return request("POST", `${location(name)}/jobs`, { name: job, assets });
+  },
+  createSchedule(name: string, schedule: NewSchedule): Promise<{ next_runs: string[] }> {
+    return request("POST", `${location(name)}/schedules`, schedule);
+  },
+  createSensor(name: string, sensor: string, asset: string, job: string): Promise<unknown> {
+    return request("POST", `${location(name)}/sensors`, { name: sensor, asset, job });
+  },
+};

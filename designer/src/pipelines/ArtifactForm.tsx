@@ -1,0 +1,102 @@
+import { useRef, useState } from "react";
+
+import { FieldErrors, GeneralErrors } from "./FieldErrors";
+import { TextField } from "./FormFields";
+import { mediaTypeFor } from "./pipelineMapping";
+import { pipelinesApi } from "./pipelinesApi";
+import { usePipelines } from "./pipelinesStore";
+import { describedBy, useFormErrors } from "./useFormErrors";
+
+const FIELDS = ["file", "name", "media_type", "location"] as const;
+type Source = "upload" | "link";
+
+/** Register a source document: upload a file (stored in the database), or give a path or URL read at run time. */
+export function ArtifactForm() {
+  const { refreshArtifacts, notify } = usePipelines();
+  const [source, setSource] = useState<Source>("upload");
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState("");
+  const [location, setLocation] = useState("");
+  const [mediaType, setMediaType] = useState("");
+  const [busy, setBusy] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const { errors, clear, fail } = useFormErrors(FIELDS);
+  const on = errors.byField;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    clear();
+    try {
+      const artifact =
+        source === "upload"
+          ? await upload()
+          : await pipelinesApi.registerArtifact({ name: name || location, media_type: mediaType || mediaTypeFor(location), location });
+      await refreshArtifacts();
+      notify("info", `Registered artifact ${artifact.name} (id ${artifact.id}).`);
+      setName("");
+      setLocation("");
+      setMediaType("");
+      setFile(null);
+      if (fileInput.current) fileInput.current.value = "";
+    } catch (error) {
+      fail(error);
+      notify("error", "The artifact was not registered: see the form.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function upload() {
+    if (!file) throw new Error("file: choose a file to upload");
+    return pipelinesApi.uploadArtifact(file, name);
+  }
+
+  return (
+    <form className="artifact-form" aria-labelledby="new-artifact-heading" onSubmit={submit} noValidate>
+      <h2 id="new-artifact-heading">Register an artifact</h2>
+      <fieldset>
+        <legend>Source</legend>
+        <label className="check">
+          <input type="radio" name="artifact-source" value="upload" checked={source === "upload"} onChange={() => setSource("upload")} />
+          Upload a file
+        </label>
+        <label className="check">
+          <input type="radio" name="artifact-source" value="link" checked={source === "link"} onChange={() => setSource("link")} />
+          A path or URL
+        </label>
+      </fieldset>
+      {source === "upload" ? (
+        <div className="field">
+          <label htmlFor="field-file">File</label>
+          <input id="field-file" ref={fileInput} type="file" name="file" onChange={(event) => setFile(event.target.files?.[0] ?? null)} {...describedBy("field-file-error", on.file)} />
+          <FieldErrors id="field-file-error" messages={on.file} />
+        </div>
+      ) : (
+        <TextField
+          label="Path or URL"
+          name="location"
+          value={location}
+          placeholder="/srv/documents/report.pdf or https://…"
+          errors={on.location}
+          onText={setLocation}
+        />
+      )}
+      <TextField label="Name" name="artifact-name" value={name} placeholder="the file's name" errors={on.name} onText={setName} />
+      {source === "link" && (
+        <TextField
+          label="Media type"
+          name="media_type"
+          value={mediaType}
+          placeholder={mediaTypeFor(location) || "text/html"}
+          errors={on.media_type}
+          onText={setMediaType}
+        />
+      )}
+      <GeneralErrors label="Other problems with the artifact" messages={errors.general} />
+      <button type="submit" disabled={busy}>
+        {busy ? "Registering…" : "Register artifact"}
+      </button>
+    </form>
+  );
+}

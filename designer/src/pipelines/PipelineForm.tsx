@@ -1,0 +1,128 @@
+import { useState } from "react";
+
+import { FieldErrors, GeneralErrors } from "./FieldErrors";
+import { ChoiceField, TextField } from "./FormFields";
+import { plainOptions } from "./pipelineMapping";
+import { type FailurePolicy, type LoadStrategy, type PipelineInput, pipelinesApi } from "./pipelinesApi";
+import { usePipelines } from "./pipelinesStore";
+import { describedBy, useFormErrors } from "./useFormErrors";
+
+const FIELDS = ["name", "description", "template_id", "entity_id", "artifact_ids", "load_strategy", "batch_size", "failure_policy", "enabled"] as const;
+const LOAD_STRATEGIES: LoadStrategy[] = ["append", "upsert", "replace"];
+const FAILURE_POLICIES: FailurePolicy[] = ["fail_fast", "continue"];
+
+const EMPTY: PipelineInput = {
+  name: "",
+  description: "",
+  template_id: null,
+  entity_id: null,
+  artifact_ids: [],
+  load_strategy: "append",
+  batch_size: 1000,
+  failure_policy: "fail_fast",
+  enabled: true,
+};
+
+/** Create a pipeline from an existing template and entity; the API's refusals land on their fields. */
+export function PipelineForm() {
+  const { templates, entities, artifacts, refreshPipelines, notify, watch } = usePipelines();
+  const [input, setInput] = useState<PipelineInput>(EMPTY);
+  const [batchText, setBatchText] = useState(String(EMPTY.batch_size));
+  const [busy, setBusy] = useState(false);
+  const { errors, clear, fail } = useFormErrors(FIELDS);
+  const on = errors.byField;
+  const change = (values: Partial<PipelineInput>) => setInput((current) => ({ ...current, ...values }));
+
+  function toggleArtifact(id: number, checked: boolean) {
+    change({ artifact_ids: checked ? [...input.artifact_ids, id] : input.artifact_ids.filter((item) => item !== id) });
+  }
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    clear();
+    try {
+      const body = { ...input, batch_size: batchText.trim() === "" ? Number.NaN : Number(batchText) };
+      const created = await pipelinesApi.createPipeline(body);
+      await refreshPipelines();
+      watch(created.id, null);
+      notify("info", `Created pipeline ${created.name}.`);
+      setInput(EMPTY);
+      setBatchText(String(EMPTY.batch_size));
+    } catch (error) {
+      const mapped = fail(error);
+      const count = Object.values(mapped.byField).flat().length + mapped.general.length;
+      notify("error", `The pipeline was not created: ${count} problem${count === 1 ? "" : "s"}, shown on the form.`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="pipeline-form" aria-labelledby="new-pipeline-heading" onSubmit={submit} noValidate>
+      <h2 id="new-pipeline-heading">New pipeline</h2>
+      <TextField label="Name" name="name" value={input.name} errors={on.name} onText={(name) => change({ name })} />
+      <TextField label="Description" name="description" value={input.description} errors={on.description} onText={(description) => change({ description })} />
+      <ChoiceField
+        label="Template"
+        name="template_id"
+        value={String(input.template_id ?? "")}
+        placeholder="Choose a template…"
+        options={templates.map((template) => ({ value: String(template.id), text: `${template.name} (${template.extraction_strategy}, ${template.fields.length} fields)` }))}
+        errors={on.template_id}
+        onChoose={(id) => change({ template_id: id ? Number(id) : null })}
+      />
+      <ChoiceField
+        label="Entity"
+        name="entity_id"
+        value={String(input.entity_id ?? "")}
+        placeholder="Choose an entity…"
+        options={entities.map((entity) => ({ value: String(entity.id), text: `${entity.name} (${entity.schema_name}.${entity.table_name})` }))}
+        errors={on.entity_id}
+        onChoose={(id) => change({ entity_id: id ? Number(id) : null })}
+      />
+      <fieldset {...describedBy("pipeline-artifacts-error", on.artifact_ids)}>
+        <legend>Artifacts</legend>
+        {artifacts.length === 0 && <p className="hint">No artifacts yet: register one below.</p>}
+        {artifacts.map((artifact) => (
+          <label key={artifact.id} className="check">
+            <input
+              type="checkbox"
+              name="artifact_ids"
+              value={artifact.id}
+              checked={input.artifact_ids.includes(artifact.id)}
+              onChange={(event) => toggleArtifact(artifact.id, event.target.checked)}
+            />
+            {artifact.name} <span className="hint">({artifact.media_type}{artifact.stored ? ", uploaded" : `, ${artifact.location}`})</span>
+          </label>
+        ))}
+        <FieldErrors id="pipeline-artifacts-error" messages={on.artifact_ids} />
+      </fieldset>
+      <ChoiceField
+        label="Load strategy"
+        name="load_strategy"
+        value={input.load_strategy}
+        options={plainOptions(LOAD_STRATEGIES)}
+        errors={on.load_strategy}
+        onChoose={(strategy) => change({ load_strategy: strategy as LoadStrategy })}
+      />
+      <TextField label="Batch size" name="batch_size" inputMode="numeric" value={batchText} errors={on.batch_size} onText={setBatchText} />
+      <ChoiceField
+        label="Failure policy"
+        name="failure_policy"
+        value={input.failure_policy}
+        options={plainOptions(FAILURE_POLICIES)}
+        errors={on.failure_policy}
+        onChoose={(policy) => change({ failure_policy: policy as FailurePolicy })}
+      />
+      <label className="check">
+        <input type="checkbox" name="enabled" checked={input.enabled} onChange={(event) => change({ enabled: event.target.checked })} />
+        Enabled
+      </label>
+      <GeneralErrors label="Other problems with the pipeline" messages={errors.general} />
+      <button type="submit" disabled={busy}>
+        {busy ? "Creating…" : "Create pipeline"}
+      </button>
+    </form>
+  );
+}

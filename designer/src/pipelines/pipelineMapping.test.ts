@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+
+import { fieldPath, formErrors, isFinished, logLine, mediaTypeFor, pipelineRows, plainReason, statusKind } from "./pipelineMapping";
+import type { Entity, Pipeline, Template } from "./pipelinesApi";
+
+const FORM = ["name", "template_id", "entity_id", "artifact_ids", "batch_size"];
+
+describe("formErrors", () => {
+  it("puts a 422's body paths on their fields, in plain words", () => {
+    const errors = formErrors(
+      [
+        { message: "body.batch_size: Input should be greater than or equal to 1", path: ["body", "batch_size"] },
+        { message: "body.name: String should have at least 1 character", path: ["body", "name"] },
+        { message: "body.template_id: Input should be a valid integer", path: ["body", "template_id"] },
+      ],
+      FORM,
+    );
+    expect(errors.byField).toEqual({ batch_size: ["Must be at least 1."], name: ["Must not be empty."], template_id: ["Choose one."] });
+    expect(errors.general).toEqual([]);
+  });
+
+  it("lists every error of a 400, each on its field when the form has it", () => {
+    const errors = formErrors(
+      [
+        { message: "template_id: no template with id 999", path: ["template_id"] },
+        { message: "artifact_ids: no artifact with id 997" },
+        { message: "fields.colour: entity prices has no column colour", path: ["fields", "colour"] },
+        { message: "Dagster webserver unreachable: connection refused" },
+      ],
+      FORM,
+    );
+    expect(errors.byField).toEqual({ template_id: ["No template with id 999."], artifact_ids: ["No artifact with id 997."] });
+    expect(errors.general).toEqual(["Template fields › colour: Entity prices has no column colour.", "Dagster webserver unreachable: connection refused."]);
+  });
+
+  it("puts a name clash (409) on the name field", () => {
+    const clash = { message: "already exists: Key (name)=(prices) already exists." };
+    expect(formErrors([clash], FORM).byField).toEqual({ name: [`Already taken ("prices"): choose another.`] });
+  });
+
+  it("names the field of an error the form does not show", () => {
+    expect(formErrors([{ message: "enabled: the pipeline is disabled" }], []).general).toEqual(["Enabled: The pipeline is disabled."]);
+  });
+});
+
+describe("plainReason and fieldPath", () => {
+  it("rewords pydantic and keeps other reasons", () => {
+    expect(plainReason("Field required")).toBe("Required.");
+    expect(plainReason("Input should be 'append', 'upsert' or 'replace'")).toBe("Must be one of 'append', 'upsert' or 'replace'.");
+    expect(plainReason("Value error, regex_replace needs `pattern`")).toBe("Regex_replace needs `pattern`.");
+    expect(plainReason("")).toBe("Invalid.");
+  });
+
+  it("reads the path, else the message's prefix", () => {
+    expect(fieldPath({ message: "x", path: ["body", "fields", 0, "name"] })).toEqual(["fields", "0", "name"]);
+    expect(fieldPath({ message: "location: a file path or URL is required" })).toEqual(["location"]);
+    expect(fieldPath({ message: "The platform API cannot be reached" })).toEqual([]);
+  });
+});
+
+describe("statuses", () => {
+  it("maps Dagster statuses onto kinds", () => {
+    expect([statusKind(null), statusKind("QUEUED"), statusKind("STARTED"), statusKind("SUCCESS"), statusKind("FAILURE"), statusKind("CANCELED")]).toEqual([
+      "none",
+      "queued",
+      "running",
+      "success",
+      "failure",
+      "canceled",
+    ]);
+    expect(statusKind("SOMETHING_NEW")).toBe("queued");
+    expect([isFinished("SUCCESS"), isFinished("CANCELING"), isFinished(undefined)]).toEqual([true, false, false]);
+  });
+});
+
+describe("logLine", () => {
+  it("shows time (UTC), level, step and message, and the first line of an error", () => {
+    expect(logLine({ type: "ExecutionStepSuccessEvent", message: "Finished", timestamp: 1764637384.5, level: "debug", step_key: "load_data" })).toBe(
+      "01:03:04 DEBUG load_data: Finished",
+    );
+    expect(logLine({ type: "RunFailureEvent", message: "", error: "boom\ntraceback" })).toBe("--:--:-- INFO RunFailureEvent (boom)");
+  });
+});
+
+describe("pipelineRows", () => {
+  it("names template and entity, with #id for missing records", () => {
+    const pipeline = { id: 1, name: "p", template_id: 3, entity_id: 9, enabled: true, last_run_status: "SUCCESS" } as Pipeline;
+    const templates = [{ id: 3, name: "feed" }] as Template[];
+    const entities = [{ id: 4, name: "prices", schema_name: "entities", table_name: "prices" }] as Entity[];
+    expect(pipelineRows([pipeline], templates, entities)).toEqual([
+      { id: 1, name: "p", template: "feed", entity: "#9", enabled: true, lastRunStatus: "SUCCESS" },
+    ]);
+  });
+});
+
+describe("mediaTypeFor", () => {
+  it("reads the extension of paths and URLs", () => {
+    expect(mediaTypeFor("/srv/docs/Report.PDF")).toBe("application/pdf");
+    expect(mediaTypeFor("https://example.org/feed.json?page=2")).toBe("application/json");
+    expect(mediaTypeFor("https://example.org/v1.2/items")).toBe("");
+    expect(mediaTypeFor("notes")).toBe("");
+  });
+});

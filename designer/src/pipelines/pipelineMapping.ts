@@ -1,0 +1,173 @@
+/**
+ * Pure mappings of the Pipelines page: the API's error items onto form fields in plain words, run
+ * statuses onto their look, log events onto lines, file names onto media types.
+ */
+import type { ApiErrorItem } from "../api";
+import type { Entity, LogEvent, Pipeline, Template } from "./pipelinesApi";
+
+export const FIELD_LABELS: Record<string, string> = {
+  name: "Name",
+  description: "Description",
+  template_id: "Template",
+  entity_id: "Entity",
+  artifact_ids: "Artifacts",
+  load_strategy: "Load strategy",
+  batch_size: "Batch size",
+  failure_policy: "Failure policy",
+  enabled: "Enabled",
+  fields: "Template fields",
+  file: "File",
+  media_type: "Media type",
+  location: "Path or URL",
+};
+
+export interface FormErrors {
+  /** Messages for the form's own fields, by field name. */
+  byField: Record<string, string[]>;
+  /** Messages about no field of the form, each starting with what it is about. */
+  general: string[];
+}
+
+const PREFIX = /^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*): /;
+/** Postgres's unique-key clash, as the API's 409 words it: "already exists: Key (name)=(x) already exists." */
+const CLASH = /^already exists: Key \(([a-z_][a-z0-9_]*)\)=\((.*)\) already exists\.?$/;
+
+const REWRITES: [RegExp, string][] = [
+  [/^Input should be greater than or equal to (\S+)$/, "Must be at least $1."],
+  [/^Input should be greater than (\S+)$/, "Must be more than $1."],
+  [/^Input should be less than or equal to (\S+)$/, "Must be at most $1."],
+  [/^String should have at least 1 character$/, "Must not be empty."],
+  [/^String should have at most (\d+) characters?$/, "Must be at most $1 characters long."],
+  [/^Field required$/, "Required."],
+  [/^Input should be a valid integer.*$/, "Must be a whole number."],
+  [/^Input should be a valid number.*$/, "Must be a number."],
+  [/^Input should be (('[^']+'(, | or )?)+)$/, "Must be one of $1."],
+];
+
+/** A reason as a sentence: pydantic's phrasing reworded, a capital first letter, a full stop. */
+export function plainReason(reason: string): string {
+  let text = reason.trim().replace(/^Value error, /, "");
+  for (const [pattern, replacement] of REWRITES) {
+    if (pattern.test(text)) {
+      text = text.replace(pattern, replacement);
+      break;
+    }
+  }
+  if (!text) return "Invalid.";
+  text = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** The field path of an item: its `path` without the request part ("body"), else the message's `a.b:` prefix. */
+export function fieldPath(item: ApiErrorItem): string[] {
+  const path = (item.path ?? []).map(String);
+  if (path.length) return path[0] === "body" || path[0] === "query" ? path.slice(1) : path;
+  const match = PREFIX.exec(item.message) ?? CLASH.exec(item.message);
+  return match ? match[1].split(".") : [];
+}
+
+/** The item's message without the path prefix it starts with. */
+function reasonOf(item: ApiErrorItem): string {
+  const clash = CLASH.exec(item.message);
+  if (clash) return `already taken ("${clash[2]}"): choose another`;
+  return item.message.replace(PREFIX, "");
+}
+
+/** Fields picked from a list: "not an integer" means nothing was picked. */
+const CHOICES = new Set(["template_id", "entity_id"]);
+const NO_CHOICE = /^(Input should be a valid integer|Field required)/;
+
+/** Each error on the form field it names (`fields` is the set the form shows), the rest in plain general lines. */
+export function formErrors(items: ApiErrorItem[], fields: readonly string[]): FormErrors {
+  const result: FormErrors = { byField: {}, general: [] };
+  for (const item of items) {
+    const [field, ...rest] = fieldPath(item);
+    const reason = field && CHOICES.has(field) && NO_CHOICE.test(reasonOf(item)) ? "Choose one." : plainReason(reasonOf(item));
+    if (field && fields.includes(field)) {
+      result.byField[field] = [...(result.byField[field] ?? []), reason];
+      continue;
+    }
+    const about = field ? [FIELD_LABELS[field] ?? field, ...rest].join(" › ") : "";
+    result.general.push(about ? `${about}: ${reason}` : reason);
+  }
+  return result;
+}
+
+export type StatusKind = "none" | "queued" | "running" | "success" | "failure" | "canceled";
+
+const STATUS_KINDS: Record<string, StatusKind> = {
+  QUEUED: "queued",
+  NOT_STARTED: "queued",
+  STARTING: "running",
+  STARTED: "running",
+  CANCELING: "running",
+  SUCCESS: "success",
+  FAILURE: "failure",
+  CANCELED: "canceled",
+};
+
+export function statusKind(status: string | null | undefined): StatusKind {
+  return status ? (STATUS_KINDS[status] ?? "queued") : "none";
+}
+
+export function isFinished(status: string | null | undefined): boolean {
+  const kind = statusKind(status);
+  return kind === "success" || kind === "failure" || kind === "canceled";
+}
+
+/** `12:03:04 INFO extract_data: message` (time in UTC), with the event's error after the message. */
+export function logLine(event: LogEvent): string {
+  const time = event.timestamp ? new Date(event.timestamp * 1000).toISOString().slice(11, 19) : "--:--:--";
+  const level = (event.level ?? "INFO").toUpperCase();
+  const where = event.step_key ? ` ${event.step_key}:` : "";
+  const text = event.message || event.type;
+  return `${time} ${level}${where} ${text}${event.error ? ` (${event.error.split("\n")[0]})` : ""}`;
+}
+
+export interface PipelineRow {
+  id: number;
+  name: string;
+  template: string;
+  entity: string;
+  enabled: boolean;
+  lastRunStatus: string | null;
+}
+
+/** Pipelines with the names of their template and entity (`#id` when the record is gone). */
+export function pipelineRows(pipelines: Pipeline[], templates: Template[], entities: Entity[]): PipelineRow[] {
+  const templateNames = new Map(templates.map((template) => [template.id, template.name]));
+  const entityNames = new Map(entities.map((entity) => [entity.id, `${entity.name} (${entity.schema_name}.${entity.table_name})`]));
+  return pipelines.map((pipeline) => ({
+    id: pipeline.id,
+    name: pipeline.name,
+    template: templateNames.get(pipeline.template_id) ?? `#${pipeline.template_id}`,
+    entity: entityNames.get(pipeline.entity_id) ?? `#${pipeline.entity_id}`,
+    enabled: pipeline.enabled,
+    lastRunStatus: pipeline.last_run_status ?? null,
+  }));
+}
+
+const MEDIA_TYPES: Record<string, string> = {
+  html: "text/html",
+  htm: "text/html",
+  json: "application/json",
+  pdf: "application/pdf",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  txt: "text/plain",
+  csv: "text/csv",
+};
+
+/** The media type a path or URL's extension suggests, or "" when it suggests none. */
+export function mediaTypeFor(pathOrUrl: string): string {
+  const clean = pathOrUrl.split(/[?#]/)[0];
+  const dot = clean.lastIndexOf(".");
+  if (dot < 0 || dot < clean.lastIndexOf("/")) return "";
+  return MEDIA_TYPES[clean.slice(dot + 1).toLowerCase()] ?? "";
+}
+
+/** The options of a select whose values are their own text. */
+export const plainOptions = (values: readonly string[]) => values.map((value) => ({ value, text: value }));
