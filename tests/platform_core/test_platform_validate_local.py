@@ -7,12 +7,15 @@ gRPC as "not running" (exit 0); a configured database that does not answer is an
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from data_manager.control.health import wait_until_serving
 from data_manager.local.embedded_db import EmbeddedPostgres
 from data_manager.process_groups import free_port
 from platform_support import make_home, run_cli
@@ -35,7 +38,44 @@ def test_validate_with_nothing_running_counts_the_code_and_exits_0(home: Path) -
     report = json.loads(result.stdout)
     assert report["postgres"].startswith("not running (embedded Postgres")
     [location] = report["locations"]
-    assert location["counts"]["assets"] == 1 and location["grpc"] == "not running" and location["ok"]
+    # "not running", or, with another checkout's `make dev` on the port, "not running (port N serves ...)"
+    assert location["counts"]["assets"] == 1 and location["grpc"].startswith("not running") and location["ok"]
+
+
+def _free_location_port() -> int:
+    import socket
+
+    from data_manager.registry.models import PORT_RANGE
+
+    for port in PORT_RANGE:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise AssertionError(f"no free port in {PORT_RANGE}")
+
+
+def test_validate_with_another_platform_on_the_port_says_ours_is_not_running(tmp_path: Path) -> None:
+    """A second checkout's code server on the location's port is not ours: "not running", naming what serves."""
+    port = _free_location_port()
+    ours, theirs = make_home(tmp_path / "ours"), make_home(tmp_path / "theirs")
+    for home in (ours, theirs):
+        assert run_cli(home, "locations", "add", "z", "--port", str(port)).returncode == 0
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dagster", "api", "grpc", "-m", "dagster_code.z", "-h", "127.0.0.1", "-p", str(port),
+         "-d", str(theirs / "app")],
+        cwd=theirs / "app", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_serving("127.0.0.1", port, timeout_s=120, process=server)
+        env = {**NOT_CONFIGURED, "EMBEDDED_POSTGRES_PORT": str(free_port())}
+        result = run_cli(ours, "validate", "z", "--json", env=env)
+        assert result.returncode == 0, result.stderr
+        [location] = json.loads(result.stdout)["locations"]
+        assert location["grpc"] == f"not running (port {port} serves dagster_code.z from {(theirs / 'app').resolve()})"
+        assert location["ok"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_validate_fails_when_the_configured_database_does_not_answer(home: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from data_manager.control.health import check_server
 from data_manager.paths import ProjectPaths
@@ -53,6 +54,18 @@ def database_status() -> tuple[str, str | None]:
     return "FAILED", problem
 
 
+def served_code(host: str, port: int) -> tuple[str, str] | None:
+    """(module, working directory) of the code server answering on the port; None when it does not say."""
+    from dagster._grpc.client import DagsterGrpcClient
+
+    try:
+        listing = json.loads(DagsterGrpcClient(port=port, host=host).list_repositories())
+        pointer = next(iter(listing["repository_code_pointer_dict"].values()))
+        return pointer["module"], str(Path(pointer["working_directory"]).resolve())
+    except Exception:  # an older or non-module server: no claim either way
+        return None
+
+
 def validate_location(paths: ProjectPaths, location: CodeLocation, grpc_host: str) -> LocationReport:
     report = LocationReport(location.name)
     counts = import_counts(paths, location)
@@ -62,7 +75,11 @@ def validate_location(paths: ProjectPaths, location: CodeLocation, grpc_host: st
         report.ok = False
         report.errors.append(f"import failed: {counts.get('error')}")
     serving, detail = check_server(grpc_host, location.port, timeout=3)
-    if serving:
+    served = served_code(grpc_host, location.port) if serving else None
+    if served is not None and served != (location.module, str(paths.app_dir.resolve())):
+        # Another platform (a second checkout's `make dev`, say) holds the port: ours is not running.
+        report.grpc = f"not running (port {location.port} serves {served[0]} from {served[1]})"
+    elif serving:
         report.grpc = "serving"
     elif detail not in ("unavailable", "deadline_exceeded"):
         report.ok = False
