@@ -44,6 +44,10 @@ const result = {};
 try {
   const page = await browser.context.newPage();
   const console_ = watchConsole(page);
+  const missing = [];
+  page.on("response", (response) => {
+    if (response.status() === 404) missing.push(new URL(response.url()).pathname);
+  });
 
   // first render of the sample location's canvas: navigation start to its assets drawn (preview warm)
   const started = Date.now();
@@ -61,6 +65,8 @@ try {
   await page.route(`**/api/designer/locations/${SYNTHETIC}/components`, (route) => route.fulfill({ json: { location: SYNTHETIC, components: data.components } }));
   await page.route(`**/api/designer/locations/${SYNTHETIC}/preview**`, (route) => route.fulfill({ json: { location: SYNTHETIC, assets: data.assets } }));
   await page.route(`**/api/designer/locations/${SYNTHETIC}/env`, (route) => route.fulfill({ json: { variables: [] } }));
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/lineage`, (route) => route.fulfill({ json: { edges: [] } }));
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/state`, (route) => route.fulfill({ json: { served: false, assets: [] } }));
   await page.goto(`${baseUrl}/designer/?location=${SYNTHETIC}`);
   result.synthetic_assets = ASSETS;
   result.synthetic_layout_draw_ms = Math.round(
@@ -85,6 +91,7 @@ try {
       }),
   );
   if (console_.errors.length) result.console_errors = console_.errors;
+  if (missing.length) result.not_found = missing;
 } finally {
   await browser.close();
 }
