@@ -134,16 +134,18 @@ def loading(store: PipelineStore, rows: int) -> dict[str, float]:
     }
 
 
-def launch_timing(pipeline_db: PostgresSettings) -> dict[str, object]:
+def launch_timing() -> dict[str, object]:
     """POST /api/pipelines/{id}/runs against the running platform's own database, then poll until STARTED."""
     from fastapi.testclient import TestClient
 
     from data_manager.api.app import create_app
     from data_manager.control.webserver import default_webserver_url, is_up
+    from data_manager.db import platform_database
     from data_manager.pipelines import runs
 
     if not is_up():
         return {"launch_to_started_s": None, "launch_note": f"no platform at {default_webserver_url()}: run `make dev`"}
+    pipeline_db = platform_database().settings  # the embedded server of `make dev`, or POSTGRES_HOST's
     store = PipelineStore(pipeline_db)
     upgrade(pipeline_db)
     suffix = uuid.uuid4().hex[:8]
@@ -187,7 +189,7 @@ def main() -> None:
         result.update(extraction(store))
         result.update(loading(store, args.rows))
         log("API launch to STARTED (needs `make dev`)")
-        result.update(launch_timing(server))
+        result.update(launch_timing())
     finally:
         with connect(server, database="postgres", autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
