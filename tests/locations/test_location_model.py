@@ -99,3 +99,31 @@ def test_a_defs_yaml_without_group_name_lands_in_the_pipeline(tmp_path: Path) ->
     assert "pyairbyte_cache/orders_no_group" in report["job"]
     assert "orders/example_asset" in report["job"]
     assert "pyairbyte_cache/orders_own_group" not in report["job"]
+
+
+LIBRARIES_PROBE = """
+import importlib, json, sys
+module = importlib.import_module(sys.argv[1])
+print(json.dumps({"dbt": "dagster_dbt" in sys.modules, "assets": len(list(module.defs.assets or []))}))
+"""
+
+
+def test_an_empty_defs_folder_imports_no_component_library(tmp_path: Path) -> None:
+    """Each run worker loads its location: an empty defs/ must not cost dagster-dbt's import (about 1 s)."""
+    home = copy_of_repository(tmp_path)
+
+    def probe() -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", LIBRARIES_PROBE, "dagster_code.universal_pipelines"],
+            env=location_env(home), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert probe() == {"dbt": False, "assets": 0}
+    defs_dir = Location.named("universal_pipelines", ProjectPaths(home)).defs_dir
+    (defs_dir / "orders_sync").mkdir()
+    (defs_dir / "orders_sync" / "defs.yaml").write_text(
+        "type: data_manager.components.SqlTableSyncComponent\nattributes:\n  source: mysql\n  tables: [orders]\n"
+    )
+    assert probe() == {"dbt": True, "assets": 1}  # a component in defs/: the folder loads as before

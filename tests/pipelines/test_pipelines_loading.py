@@ -103,6 +103,40 @@ def test_upsert_updates_and_inserts(store: PipelineStore, size: int) -> None:
     assert loaded[0][1] == "last wins" and loaded[1][1] == "changed 1" and loaded[-3][1] == f"item {size - 1}"
 
 
+def unique_indexes(store: PipelineStore) -> list[str]:
+    with psycopg.connect(**store.settings.connect_kwargs()) as conn:
+        query = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'entities' AND tablename = 'products'"
+        return [row[0] for row in conn.execute(query).fetchall()]
+
+
+def test_first_upsert_is_a_copy_that_keeps_the_unique_index(store: PipelineStore) -> None:
+    """Into an empty table: COPY, then the index; a duplicate key falls back to deduplicated rows."""
+    entity = store.create_entity(EntityIn(**PRODUCT_ENTITY))
+    given = [*records(300), {**records(1)[0], "name": "last wins"}]
+    result = load_records(store.settings, entity, given, "upsert", batch_size=100)
+    assert (result.loaded, result.batches) == (300, 3)
+    loaded = rows(store)
+    assert len(loaded) == 300 and loaded[0][1] == "last wins"
+    assert len(unique_indexes(store)) == 1 and "UNIQUE" in unique_indexes(store)[0]
+    again = load_records(store.settings, entity, records(250, start=200, name="again"), "upsert")
+    assert again.loaded == 250 and len(rows(store)) == 450  # ON CONFLICT finds the index
+
+
+def test_first_upsert_converts_values_and_fails_whole(store: PipelineStore) -> None:
+    entity = store.create_entity(EntityIn(**PRODUCT_ENTITY))
+    to_convert = records(300)
+    to_convert[7]["stock"] = Decimal("7")  # an integer column given a Decimal: converted, not COPYed as is
+    assert load_records(store.settings, entity, to_convert, "upsert").loaded == 300
+    assert rows(store)[7][3] == 7 and len(unique_indexes(store)) == 1
+    with psycopg.connect(**store.settings.connect_kwargs()) as conn:
+        conn.execute("TRUNCATE entities.products")
+    bad = records(300)
+    bad[5]["stock"] = "many"
+    with pytest.raises(LoadFailed, match=r"record 6 \(artifact None\): column stock \(integer\) got 'many'"):
+        load_records(store.settings, entity, bad, "upsert")
+    assert rows(store) == [] and len(unique_indexes(store)) == 1
+
+
 def test_replace_failing_midway_keeps_the_old_rows(store: PipelineStore) -> None:
     entity = store.create_entity(EntityIn(**PRODUCT_ENTITY))
     load_records(store.settings, entity, records(4), "append")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_manager.designer import dg_forks
 from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import stop_group
@@ -77,10 +78,21 @@ def run(
 ) -> DgResult:
     """`dg ARGS` (or `python -m MODULE ARGS`) in `cwd`; raises DgTimeout after `timeout_s`.
 
+    A subprocess, or a warm fork once the API has called `dg_forks.enable()`.
+
     `code_first`: folders imported before the home's `app/` (a staged copy of a location being checked)."""
+    environ = dg_environment(paths, code_first)
+    if dg_forks.enabled():
+        try:
+            returncode, stdout, stderr = dg_forks.run(args, cwd, environ, timeout_s, python_module)
+            return DgResult(tuple(args), returncode, stdout, stderr)
+        except dg_forks.ForkTimeout:
+            raise _timeout(args, timeout_s) from None
+        except dg_forks.ForkServerGone:
+            pass  # a subprocess does the same, only slower
     command = [sys.executable, "-m", python_module, *args] if python_module else [_python_tool("dg"), *args]
     process = subprocess.Popen(
-        command, cwd=cwd, env=dg_environment(paths, code_first), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        command, cwd=cwd, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
     try:
@@ -88,8 +100,12 @@ def run(
     except subprocess.TimeoutExpired:
         stop_group(process, grace_s=2)
         process.communicate()
-        raise DgTimeout(f"`dg {' '.join(args)}` took longer than {timeout_s:.0f}s and was stopped") from None
+        raise _timeout(args, timeout_s) from None
     return DgResult(tuple(args), process.returncode, stdout, stderr)
+
+
+def _timeout(args: Sequence[str], timeout_s: float) -> DgTimeout:
+    return DgTimeout(f"`dg {' '.join(args)}` took longer than {timeout_s:.0f}s and was stopped")
 
 
 def parse_json(result: DgResult) -> object:

@@ -36,6 +36,20 @@ def with_location_group(defs: dg.Definitions, group_name: str) -> dg.Definitions
         return defs.map_asset_specs(func=grouped)
 
 
+def defs_folder_definitions(package_dir: Path) -> dg.Definitions:
+    """The components under the package's `defs/` folder.
+
+    A folder holding nothing but `__init__.py` loads nothing: `load_from_defs_folder` imports every
+    installed component library (dbt, Airbyte: about a second), and each run worker pays it again.
+    """
+    defs_dir = package_dir / "defs"
+    if defs_dir.is_dir() and not any(
+        path.name != "__init__.py" and "__pycache__" not in path.parts for path in defs_dir.rglob("*")
+    ):
+        return dg.Definitions()
+    return dg.load_from_defs_folder(path_within_project=package_dir)
+
+
 def location_definitions(
     package: str,
     *,
@@ -52,7 +66,7 @@ def location_definitions(
     """
     location = location_of(package)
     package_dir = Path(sys.modules[package].__file__).parent
-    components = with_location_group(dg.load_from_defs_folder(path_within_project=package_dir), location.group_name)
+    components = with_location_group(defs_folder_definitions(package_dir), location.group_name)
     pipeline = dg.define_asset_job(
         name=location.job_name,
         selection=dg.AssetSelection.groups(location.group_name),

@@ -44,6 +44,19 @@ def existing_columns(conn: psycopg.Connection, entity: Entity) -> dict[str, str]
     return {_value(row, 0): _value(row, 1) for row in rows}
 
 
+def create_unique_index(entity: Entity) -> sql.Composable:
+    """The unique index on the entity's unique fields, which upserts' ON CONFLICT needs."""
+    return sql.SQL("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({})").format(
+        sql.Identifier(unique_index_name(entity)),
+        table_identifier(entity),
+        sql.SQL(", ").join(map(sql.Identifier, entity.unique_fields)),
+    )
+
+
+def drop_unique_index(entity: Entity) -> sql.Composable:
+    return sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(entity.schema_name, unique_index_name(entity)))
+
+
 def ensure_entity_table(conn: psycopg.Connection, entity: Entity) -> list[str]:
     """Create the table or add its missing columns and unique index, inside the caller's transaction.
 
@@ -82,13 +95,7 @@ def ensure_entity_table(conn: psycopg.Connection, entity: Entity) -> list[str]:
             if c.name not in current
         )
     if entity.unique_fields:
-        statements.append(
-            sql.SQL("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                sql.Identifier(unique_index_name(entity)),
-                target,
-                sql.SQL(", ").join(map(sql.Identifier, entity.unique_fields)),
-            )
-        )
+        statements.append(create_unique_index(entity))
     for statement in statements:
         conn.execute(statement)
     return [statement.as_string(conn) for statement in statements]

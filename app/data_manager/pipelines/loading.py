@@ -1,10 +1,11 @@
 """Load typed records into an entity's table: append, upsert or replace, in one transaction.
 
 `batch_size` rows go to the server at a time: INSERT for small batches, COPY for batches of at least
-COPY_MIN_ROWS (upsert COPYs into a temporary table, then INSERT ... ON CONFLICT from it; into an empty
-table, locked, the rows deduplicated by key are simply appended). The whole
-load, the table's DDL and replace's DELETE share one transaction: if anything fails, the table is as
-it was (for replace: the old rows stay).
+COPY_MIN_ROWS (upsert COPYs into a temporary table, then INSERT ... ON CONFLICT from it, skipping rows
+that would not change). An upsert into an empty table, locked, is a plain COPY with the unique index
+built afterwards (a sorted build beats a million index inserts). The whole load, the table's DDL and
+replace's DELETE share one transaction: if anything fails, the table is as it was (for replace: the
+old rows stay).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,8 +28,13 @@ from psycopg.types.json import Jsonb
 
 from data_manager.db import connect
 from data_manager.errors import UserError
-from data_manager.pipelines.entity_tables import ensure_entity_table, table_identifier
-from data_manager.pipelines.models import Entity, TemplateField
+from data_manager.pipelines.entity_tables import (
+    create_unique_index,
+    drop_unique_index,
+    ensure_entity_table,
+    table_identifier,
+)
+from data_manager.pipelines.models import Entity, EntityColumn, TemplateField
 from data_manager.settings import PostgresSettings
 
 COPY_MIN_ROWS = 200
@@ -108,12 +115,28 @@ def column_value(kind: str, value: Any) -> Any:
     return Jsonb(value)  # json
 
 
-def already_typed(kind: str, exact: tuple[type, ...], values: list[Any]) -> bool:
-    """Whether every value goes into a `kind` column unchanged (C-level checks: the fast path of big loads)."""
-    if not set(map(type, values)) <= set(exact):
-        return False
-    if kind in INT_RANGES and values:
-        return -INT_RANGES[kind] <= min(values) and max(values) < INT_RANGES[kind]
+def load_columns(entity: Entity, records: list[dict[str, Any]]) -> list[EntityColumn]:
+    """The entity's columns the records fill (the first record's keys), or all of them."""
+    present = {name for record in records[:1] for name in record}
+    return [c for c in entity.columns if c.name in present] or list(entity.columns)
+
+
+def plain_rows(names: list[str], records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The records as row tuples, values unchecked (C-level: no Python code runs per record)."""
+    return list(zip(*(map(dict.get, records, repeat(name)) for name in names), strict=True))
+
+
+def exactly_typed(columns: list[EntityColumn], records: list[dict[str, Any]]) -> bool:
+    """Whether every value already has its column's type and fits it (no None): C-level checks."""
+    for column in columns:
+        exact = set(EXACT_TYPES.get(column.type, ()))
+        if not records or not set(map(type, map(dict.get, records, repeat(column.name)))) <= exact:
+            return False
+        if column.type in INT_RANGES:
+            low, high = -INT_RANGES[column.type], INT_RANGES[column.type]
+            values = list(map(dict.get, records, repeat(column.name)))
+            if not (low <= min(values) and max(values) < high):
+                return False
     return True
 
 
@@ -121,12 +144,11 @@ def type_records(
     entity: Entity, records: list[dict[str, Any]], record_artifacts: list[int] | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]], list[dict[str, Any]]]:
     """Column names, row tuples, and a failure per record whose value does not fit its column."""
-    present = {name for record in records[:1] for name in record}
-    columns = [c for c in entity.columns if c.name in present] or list(entity.columns)
+    columns = load_columns(entity, records)
+    names = [c.name for c in columns]
+    if exactly_typed(columns, records):
+        return names, plain_rows(names, records), []  # nothing to convert or report
     exact_types = [EXACT_TYPES.get(c.type, ()) for c in columns]
-    values = [list(map(dict.get, records, repeat(c.name))) for c in columns]
-    if all(already_typed(c.type, exact, column) for c, exact, column in zip(columns, exact_types, values, strict=True)):
-        return [c.name for c in columns], list(zip(*values, strict=True)), []  # nothing to convert or report
     rows, failures = [], []
     for index, record in enumerate(records):
         row, errors = [], []
@@ -148,7 +170,18 @@ def type_records(
             failures.append({"artifact_id": artifact, "record": index + 1, "errors": errors})
         else:
             rows.append(tuple(row))
-    return [c.name for c in columns], rows, failures
+    return names, rows, failures
+
+
+def typed_or_failed(
+    entity: Entity, records: list[dict[str, Any]], record_artifacts: list[int] | None, failure_policy: str
+) -> tuple[list[str], list[tuple[Any, ...]], list[dict[str, Any]]]:
+    """type_records, raising LoadFailed for the first bad record under fail_fast."""
+    names, rows, failures = type_records(entity, records, record_artifacts)
+    if failures and failure_policy == "fail_fast":
+        first = failures[0]
+        raise LoadFailed(f"record {first['record']} (artifact {first['artifact_id']}): {'; '.join(first['errors'])}")
+    return names, rows, failures
 
 
 def load_records(
@@ -186,14 +219,14 @@ def _load_records(
     record_artifacts: list[int] | None,
 ) -> LoadResult:
     started = time.perf_counter()
-    names, rows, failures = type_records(entity, records, record_artifacts)
-    result = LoadResult(strategy=strategy, failures=failures)
-    if failures and failure_policy == "fail_fast":
-        first = failures[0]
-        raise LoadFailed(f"record {first['record']} (artifact {first['artifact_id']}): {'; '.join(first['errors'])}")
     if strategy == "upsert" and not entity.unique_fields:
         raise UserError(f"upsert needs unique_fields on entity {entity.name}")
+    first_load_candidate = strategy == "upsert" and len(records) >= COPY_MIN_ROWS
+    # A big upsert types its records later: into an empty table, while the unique index builds.
+    typed = None if first_load_candidate else typed_or_failed(entity, records, record_artifacts, failure_policy)
+    result = LoadResult(strategy=strategy)
     target = table_identifier(entity)
+    total = len(records)
     try:
         with connect(settings) as conn, conn.transaction():
             ensure_entity_table(conn, entity)
@@ -201,27 +234,81 @@ def _load_records(
                 conn.execute(sql.SQL("DELETE FROM {}").format(target))
             into_empty = False
             if strategy == "upsert":
-                rows = last_row_per_key(names, entity.unique_fields, rows)
                 # No other upsert may fill the table between the emptiness check and our COPY.
                 conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
                 into_empty = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(target)).fetchone()[0]
-            for start in range(0, len(rows), batch_size):
-                batch = rows[start : start + batch_size]
-                if strategy == "upsert" and not into_empty:
-                    upsert_batch(conn, target, names, entity.unique_fields, batch)
-                else:
-                    insert_batch(conn, target, names, batch)
-                result.batches += 1
-                result.loaded += len(batch)
+            if first_load_candidate and into_empty and first_load(conn, entity, records, batch_size, result):
+                total = result.loaded
+            else:
+                names, rows, result.failures = typed or typed_or_failed(
+                    entity, records, record_artifacts, failure_policy
+                )
+                if strategy == "upsert":
+                    rows = last_row_per_key(names, entity.unique_fields, rows)
+                total = len(rows)
+                for batch in batches(rows, batch_size):
+                    if strategy == "upsert" and not into_empty:
+                        upsert_batch(conn, target, names, entity.unique_fields, batch)
+                    else:
+                        insert_batch(conn, target, names, batch)
+                    result.batches += 1
+                    result.loaded += len(batch)
     except psycopg.Error as exc:
         reason = exc.diag.message_primary or type(exc).__name__
         detail = f" ({exc.diag.message_detail})" if exc.diag.message_detail else ""
         raise LoadFailed(
             f"loading {entity.schema_name}.{entity.table_name} ({strategy}) failed after "
-            f"{result.loaded} of {len(rows)} rows, nothing was written: {reason}{detail}"
+            f"{result.loaded} of {total} rows, nothing was written: {reason}{detail}"
         ) from None
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def batches(rows: list[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def first_load(
+    conn: psycopg.Connection, entity: Entity, records: list[dict[str, Any]], batch_size: int, result: LoadResult
+) -> bool:
+    """Upsert into the empty, locked table: COPY without the unique index, then build the index.
+
+    The records are checked against their columns while the index builds (the server works, Python
+    checks); the rows are deduplicated (the last of a key wins) only when the build finds a duplicate
+    key. False, with the savepoint rolled back, when a value needs converting or is refused: the caller
+    types the records then (and reports the record at fault).
+    """
+    columns = load_columns(entity, records)
+    names = [c.name for c in columns]
+    target = table_identifier(entity)
+    rows = plain_rows(names, records)
+    for attempt in ("as given", "deduplicated"):
+        if attempt == "deduplicated":
+            rows = last_row_per_key(names, entity.unique_fields, rows)
+        result.batches = result.loaded = 0
+        try:
+            with conn.transaction() as savepoint:  # a duplicate key or a value to convert undoes only this
+                conn.execute(drop_unique_index(entity))
+                for batch in batches(rows, batch_size):
+                    copy_rows(conn, target, names, batch)
+                    result.batches += 1
+                    result.loaded += len(batch)
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    index_built = pool.submit(conn.execute, create_unique_index(entity))
+                    typed = exactly_typed(columns, records)
+                    index_built.result()
+                if typed:
+                    return True
+                raise psycopg.Rollback(savepoint)
+            break
+        except (psycopg.errors.DataError, psycopg.errors.NotNullViolation):
+            break  # a value the column refuses: typing the records says which record
+        except psycopg.errors.UniqueViolation:
+            if attempt == "deduplicated":
+                raise
+    result.batches = result.loaded = 0
+    return False
 
 
 def last_row_per_key(names: list[str], keys: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -253,14 +340,19 @@ def insert_batch(
 def upsert_batch(
     conn: psycopg.Connection, target: sql.Composable, names: list[str], keys: list[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """INSERT ... ON CONFLICT on the unique fields; within a batch the last row of a key wins."""
-    rows = last_row_per_key(names, keys, rows)
+    """INSERT ... ON CONFLICT on the unique fields (the caller gives one row per key).
+
+    A row whose values are all unchanged is left alone: no new row version, no index or WAL write."""
     columns = sql.SQL(", ").join(map(sql.Identifier, names))
-    updates = [n for n in names if n not in keys]
+    updates = [sql.Identifier(n) for n in names if n not in keys]
+    changed = sql.SQL("({}) IS DISTINCT FROM ({})").format(
+        sql.SQL(", ").join(sql.SQL("{}.{}").format(target, n) for n in updates),
+        sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in updates),
+    )
     conflict = sql.SQL("ON CONFLICT ({}) DO {}").format(
         sql.SQL(", ").join(map(sql.Identifier, keys)),
-        sql.SQL("UPDATE SET {}").format(
-            sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in updates)
+        sql.SQL("UPDATE SET {} WHERE {}").format(
+            sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(n) for n in updates), changed
         )
         if updates
         else sql.SQL("NOTHING"),

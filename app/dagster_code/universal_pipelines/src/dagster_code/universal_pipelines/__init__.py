@@ -12,8 +12,10 @@ from dagster_code.universal_pipelines.job import universal_pipeline
 from dagster_code.universal_pipelines.resources import PipelinesDatabase
 from dagster_code.universal_pipelines.sensor import pipeline_runs_sensor
 
+from data_manager.locations.definitions import defs_folder_definitions
+
 defs = dg.Definitions.merge(
-    dg.load_from_defs_folder(path_within_project=Path(__file__).parent),  # components added with dg scaffold
+    defs_folder_definitions(Path(__file__).parent),  # components added with dg scaffold
     dg.Definitions(
         jobs=[universal_pipeline],
         sensors=[pipeline_runs_sensor],

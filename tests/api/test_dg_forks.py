@@ -1,0 +1,99 @@
+"""dg commands in forks of a warm server: the same answers as a subprocess, isolated, bounded in time."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from data_manager.designer import dg, dg_forks
+from data_manager.designer.layout import location_layout
+from data_manager.paths import ProjectPaths
+
+
+@pytest.fixture(scope="module")
+def forks() -> None:
+    dg_forks.enable()
+
+
+@pytest.fixture
+def probes(tmp_path: Path) -> dict[str, str]:
+    """Modules the forks run, and a `data_manager` package of their own on their PYTHONPATH."""
+    modules = {
+        "probe_own_code": "import data_manager, dagster; print(data_manager.__file__); print(hasattr(dagster, 'marked'))",
+        "probe_mark": "import dagster; dagster.marked = True; print('marked')",
+        "probe_exit": "import sys; print('partial'); print('bad thing', file=sys.stderr); raise SystemExit(3)",
+        "probe_crash": "raise RuntimeError('boom')",
+        "probe_sleep": "import time; time.sleep(60)",
+    }
+    for name, code in modules.items():
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(code) + "\n")
+    (tmp_path / "data_manager").mkdir()
+    (tmp_path / "data_manager" / "__init__.py").write_text("")
+    return {**os.environ, "PYTHONPATH": str(tmp_path)}
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_fork_answers_as_a_dg_subprocess_does(forks: None, designer_env: dict[str, str]) -> None:
+    paths = ProjectPaths.discover()  # the repository copy
+    assert str(paths.home) == designer_env["DATA_PLATFORM_HOME"]
+    layout = location_layout(paths, "sql_sync")
+    started = time.perf_counter()
+    forked = dg.run(paths, layout.project_dir, ["list", "defs", "--json"])
+    forked_s = time.perf_counter() - started
+    assert dg_forks._server is not None and dg_forks._server.process.poll() is None
+    environ = dg.dg_environment(paths)
+    code, stdout, _ = dg_forks.run(["check", "yaml"], layout.project_dir, environ, 120)
+    assert (code, stdout.strip()) == (0, "All component YAML validated successfully.")
+    code, _, stderr = dg_forks.run(["nonsense"], layout.project_dir, environ, 120)
+    assert code == 2 and "Usage: dg " in stderr and "No such command 'nonsense'" in stderr
+    try:
+        dg_forks._server, server = None, dg_forks._server  # the subprocess path, for the comparison
+        started = time.perf_counter()
+        alone = dg.run(paths, layout.project_dir, ["list", "defs", "--json"])
+        alone_s = time.perf_counter() - started
+    finally:
+        dg_forks._server = server
+    keys = lambda result: sorted(asset["asset_key"] for asset in json.loads(result.stdout)["assets"])  # noqa: E731
+    assert forked.ok and alone.ok and keys(forked) == keys(alone) and len(keys(alone)) > 3
+    assert forked_s < alone_s, f"a fork took {forked_s:.1f}s, a subprocess {alone_s:.1f}s"
+
+
+def test_a_fork_imports_its_own_code_and_leaves_no_state(forks: None, probes: dict, tmp_path: Path) -> None:
+    code, stdout, _ = dg_forks.run([], tmp_path, probes, 60, python_module="probe_mark")
+    assert (code, stdout) == (0, "marked\n")
+    code, stdout, _ = dg_forks.run([], tmp_path, probes, 60, python_module="probe_own_code")
+    assert code == 0 and stdout.splitlines() == [str(tmp_path / "data_manager" / "__init__.py"), "False"]
+
+
+def test_exit_codes_output_and_crashes_come_back(forks: None, probes: dict, tmp_path: Path) -> None:
+    assert dg_forks.run([], tmp_path, probes, 60, python_module="probe_exit") == (3, "partial\n", "bad thing\n")
+    code, _, stderr = dg_forks.run([], tmp_path, probes, 60, python_module="probe_crash")
+    assert code == 1 and stderr.strip().endswith("RuntimeError: boom")
+
+
+def test_a_fork_past_its_timeout_is_killed(forks: None, probes: dict, tmp_path: Path) -> None:
+    server_pid = dg_forks._server.process.pid
+    started = time.perf_counter()
+    with pytest.raises(dg_forks.ForkTimeout):
+        dg_forks.run([], tmp_path, probes, 1.0, python_module="probe_sleep")
+    assert time.perf_counter() - started < 10
+    deadline = time.monotonic() + 10
+    while children_of(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children_of(server_pid) == []
