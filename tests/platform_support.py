@@ -8,9 +8,25 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def poll(fetch: Callable[[], T], done: Callable[[T], bool], what: str, timeout_s: float, interval_s: float = 0.5) -> T:
+    """`fetch()` every `interval_s` until `done` accepts its value; AssertionError naming `what` otherwise."""
+    deadline = time.monotonic() + timeout_s
+    value = fetch()
+    while not done(value):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} after {timeout_s:.0f}s: {value}")
+        time.sleep(interval_s)
+        value = fetch()
+    return value
 
 
 def make_home(root: Path, registry: dict | None = None) -> Path:

@@ -7,14 +7,15 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 
 from data_manager.api.app import create_app
+from platform_support import poll
 
 LOCATION = "sql_sync"
+OTHER_LOCATION = "sample_product_sync"
 CUSTOMERS = "pyairbyte_cache/shop_customers"
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -69,14 +70,10 @@ def live_client(platform_stack, monkeypatch: pytest.MonkeyPatch) -> TestClient:
 
 
 def wait_until_finished(client: TestClient, run_id: str, timeout_s: float = 300) -> dict:
-    deadline = time.monotonic() + timeout_s
-    body: dict = {}
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/designer/locations/{LOCATION}/runs/{run_id}").json()
-        if body.get("status") in FINISHED:
-            return body
-        time.sleep(1)
-    raise AssertionError(f"run {run_id} not finished after {timeout_s}s: {body}")
+    return poll(
+        lambda: client.get(f"/api/designer/locations/{LOCATION}/runs/{run_id}").json(),
+        lambda body: body.get("status") in FINISHED, f"run {run_id} not finished", timeout_s, interval_s=1,
+    )  # fmt: skip
 
 
 @pytest.mark.e2e
@@ -89,6 +86,8 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
     assert run["job"] == f"{LOCATION}_pipeline" and run["url"] == f"{platform_stack.url}/runs/{run['run_id']}"
     finished = wait_until_finished(live_client, run["run_id"])
     assert finished["status"] == "SUCCESS" and finished["finished"], finished
+    elsewhere = live_client.get(f"/api/designer/locations/{OTHER_LOCATION}/runs/{run['run_id']}")
+    assert elsewhere.status_code == 404 and f"belongs to location {LOCATION}" in elsewhere.text
 
     state = live_client.get(f"/api/designer/locations/{LOCATION}/state").json()
     assert state["served"] is True and state["dagster_url"] == platform_stack.url

@@ -8,7 +8,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 
 import psycopg
 import pytest
@@ -18,7 +17,10 @@ from data_manager.api.app import create_app
 from data_manager.pipelines.runs import build_run_config
 from data_manager.pipelines.store import PipelineStore
 from pipelines.sample_documents import PRODUCTS, invoice_pdf
+from platform_support import poll
 from stack import REPO_ROOT
+
+FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 
 pytestmark = pytest.mark.e2e
 
@@ -55,14 +57,11 @@ def api(platform_stack, monkeypatch: pytest.MonkeyPatch) -> TestClient:
 
 def wait_for_row(api: TestClient, pipeline_id: int, run_id: str, timeout_s: float = 180) -> dict:
     """The run as the API shows it, once the sensor has copied its end state and counts."""
-    deadline = time.monotonic() + timeout_s
-    body: dict = {}
-    while time.monotonic() < deadline:
-        body = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json()
-        if body.get("status") in ("SUCCESS", "FAILURE", "CANCELED") and body.get("records_extracted") is not None:
-            return body
-        time.sleep(1)
-    raise AssertionError(f"run {run_id} not synced after {timeout_s}s: {body}")
+    return poll(
+        lambda: api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json(),
+        lambda body: body.get("status") in FINISHED and body.get("records_extracted") is not None,
+        f"run {run_id} not synced", timeout_s, interval_s=1,
+    )  # fmt: skip
 
 
 def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClient, platform_stack) -> None:
@@ -120,14 +119,10 @@ def test_api_launch_to_success_and_graphql_launch_synced_by_sensor(api: TestClie
 
 
 def wait_for_status(api: TestClient, pipeline_id: int, run_id: str, wanted: set[str], timeout_s: float = 180) -> dict:
-    deadline = time.monotonic() + timeout_s
-    body: dict = {}
-    while time.monotonic() < deadline:
-        body = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json()
-        if body.get("status") in wanted:
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"run {run_id} never reached {sorted(wanted)}: {body}")
+    return poll(
+        lambda: api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json(),
+        lambda body: body.get("status") in wanted, f"run {run_id} never reached {sorted(wanted)}", timeout_s,
+    )  # fmt: skip
 
 
 def test_cancel_a_running_run_over_the_api(api: TestClient) -> None:

@@ -65,6 +65,8 @@ def run_status(layout: LocationLayout, run_id: str) -> dict[str, object]:
     if not RUN_ID.match(run_id):
         raise DesignerError([Problem(f"{run_id[:80]!r} is not a run id", path=("run_id",))])
     run = _on_webserver(lambda: webserver.run(run_id), NOT_FOUND)
+    if run.location and run.location != layout.name:
+        raise DesignerError([f"run {run_id} belongs to location {run.location}, not {layout.name}"], kind=NOT_FOUND)
     view = _run_view(layout, run.run_id, run.status, run.job_name)
     return {
         **view,

@@ -443,6 +443,7 @@ def get_run(features: ServerFeatures, run_id: str) -> Op[RunInfo]:
         run_id=raw["runId"],
         status=raw["status"],
         job_name=raw.get("pipelineName" if legacy else "jobName"),
+        location=(raw.get("repositoryOrigin") or {}).get("repositoryLocationName"),
         start_time=stats.get("startTime"),
         end_time=stats.get("endTime"),
         steps_succeeded=int(stats.get("stepsSucceeded") or 0),

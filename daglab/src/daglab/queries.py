@@ -168,7 +168,7 @@ query DaglabRun($runId: ID!) {
   }
 }
 """,
-    _fill(_RUN_FIELDS, "jobName"),
+    _fill(_RUN_FIELDS, "jobName repositoryOrigin { repositoryLocationName }"),
 )
 
 RUN_LEGACY = _fill(
