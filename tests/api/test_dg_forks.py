@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -97,3 +99,20 @@ def test_a_fork_past_its_timeout_is_killed(forks: None, probes: dict, tmp_path: 
     while children_of(server_pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert children_of(server_pid) == []
+
+
+def test_the_server_ends_and_cleans_up_with_the_process_that_started_it() -> None:
+    """A killed API (no atexit) leaves no fork server and no socket folder behind."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c", "from data_manager.designer import dg_forks\ndg_forks.enable()\n"
+         "print(dg_forks._server.process.pid, dg_forks._server.folder, flush=True)\nimport time; time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    server_pid, folder = starter.stdout.readline().split()
+    assert Path(folder).is_dir()
+    starter.kill()
+    starter.wait()
+    deadline = time.monotonic() + 30
+    while (Path(folder).exists() or Path(f"/proc/{server_pid}").exists()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not Path(folder).exists() and not Path(f"/proc/{server_pid}").exists()

@@ -140,7 +140,16 @@ def _kill_group(pid: int) -> None:
 
 
 def serve(socket_path: str) -> None:
-    """The fork server: import PRELOAD, then fork one child per connection until stdin closes."""
+    """The fork server: import PRELOAD, then fork one child per connection until stdin closes.
+
+    Its folder goes with it, also when the API was killed before its own clean-up could run."""
+    try:
+        _serve(socket_path)
+    finally:
+        shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
+
+
+def _serve(socket_path: str) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         sys.path[0] = str(Path(sys.executable).parent)  # as for the `dg` script, not `-m`'s working directory
     for module in PRELOAD:
@@ -150,7 +159,7 @@ def serve(socket_path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
-    print(READY, flush=True)
+    print(READY, flush=True)  # BrokenPipeError when the API is gone already: the server ends
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [])
         if sys.stdin in readable and not sys.stdin.readline():
@@ -158,8 +167,11 @@ def serve(socket_path: str) -> None:
         if listener in readable:
             connection, _ = listener.accept()
             if os.fork() == 0:
-                listener.close()
-                _child(connection)
+                try:
+                    listener.close()
+                    _child(connection)
+                finally:
+                    os._exit(1)  # a child never unwinds into the server's loop (or its clean-up)
             connection.close()
 
 
