@@ -261,7 +261,14 @@ def check_platform_api(stack: Stack) -> None:
         write = api.post("/api/designer/locations", json={"name": "compose_probe"})
         if write.status_code != 403 or "read-only" not in write.text:
             raise CheckFailed(f"a designer write answered {write.status_code}, expected 403 (read-only): {write.text}")
-    say("platform API: /designer/ served, OpenAPI 200 with the token and 401 without, designer writes 403")
+        # dg in the image, through the API's fork server: the sample's assets, loaded afresh.
+        preview = api_call(api.get("/api/designer/locations/sql_sync/preview", params={"refresh": True}), "preview")
+        if not any(asset["key"].startswith("pyairbyte_cache/") for asset in preview["assets"]):
+            raise CheckFailed(f"the sql_sync preview shows no synced tables: {[a['key'] for a in preview['assets']]}")
+    say(
+        "platform API: /designer/ served, OpenAPI 200 with the token and 401 without, designer writes 403, "
+        f"a cold preview in {preview['duration_s']} s"
+    )
 
 
 # One JSON feed, extracted with json_path and upserted into entities.compose_products: what the API launches.
