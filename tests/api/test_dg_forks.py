@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,21 @@ def test_the_server_ends_and_cleans_up_with_the_process_that_started_it() -> Non
     while (Path(folder).exists() or Path(f"/proc/{server_pid}").exists()) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not Path(folder).exists() and not Path(f"/proc/{server_pid}").exists()
+
+
+def test_concurrent_commands_each_get_their_own_fork(forks: None, probes: dict, tmp_path: Path) -> None:
+    (tmp_path / "probe_echo.py").write_text("import sys, time; time.sleep(0.5); print(sys.argv[1])\n")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda n: dg_forks.run([str(n)], tmp_path, probes, 60, "probe_echo"), range(4)))
+    assert answers == [(0, f"{n}\n", "") for n in range(4)]
+
+
+def test_a_dead_server_falls_back_to_a_subprocess_then_restarts(forks: None, probes: dict, tmp_path: Path) -> None:
+    dead = dg_forks._server.process
+    dead.kill()
+    dead.wait()
+    paths = ProjectPaths.discover()
+    result = dg.run(paths, tmp_path, [], 60, python_module="probe_mark", code_first=[tmp_path])
+    assert (result.returncode, result.stdout) == (0, "marked\n")  # a subprocess ran it
+    assert dg_forks._server.process is not dead and dg_forks._server.ready.wait(120)
+    assert dg_forks.run([], tmp_path, probes, 60, python_module="probe_mark") == (0, "marked\n", "")
