@@ -228,6 +228,20 @@ await step("select-and-run", async () => {
   return { status: text, link, states: await page.locator(".asset-state").evaluateAll((items) => items.map((item) => item.dataset.state)) };
 });
 
+await step("live-state-refreshes", async () => {
+  // A run launched outside the designer (as from the Dagster UI or a schedule) shows on the canvas by itself.
+  const response = await fetch(`${baseUrl}/api/designer/locations/${RUN_LOCATION}/run`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ assets: [PICKED[0]] }),
+  });
+  if (response.status !== 201) throw new Error(`launching outside the designer: ${response.status} ${await response.text()}`);
+  const { run_id: runId } = await response.json();
+  const badge = page.locator(`li[data-asset="${PICKED[0]}"] .asset-state[title*="last run ${runId.slice(0, 8)} SUCCESS"]`);
+  await badge.waitFor({ timeout: RUN_TIMEOUT });
+  return { runId, title: await badge.getAttribute("title") };
+});
+
 async function openFile(path) {
   await page.getByRole("navigation", { name: "Location files" }).getByTitle(path, { exact: true }).click();
   await page.locator(".file-editor strong").getByText(path, { exact: true }).waitFor({ timeout: SLOW });

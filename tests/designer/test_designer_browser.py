@@ -7,9 +7,9 @@ field, undo, export (the ZIP has the files), commit (git log shows it); lineage_
 second instance (saved, in the preview), a cycle refused, a job of assets ticked on the canvas, a schedule from
 the cron builder with its next five runs, the drawn edge removed; then, on sql_sync with the API connected to
 the live platform (the shared `platform_stack`), two assets picked and run to SUCCESS with their live state
-shown, a model edited and saved in the Files tab, invalid YAML refused with the file unchanged; labels and
-keyboard. One screenshot per
-step in the test's output folder; a console error in the browser fails the test.
+shown, a run launched outside the page shown by the live state's own refresh, a model edited and saved in the
+Files tab, invalid YAML refused with the file unchanged; labels and keyboard. One screenshot per step in the
+test's output folder; a console error in the browser fails the test.
 """
 
 from __future__ import annotations
@@ -131,6 +131,8 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert ": SUCCESS" in steps["select-and-run"]["status"]
     assert steps["select-and-run"]["link"].startswith(f"{platform_stack.url}/runs/")
     assert "materialized" in steps["select-and-run"]["states"]
+    refreshed = steps["live-state-refreshes"]  # a run launched outside the page, shown without a click
+    assert f"last run {refreshed['runId'][:8]} SUCCESS" in refreshed["title"]
     assert steps["files-edit"]["saved"]
     assert "invalid YAML" in steps["files-invalid-yaml"]["error"] and steps["files-invalid-yaml"]["fileUnchanged"]
 

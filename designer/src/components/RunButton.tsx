@@ -7,6 +7,8 @@ import { messageOf, useDesigner } from "../store";
 const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
 const runRoute = api.canRun();
 const POLL_MS = 1500;
+/** The live state is refreshed this often while the tab is visible: runs launched elsewhere show up too. */
+const LIVE_REFRESH_MS = 10_000;
 
 /**
  * Materializes the location's pipeline, or the assets picked on the canvas, through the platform; follows
@@ -21,14 +23,20 @@ export function RunButton() {
 
   useEffect(() => {
     let live = true;
+    let timer: number | undefined;
     useLive.getState().reset(location);
     runRoute.then((yes) => {
       if (!live) return;
       setAvailable(yes);
-      if (yes) void useLive.getState().load();
+      if (!yes) return;
+      void useLive.getState().load();
+      timer = window.setInterval(() => {
+        if (document.visibilityState === "visible") void useLive.getState().load();
+      }, LIVE_REFRESH_MS);
     });
     return () => {
       live = false;
+      window.clearInterval(timer);
     };
   }, [location]);
 
