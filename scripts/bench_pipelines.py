@@ -117,7 +117,7 @@ def loading(store: PipelineStore, rows: int) -> dict[str, float]:
     records = [{"sku": f"S{i:08d}", "qty": i % 1000, "price": Decimal(i % 997) / 4} for i in range(rows)]
     changed = [{**record, "qty": record["qty"] + 1} for record in records]
     entity = store.create_entity(ENTITY)
-    names = ["sku", "qty", "price"]
+    names = [column.name for column in ENTITY.columns]
     log("plain COPY into an empty table")
     with connect(store.settings) as conn, conn.transaction():
         conn.execute("CREATE TABLE public.copy_baseline (sku text, qty integer, price numeric)")

@@ -21,9 +21,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def signal_group(process: subprocess.Popen, sig: int) -> None:
+def signal_group(process: subprocess.Popen | int, sig: int) -> None:
+    """`sig` to the group `process` (or the pid) leads; nothing when it is gone."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)
+        os.killpg(process if isinstance(process, int) else process.pid, sig)
 
 
 def stop_group(process: subprocess.Popen, grace_s: float) -> None:

@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from data_manager.api import routers
 from data_manager.api.errors import ApiError, ErrorBody, install_error_handlers
 from data_manager.api.security import MAX_BODY_BYTES, GuardMiddleware
-from data_manager.designer import dg_forks
 from data_manager.paths import ProjectPaths
 from data_manager.settings import env
 
@@ -46,12 +45,8 @@ def mount_designer(app: FastAPI) -> None:
         raise ApiError(404, [f"the designer is not built ({dist} has no index.html): run make designer-build"])
 
 
-def create_app(token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES, warm_dg: bool = True) -> FastAPI:
-    """The ASGI app. `token` defaults to PLATFORM_API_TOKEN; when non-empty every route but /api/health needs it.
-
-    `warm_dg`: run dg commands in forks of a process that has imported Dagster already (dg_forks)."""
-    if warm_dg:
-        dg_forks.enable()
+def create_app(token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The ASGI app. `token` defaults to PLATFORM_API_TOKEN; when non-empty every route but /api/health needs it."""
     app = FastAPI(
         title="Data platform API",
         summary="The platform's own API: the designer's routes over dg and the code-location registry.",

@@ -32,6 +32,7 @@ def register_api_commands(app: typer.Typer) -> None:
 
         from data_manager.api.app import create_app
         from data_manager.api.security import check_bind
+        from data_manager.designer import dg_forks
 
         bind_host = host or env("PLATFORM_API_HOST")
         bind_port = port if port is not None else int(env("PLATFORM_API_PORT"))
@@ -42,4 +43,5 @@ def register_api_commands(app: typer.Typer) -> None:
                 pass
         except OSError as exc:
             raise UserError(f"cannot bind the platform API to {bind_host}:{bind_port}: {exc.strerror or exc}") from None
+        dg_forks.enable()  # a long-running server: its dg commands run in warm forks
         uvicorn.run(create_app(token=token), host=bind_host, port=bind_port, log_level="info", access_log=False)

@@ -29,6 +29,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from data_manager.process_groups import signal_group
+
 PRELOAD = ("dagster", "dagster_dbt", "dagster_dg_cli.cli", "dagster.components.list")
 # Code a command imports from its own PYTHONPATH (a temporary copy of the repository has its own).
 OWN_CODE = ("data_manager", "dagster_code")
@@ -124,19 +126,14 @@ def run(
             line = replies.readline()
         except TimeoutError:
             if pid is not None:
-                _kill_group(pid)
+                for sig in (signal.SIGTERM, signal.SIGKILL):
+                    signal_group(pid, sig)
             raise ForkTimeout from None
         except (ValueError, KeyError, OSError):
             raise ForkServerGone("the dg fork server closed the connection before starting the command") from None
         code = json.loads(line)["code"] if line.strip() else 1  # no code: the child crashed
         read = lambda path: path.read_text(errors="replace") if path.exists() else ""  # noqa: E731
         return code, read(stdout_path), read(stderr_path)
-
-
-def _kill_group(pid: int) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, sig)
 
 
 def serve(socket_path: str) -> None:

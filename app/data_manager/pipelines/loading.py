@@ -129,14 +129,14 @@ def plain_rows(names: list[str], records: list[dict[str, Any]]) -> list[tuple[An
 def exactly_typed(columns: list[EntityColumn], records: list[dict[str, Any]]) -> bool:
     """Whether every value already has its column's type and fits it (no None): C-level checks."""
     for column in columns:
-        exact = set(EXACT_TYPES.get(column.type, ()))
-        if not records or not set(map(type, map(dict.get, records, repeat(column.name)))) <= exact:
+        values = list(map(dict.get, records, repeat(column.name)))
+        if not values or not set(map(type, values)) <= set(EXACT_TYPES.get(column.type, ())):
             return False
-        if column.type in INT_RANGES:
-            low, high = -INT_RANGES[column.type], INT_RANGES[column.type]
-            values = list(map(dict.get, records, repeat(column.name)))
-            if not (low <= min(values) and max(values) < high):
-                return False
+        if (
+            column.type in INT_RANGES
+            and not -INT_RANGES[column.type] <= min(values) <= max(values) < INT_RANGES[column.type]
+        ):
+            return False
     return True
 
 
