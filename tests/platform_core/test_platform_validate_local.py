@@ -17,7 +17,7 @@ import pytest
 
 from data_manager.control.health import wait_until_serving
 from data_manager.local.embedded_db import EmbeddedPostgres
-from data_manager.process_groups import free_port
+from data_manager.process_groups import free_port, stop_group
 from platform_support import make_home, run_cli
 
 NOT_CONFIGURED = {"POSTGRES_HOST": "", "POSTGRES_PORT": "", "POSTGRES_DB": ""}
@@ -63,7 +63,7 @@ def test_validate_with_another_platform_on_the_port_says_ours_is_not_running(tmp
     server = subprocess.Popen(
         [sys.executable, "-m", "dagster", "api", "grpc", "-m", "dagster_code.z", "-h", "127.0.0.1", "-p", str(port),
          "-d", str(theirs / "app")],
-        cwd=theirs / "app", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=theirs / "app", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
         wait_until_serving("127.0.0.1", port, timeout_s=120, process=server)
@@ -74,8 +74,7 @@ def test_validate_with_another_platform_on_the_port_says_ours_is_not_running(tmp
         assert location["grpc"] == f"not running (port {port} serves dagster_code.z from {(theirs / 'app').resolve()})"
         assert location["ok"]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_group(server, grace_s=10)  # a loaded machine once kept it running past terminate() + 30 s
 
 
 def test_validate_fails_when_the_configured_database_does_not_answer(home: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import psycopg
 import pytest
@@ -19,10 +20,10 @@ from ingestion.airbyte.event_writers import write_range
 def test_events_concurrent_processes_never_duplicate(pg_database: PostgresSettings) -> None:
     ranges = [(0, 300), (100, 400), (200, 500), (0, 500)]  # heavy overlap
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager:
+    # ProcessPoolExecutor, not Pool: under a loaded machine Pool.terminate() once hung joining its workers
+    with ctx.Manager() as manager, ProcessPoolExecutor(len(ranges), mp_context=ctx) as pool:
         barrier = manager.Barrier(len(ranges))
-        with ctx.Pool(len(ranges)) as pool:
-            results = pool.map(write_range, [(pg_database, a, b, barrier) for a, b in ranges])
+        results = list(pool.map(write_range, [(pg_database, a, b, barrier) for a, b in ranges], timeout=200))
     with psycopg.connect(**pg_database.connect_kwargs()) as conn:
         total, distinct_hash, distinct_user = conn.execute(
             "SELECT count(*), count(DISTINCT event_hash), count(DISTINCT event_data->>'user_id') FROM public.events"

@@ -201,6 +201,29 @@ def test_incremental_merges_on_the_key_and_keeps_a_watermark(reader, mysql_datab
     assert third.tables[0].rows == 1 and third.tables[0].total_rows == 251
 
 
+@pytest.mark.parametrize("reader", READERS)
+def test_incremental_over_many_chunks_keeps_the_highest_cursor(reader, mysql_database, mysql_url, pg_database) -> None:
+    """Over many COPY chunks every changed row is merged, and the watermark is the highest cursor of any chunk
+    (rows are read in key order, so the newest one need not be in the last chunk)."""
+    t0 = dt.datetime(2024, 1, 1)
+    _orders(mysql_database, [(i, "new", Decimal(i), t0 + dt.timedelta(seconds=i)) for i in range(1, 201)])
+    kwargs = dict(target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, reader=reader)
+    assert sync_mysql(mysql_url, "orders", **kwargs).status == "success"
+
+    # every third row changes; row 99 (a middle chunk, as rows are read in key order) gets the newest cursor
+    changed = [(i, "paid", Decimal(i * 2), t0 + dt.timedelta(days=1, seconds=i)) for i in range(3, 201, 3)]
+    _orders(mysql_database, [*changed, (99, "paid", Decimal(198), t0 + dt.timedelta(days=9))])
+    second = sync_mysql(mysql_url, "orders", **kwargs, chunk_rows=8)
+    assert second.status == "success", second.error
+    assert second.tables[0].rows == len(changed) + 1  # and the boundary row, id 200 (>= the watermark)
+    assert second.tables[0].total_rows == 200
+    assert second.tables[0].watermark == "2024-01-10T00:00:00"
+    assert pg_query(pg_database, "SELECT count(*), sum(amount) FROM raw.orders WHERE status = 'paid'") == [
+        (len(changed), sum(Decimal(i * 2) for i in range(3, 201, 3)))
+    ]
+    assert pg_query(pg_database, "SELECT count(*) FROM raw.orders WHERE status = 'new'") == [(200 - len(changed),)]
+
+
 def test_keyset_pages_cover_composite_keys(mysql_database, mysql_url, pg_database, monkeypatch) -> None:
     import data_manager.ingestion.sql.mysql as mysql_module
 
