@@ -219,7 +219,7 @@ def test_incremental_over_many_chunks_keeps_the_highest_cursor(reader, mysql_dat
     assert second.tables[0].total_rows == 200
     assert second.tables[0].watermark == "2024-01-10T00:00:00"
     assert pg_query(pg_database, "SELECT count(*), sum(amount) FROM raw.orders WHERE status = 'paid'") == [
-        (len(changed), sum(Decimal(i * 2) for i in range(3, 201, 3)))
+        (len(changed), sum(amount for _, _, amount, _ in changed))
     ]
     assert pg_query(pg_database, "SELECT count(*) FROM raw.orders WHERE status = 'new'") == [(200 - len(changed),)]
 
