@@ -7,10 +7,13 @@ user's home (kept between runs, so `source-faker` installs once), not to `.data/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pymysql
@@ -18,6 +21,9 @@ import pytest
 from psycopg import sql
 
 from data_manager.settings import PostgresSettings
+
+if TYPE_CHECKING:
+    from stack import LocalStack
 
 # One install folder per pytest-xdist worker: two workers installing one connector at once would clash.
 os.environ.setdefault(
@@ -85,6 +91,25 @@ def create_pg_database(server: PostgresSettings, name: str) -> PostgresSettings:
 def drop_pg_database(server: PostgresSettings, name: str) -> None:
     with psycopg.connect(**server.connect_kwargs("postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextlib.contextmanager
+def serving_home(
+    server: PostgresSettings, home: Path, locations: list[str], prefix: str, extra_env: dict[str, str] | None = None
+) -> Iterator[LocalStack]:
+    """A local stack serving `home`'s own locations (nothing seeded) on fresh databases, dropped afterwards."""
+    from stack import LocalStack
+
+    data_db = unique_name(prefix)
+    local = LocalStack.create(server, data_db, home=home, data_dir=home / ".data", extra_env=extra_env)
+    try:
+        local.start(prepare=False)
+        local.wait_until_loaded(locations)
+        yield local
+    finally:
+        local.stop()
+        drop_pg_database(server, data_db)
+        drop_pg_database(server, local.dagster_db)
 
 
 @pytest.fixture

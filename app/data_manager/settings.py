@@ -39,6 +39,11 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
         "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory);"
         " compose defaults to direct",
     ),
+    "RUN_WORKER_START": (
+        "forkserver",
+        "forkserver: each code server forks its runs from a process that imported Dagster once (a run starts"
+        " about 1.5 s sooner; about 105 MB more per location); spawn: Dagster's own, a fresh interpreter per run",
+    ),
     "RUN_LAUNCHER": (
         "default",
         "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
@@ -139,6 +144,7 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "MAX_CONCURRENT_RUNS": _positive_int,
     "LOCAL_PORT_OFFSET": _offset,
     "CODE_SERVER_MODE": _choice("proxy", "direct"),
+    "RUN_WORKER_START": _choice("forkserver", "spawn"),
     "DESIGNER_READ_ONLY": _choice("0", "1"),
     "SAMPLE_API_URL": _http_url,
     "GRAPHQL_API_URL": _http_url,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import drop_pg_database, unique_name
+from conftest import serving_home
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli
@@ -31,18 +31,8 @@ def added_after_start() -> int:
 def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     home = make_home(tmp_path_factory.mktemp("direct_home"))
     assert run_cli(home, "locations", "add", NAME, "--port", str(PORT)).returncode == 0
-    data_db = unique_name("test_direct")
-    local = LocalStack.create(
-        postgres_server, data_db, home=home, data_dir=home / ".data", extra_env={"CODE_SERVER_MODE": "direct"}
-    )
-    try:
-        local.start(prepare=False)
-        local.wait_until_loaded([NAME])
+    with serving_home(postgres_server, home, [NAME], "test_direct", {"CODE_SERVER_MODE": "direct"}) as local:
         yield local
-    finally:
-        local.stop()
-        drop_pg_database(postgres_server, data_db)
-        drop_pg_database(postgres_server, local.dagster_db)
 
 
 def test_each_location_is_one_api_grpc_process_and_runs_succeed(stack: LocalStack) -> None:

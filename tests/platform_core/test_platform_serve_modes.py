@@ -15,10 +15,13 @@ SPEC = ServerSpec(name="orders", module="dagster_code.orders", port=4270)
 
 
 @pytest.mark.parametrize(("mode", "subcommand"), [("proxy", ["code-server", "start"]), ("direct", ["api", "grpc"])])
-def test_command_per_mode(mode: str, subcommand: list[str]) -> None:
-    command = code_server_command(SPEC, "0.0.0.0", Path("/app"), mode)
+@pytest.mark.parametrize(
+    ("run_worker_start", "cli"), [("forkserver", "data_manager.control.forked_run_workers"), ("spawn", "dagster")]
+)
+def test_command_per_mode(mode: str, subcommand: list[str], run_worker_start: str, cli: str) -> None:
+    command = code_server_command(SPEC, "0.0.0.0", Path("/app"), mode, run_worker_start)
     assert command == [
-        sys.executable, "-m", "dagster", *subcommand, "-m", "dagster_code.orders", "-h", "0.0.0.0", "-p", "4270",
+        sys.executable, "-m", cli, *subcommand, "-m", "dagster_code.orders", "-h", "0.0.0.0", "-p", "4270",
         "--location-name", "orders", "--working-directory", "/app",
     ]  # fmt: skip
 

@@ -19,6 +19,7 @@ BAD_VALUES = {
     "MAX_CONCURRENT_RUNS": "0",
     "LOCAL_PORT_OFFSET": "-3",
     "CODE_SERVER_MODE": "fast",
+    "RUN_WORKER_START": "fork",
     "DESIGNER_READ_ONLY": "yes",
     "SAMPLE_API_URL": "127.0.0.1:8099",
     "GRAPHQL_API_URL": "ftp://example",

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import drop_pg_database, unique_name
+from conftest import serving_home
 from daglab.errors import DaglabError
 from data_manager.control.health import check_server
 from data_manager.locations.model import Location
@@ -63,16 +63,8 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     beta_assets.write_text(beta_assets.read_text() + SLOW_ASSET)
     beta_init = beta.package_dir / "__init__.py"
     beta_init.write_text(beta_init.read_text() + SLOW_JOB)
-    data_db = unique_name("test_e2e")
-    local = LocalStack.create(postgres_server, data_db, home=home, data_dir=home / ".data")
-    try:
-        local.start(prepare=False)
-        local.wait_until_loaded(["alpha", "beta"])
+    with serving_home(postgres_server, home, ["alpha", "beta"], "test_e2e") as local:
         yield local
-    finally:
-        local.stop()
-        drop_pg_database(postgres_server, data_db)
-        drop_pg_database(postgres_server, local.dagster_db)
 
 
 def code_server_pid(stack: LocalStack, location: str) -> int:

@@ -48,6 +48,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         bind_host=bind,
         working_directory=paths.app_dir,
         mode=check_mode(env("CODE_SERVER_MODE")),
+        run_worker_start=env("RUN_WORKER_START"),
         grace_s=grace_s,
         on_registry_change=write_local_workspace,
         on_server_down=fail_runs_of,

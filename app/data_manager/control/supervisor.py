@@ -6,6 +6,9 @@ Two ways to serve a location (CODE_SERVER_MODE):
 - `direct`: `dagster api grpc` alone: about half the memory and start-up CPU, and code is
   reloaded by restarting the process (`data-manager reload` asks us to).
 
+Either way Dagster's CLI starts through `forked_run_workers` (RUN_WORKER_START=forkserver), so runs fork from
+a warm process instead of importing Dagster afresh.
+
 Each server runs in its own process group, because `dagster code-server start`
 ignores SIGTERM/SIGINT when backgrounded and its `dagster api grpc` child
 outlives a SIGKILL of the parent: we always signal and reap the whole group.
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data_manager.control import forked_run_workers
 from data_manager.errors import UserError
 from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.models import CodeLocation, Registry
@@ -40,6 +44,8 @@ class ServerSpec:
 
 
 CODE_SERVER_MODES = {"proxy": ["code-server", "start"], "direct": ["api", "grpc"]}
+# RUN_WORKER_START: the command prefix that starts Dagster's CLI for each way of starting run workers.
+RUN_WORKER_STARTS = {"forkserver": forked_run_workers.command, "spawn": lambda: [sys.executable, "-m", "dagster"]}
 
 
 def check_mode(mode: str) -> str:
@@ -49,10 +55,14 @@ def check_mode(mode: str) -> str:
 
 
 def code_server_command(
-    spec: ServerSpec, bind_host: str, working_directory: Path | None, mode: str = "proxy"
+    spec: ServerSpec,
+    bind_host: str,
+    working_directory: Path | None,
+    mode: str = "proxy",
+    run_worker_start: str = "forkserver",
 ) -> list[str]:
     command = [
-        sys.executable, "-m", "dagster", *CODE_SERVER_MODES[check_mode(mode)],
+        *RUN_WORKER_STARTS[run_worker_start](), *CODE_SERVER_MODES[check_mode(mode)],
         "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
         "--location-name", spec.name,
     ]  # fmt: skip
@@ -77,6 +87,7 @@ class Supervisor:
     bind_host: str = "0.0.0.0"
     working_directory: Path | None = None
     mode: str = "proxy"
+    run_worker_start: str = "forkserver"
     grace_s: float = 10.0
     on_registry_change: Callable[[Registry], None] | None = None
     on_server_down: Callable[[str], None] | None = None
@@ -98,7 +109,9 @@ class Supervisor:
         self._reload.set()
 
     def _start(self, server: ManagedServer) -> None:
-        command = code_server_command(server.spec, self.bind_host, self.working_directory, self.mode)
+        command = code_server_command(
+            server.spec, self.bind_host, self.working_directory, self.mode, self.run_worker_start
+        )
         process = spawn(server.spec.name, command, self.printer)  # own process group
         server.process = process
         server.started_at = time.monotonic()

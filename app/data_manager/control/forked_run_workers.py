@@ -1,0 +1,64 @@
+"""`python -m data_manager.control.forked_run_workers <dagster args>`: Dagster's CLI whose run workers start warm.
+
+A Dagster code server starts each run in a fresh `spawn` interpreter, which imports Dagster and its Postgres
+storage all over again: about 1.5 s of every run's start on a small machine, before the run is STARTED.
+Here the code server's multiprocessing context is a forkserver that imported those modules once, when the
+server started, so a run worker is a fork of it (Dagster's multiprocess executor offers the same for steps).
+The run worker still runs `dagster._grpc.impl.start_run_in_subprocess` under the code server, with the same
+event queue, termination event and exit status: multiprocessing's API does not change with the start method.
+
+Dagster fixes the context in `DagsterApiServer.__init__` (dagster/_grpc/server.py) and starts the proxy's
+`dagster api grpc` child as `python -m dagster`; both are replaced below, and `tests/platform_core/
+test_platform_forked_run_workers.py` fails if a Dagster upgrade moves them.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import multiprocessing.forkserver
+import sys
+import threading
+from collections.abc import Sequence
+
+MODULE = "data_manager.control.forked_run_workers"
+# What every run worker imports before its run starts: the gRPC run entry point and the instance's storage.
+PRELOAD = ("dagster._grpc.impl", "dagster_postgres")
+
+
+def command(executable: str = sys.executable) -> list[str]:
+    """The command prefix that replaces `python -m dagster`."""
+    return [executable, "-m", MODULE]
+
+
+def install() -> None:
+    """Make every DagsterApiServer of this process fork its run workers, and its proxy children do the same."""
+    from dagster._grpc import server
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    dagster_init = server.DagsterApiServer.__init__
+
+    @functools.wraps(dagster_init)
+    def init(self, *args, **kwargs) -> None:
+        dagster_init(self, *args, **kwargs)
+        self._mp_ctx = context
+        # Warm now, not at the first run: the forkserver's imports take as long as a cold run worker's.
+        threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True).start()
+
+    def entry_point(executable_path: str) -> Sequence[str]:
+        return command(executable_path)
+
+    server.DagsterApiServer.__init__ = init
+    server.get_python_environment_entry_point = entry_point
+
+
+def main() -> None:
+    install()
+    from dagster._cli import main as dagster_main  # what `python -m dagster` runs
+
+    dagster_main()
+
+
+if __name__ == "__main__":
+    main()
