@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from data_manager.api.app import create_app
 from data_manager.api.readiness import wait_until_healthy
 from data_manager.api.security import is_loopback
-from data_manager.process_groups import free_port
+from data_manager.process_groups import free_port, stop_group
 
 
 class _Body(BaseModel):
@@ -133,7 +133,8 @@ def test_cli_serves_on_the_given_port_and_requires_the_token_when_set() -> None:
         [sys.executable, "-m", "data_manager.cli", "api", "--port", str(port)],
         env=_api_env(PLATFORM_API_TOKEN="tok"),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped as a group: the API's dg fork server too
     )
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", timeout_s=60, process=process)
@@ -143,5 +144,4 @@ def test_cli_serves_on_the_given_port_and_requires_the_token_when_set() -> None:
         authorized = httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", headers={"Authorization": "Bearer tok"})
         assert authorized.status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_group(process, grace_s=30)

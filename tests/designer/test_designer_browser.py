@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,9 @@ import httpx
 import pytest
 
 from api.designer_support import GIT_IDENTITY, copy_repository
-from data_manager.process_groups import free_port
+from data_manager.api.readiness import wait_until_healthy
+from data_manager.errors import UserError
+from data_manager.process_groups import free_port, stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 STEPS = Path(__file__).with_name("designer_steps.mjs")
@@ -73,29 +74,18 @@ def live_api(tmp_path: Path, platform_stack) -> Iterator[tuple[str, Path]]:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # stopped as a group: the API's dg fork server too
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"data-manager api exited with {process.returncode}: {(tmp_path / 'api.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("data-manager api did not answer /api/health within 60 s")
-            time.sleep(0.2)
+        try:
+            wait_until_healthy(url, timeout_s=60, process=process)
+        except UserError as exc:
+            pytest.fail(f"{exc}: {(tmp_path / 'api.log').read_text()[-4000:]}")
         httpx.get(f"{url}/api/designer/components", timeout=600).raise_for_status()  # warm the catalog
         yield url, home
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_group(process, grace_s=15)
         log.close()
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from data_manager.control.health import wait_until_serving
 from data_manager.errors import UserError
-from data_manager.process_groups import free_port
+from data_manager.process_groups import free_port, stop_group
 
 pytestmark = pytest.mark.e2e
 
@@ -41,22 +41,18 @@ def start_and_measure(command: list[str], env: dict[str, str]) -> float:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # stopped as a group: the proxy's `dagster api grpc` child too
     )
     try:
         try:
             wait_until_serving("127.0.0.1", port, timeout_s=120, process=process)
         except UserError as exc:
-            process.kill()
+            stop_group(process, grace_s=5)
             pytest.fail(f"{exc}: {process.communicate()[1].decode()[-2000:]}")
         root = psutil.Process(process.pid)
         return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 2**20
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_group(process, grace_s=30)
 
 
 def test_airbyte_definitions_import_no_heavy_modules(location_env: dict[str, str]) -> None:
