@@ -41,8 +41,8 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     ),
     "RUN_WORKER_START": (
         "forkserver",
-        "forkserver: each code server forks its runs from a process that imported Dagster once (a run starts"
-        " about 1.5 s sooner; about 105 MB more per location); spawn: Dagster's own, a fresh interpreter per run",
+        "forkserver: each code server forks its runs from a process that imported Dagster once, at its first run"
+        " (later runs start about 1.5 s sooner; about 105 MB more per location); spawn: a fresh interpreter per run",
     ),
     "RUN_LAUNCHER": (
         "default",

@@ -60,6 +60,7 @@ def run_probe(stack: LocalStack) -> str:
 
 
 def test_run_workers_start_as_the_setting_says(stack: LocalStack) -> None:
+    assert stack.find_processes(FORKSERVER) == [], "a location that has not run yet carries no forkserver"
     parent = run_probe(stack)
     if stack.env["RUN_WORKER_START"] == "forkserver":
         assert FORKSERVER in parent and "dagster._grpc.impl" in parent
