@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import sys
-from collections.abc import Sequence
 
 MODULE = "data_manager.control.forked_run_workers"
 # What every run worker imports before its run starts: the gRPC run entry point and the instance's storage.
@@ -45,11 +44,8 @@ def install() -> None:
         dagster_init(self, *args, **kwargs)
         self._mp_ctx = context  # the forkserver starts with the first run worker, and again if it dies
 
-    def entry_point(executable_path: str) -> Sequence[str]:
-        return command(executable_path)
-
     server.DagsterApiServer.__init__ = init
-    server.get_python_environment_entry_point = entry_point
+    server.get_python_environment_entry_point = command  # same signature: executable path -> command prefix
 
 
 def main() -> None:
