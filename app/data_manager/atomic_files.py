@@ -13,11 +13,20 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, content: str) -> None:
+    write_atomic_bytes(path, content.encode())
+
+
+def write_atomic_bytes(path: Path, content: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `content` in one rename; `mode` (default: the replaced file's, else 0o600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None and path.exists():
+        mode = path.stat().st_mode & 0o777
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

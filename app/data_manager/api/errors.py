@@ -29,6 +29,7 @@ class ErrorItem(BaseModel):
     path: list[str | int] | None = None
     file: str | None = None
     line: int | None = None
+    component: str | None = None
 
 
 class ErrorBody(BaseModel):
@@ -45,10 +46,10 @@ class ApiError(Exception):
 
 
 def error_response(
-    status_code: int, errors: Sequence[ErrorItem], headers: dict[str, str] | None = None
+    status_code: int, errors: Sequence[ErrorItem], headers: dict[str, str] | None = None, extra: dict | None = None
 ) -> JSONResponse:
     body = ErrorBody(errors=list(errors)).model_dump(mode="json", exclude_none=True)
-    return JSONResponse(body, status_code=status_code, headers=headers)
+    return JSONResponse({**(extra or {}), **body}, status_code=status_code, headers=headers)
 
 
 def _validation_items(exc: RequestValidationError) -> list[ErrorItem]:
@@ -68,7 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DesignerError)
     async def _designer_error(_request: Request, exc: DesignerError) -> JSONResponse:
         items = [ErrorItem(**problem.as_dict()) for problem in exc.problems]
-        return error_response(DESIGNER_STATUS.get(exc.kind, 400), items)
+        return error_response(DESIGNER_STATUS.get(exc.kind, 400), items, extra=exc.extra)
 
     @app.exception_handler(UserError)
     async def _user_error(_request: Request, exc: UserError) -> JSONResponse:

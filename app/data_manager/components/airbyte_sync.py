@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
+from data_manager.components.definition_names import GROUP_NAME
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name
 from data_manager.ingestion.naming import OwnedTable, table_name_for, table_prefix_for
@@ -30,7 +31,9 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     connector: str = Field(description="Connector name: the file external-connectors/<connector>.yaml")
     streams: list[str] = Field(description="Streams to sync; each becomes an asset", min_length=1)
     cache: str = Field(default=DEFAULT_CACHE, description="Named cache (see data_manager.ingestion.airbyte.caches)")
-    group_name: str | None = Field(default=None, description="Asset group (default: the location's)")
+    group_name: str | None = Field(
+        default=None, pattern=GROUP_NAME, description="Asset group (default: the location's): letters, digits, _"
+    )
     deps: list[str] = Field(default_factory=list, description="Upstream asset keys, as 'a/b' strings")
     full_refresh: bool = Field(default=False, description="Ignore saved state and re-read every stream")
 

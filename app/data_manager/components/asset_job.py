@@ -15,13 +15,13 @@ from __future__ import annotations
 import dagster as dg
 from pydantic import Field, field_validator
 
-from data_manager.components.definition_names import check_definition_name
+from data_manager.components.definition_names import DEFINITION_NAME, check_definition_name
 
 
 class AssetJobComponent(dg.Component, dg.Model, dg.Resolvable):
     """A job materializing the listed assets (keys written `schema/table`)."""
 
-    job_name: str = Field(description="The job's name: letters, digits and _")
+    job_name: str = Field(description="The job's name: letters, digits and _", pattern=DEFINITION_NAME.pattern)
     assets: list[str] = Field(min_length=1, description="Asset keys the job materializes, e.g. reporting/orders")
     description: str | None = Field(default=None, description="Shown in the Dagster UI")
 

@@ -17,15 +17,15 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field, field_validator
 
-from data_manager.components.definition_names import check_definition_name
+from data_manager.components.definition_names import DEFINITION_NAME, check_definition_name
 
 
 class AssetSensorComponent(dg.Component, dg.Model, dg.Resolvable):
     """Runs a job after each new materialization of one asset."""
 
-    sensor_name: str = Field(description="The sensor's name: letters, digits and _")
+    sensor_name: str = Field(description="The sensor's name: letters, digits and _", pattern=DEFINITION_NAME.pattern)
     asset_key: str = Field(description="The asset it watches, e.g. pyairbyte_cache/shop_orders")
-    job_name: str = Field(description="The job it launches")
+    job_name: str = Field(description="The job it launches", pattern=DEFINITION_NAME.pattern)
     minimum_interval_seconds: int = Field(default=30, ge=5, description="Seconds between two evaluations")
     default_status: Literal["STOPPED", "RUNNING"] = Field(default="STOPPED", description="On or off when first loaded")
 

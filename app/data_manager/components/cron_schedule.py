@@ -15,27 +15,22 @@ The cron is checked with Dagster's own validation when the YAML loads; schedules
 from __future__ import annotations
 
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dagster as dg
 from pydantic import Field, field_validator
 
-from data_manager.components.definition_names import check_cron, check_definition_name
-
-
-def _check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not a time zone name such as UTC or Europe/Berlin") from None
-    return name
+from data_manager.components.definition_names import DEFINITION_NAME, check_cron, check_definition_name, check_time_zone
 
 
 class CronScheduleComponent(dg.Component, dg.Model, dg.Resolvable):
     """Runs a job of the location on a cron schedule."""
 
-    schedule_name: str = Field(description="The schedule's name: letters, digits and _")
-    job_name: str = Field(description="The job it launches, e.g. one from an AssetJobComponent")
+    schedule_name: str = Field(
+        description="The schedule's name: letters, digits and _", pattern=DEFINITION_NAME.pattern
+    )
+    job_name: str = Field(
+        description="The job it launches, e.g. one from an AssetJobComponent", pattern=DEFINITION_NAME.pattern
+    )
     cron_schedule: str = Field(description="Five cron fields: minute hour day-of-month month day-of-week")
     execution_timezone: str = Field(default="UTC", description="Time zone the cron is read in")
     default_status: Literal["STOPPED", "RUNNING"] = Field(default="STOPPED", description="On or off when first loaded")
@@ -43,7 +38,7 @@ class CronScheduleComponent(dg.Component, dg.Model, dg.Resolvable):
 
     _name_is_valid = field_validator("schedule_name", "job_name")(check_definition_name)
     _cron_is_valid = field_validator("cron_schedule")(check_cron)
-    _timezone_is_valid = field_validator("execution_timezone")(_check_timezone)
+    _timezone_is_valid = field_validator("execution_timezone")(check_time_zone)
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
         schedule = dg.ScheduleDefinition(

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from zoneinfo import available_timezones
 
 from dagster._utils.schedules import is_valid_cron_string
 
 DEFINITION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Dagster's asset group names: segments of letters, digits and _ separated by /.
+GROUP_NAME = r"^[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*$"
+# A Postgres identifier the platform writes unquoted: lower case is what Postgres folds to; 63 bytes at most.
+POSTGRES_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+POSTGRES_MAX_IDENTIFIER = 63
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA time zones this Python knows (tzdata): the designer's list, and what schedules accept."""
+    return tuple(sorted(available_timezones()))
+
+
+def check_time_zone(name: str) -> str:
+    if name not in time_zone_names():
+        raise ValueError(f"{name!r} is not a time zone name such as UTC or Europe/Berlin")
+    return name
 
 
 def check_definition_name(name: str) -> str:

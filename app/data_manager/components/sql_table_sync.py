@@ -31,6 +31,7 @@ from typing import Any, Literal
 import dagster as dg
 from pydantic import Field
 
+from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
 from data_manager.settings import ENV_DEFAULTS, env
@@ -58,13 +59,25 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     """Sync MySQL/MariaDB or SQL Server tables into the Postgres cache, one asset per table."""
 
     source: Literal["mysql", "mssql"] = Field(description="Source database kind.")
-    tables: list[str] = Field(description="Source tables (`name` or `schema.name`).")
+    tables: list[str] = Field(min_length=1, description="Source tables (`name` or `schema.name`).")
     mode: Literal["full", "incremental"] = Field(default="full", description="Replace, or merge on the key.")
     cursor_column: str | None = Field(default=None, description="Cursor column for incremental mode.")
-    target_schema: str | None = Field(default=None, description="Postgres schema; default CACHE_SCHEMA.")
-    table_prefix: str | None = Field(default=None, description="Target table prefix; default `<database>_`.")
+    target_schema: str | None = Field(
+        default=None,
+        max_length=POSTGRES_MAX_IDENTIFIER,
+        pattern=POSTGRES_IDENTIFIER,
+        description="Postgres schema (letters, digits, _; at most 63); default CACHE_SCHEMA.",
+    )
+    table_prefix: str | None = Field(
+        default=None,
+        max_length=POSTGRES_MAX_IDENTIFIER - 1,
+        pattern=r"^[A-Za-z0-9_]*$",
+        description="Target table prefix (letters, digits, _); default `<database>_`.",
+    )
     database: str | None = Field(default=None, description="Source database name (overrides the env).")
-    group_name: str | None = Field(default=None, description="Dagster asset group.")
+    group_name: str | None = Field(
+        default=None, pattern=GROUP_NAME, description="Dagster asset group: letters, digits, _ (segments split by /)."
+    )
     deps: list[str] = Field(default_factory=list, description="Upstream asset keys, e.g. `raw/orders`.")
     url_env: str | None = Field(default=None, description="Env var holding a URL (mssql default: MSSQL_URL).")
     host_env: str = "MYSQL_HOST"
@@ -73,7 +86,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     password_env: str = "MYSQL_PASSWORD"
     database_env: str = "MYSQL_DB"
     reader: Literal["auto", "pymysql", "connectorx"] = Field(default="auto", description="MySQL reader.")
-    chunk_rows: int = Field(default=50_000, description="Rows per COPY chunk.")
+    chunk_rows: int = Field(default=50_000, ge=1, le=10_000_000, description="Rows per COPY chunk (1 to 10,000,000).")
 
     # --- names, computed at load time without touching any database -----------------------------
 

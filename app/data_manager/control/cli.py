@@ -33,38 +33,11 @@ def _paths() -> ProjectPaths:
     return ProjectPaths.discover()
 
 
-def _refresh_dbt_manifest(paths: ProjectPaths, changed: list[Path]) -> None:
-    """A location's dbt files changed: re-prepare the shared manifest before any server loads it."""
-    if not (paths.dbt_dir / "dbt_project.yml").is_file():
-        return
-    if not any(path == paths.dbt_dir or paths.dbt_dir in path.parents for path in changed):
-        return
-    from data_manager.dbt.prepare import prepare_manifest
+def _after_location_change(paths: ProjectPaths, changed: list[Path]) -> None:
+    from data_manager.control.platform_refresh import after_location_change
 
-    try:
-        result = prepare_manifest(paths.dbt_dir)
-    except UserError as exc:
-        note(f"warning: the dbt manifest could not be prepared ({exc}); fix it and run `data-manager dbt prepare`")
-        return
-    note(f"prepared the dbt manifest ({result.models} models) in {result.seconds:.1f}s")
-
-
-def _notify_platform(paths: ProjectPaths) -> None:
-    """After a registry change: re-read it in a local `serve`, then reload the webserver's workspace."""
-    from data_manager.control import webserver
-    from data_manager.stack_runtime import signal_supervisor
-
-    if signal_supervisor(paths):
-        note("signalled the local data-manager to re-read the registry")
-    if webserver.is_up():
-        from data_manager.control.reload import wait_and_reload_workspace
-
-        try:
-            wait_and_reload_workspace(paths)
-        except (webserver.WebserverUnavailable, webserver.WebserverError) as exc:
-            note(f"warning: the change is saved but the running platform did not reload ({exc}); run `make reload`")
-            return
-        note("reloaded the running platform's workspace")
+    for line in after_location_change(paths, changed):
+        note(line)
 
 
 @locations_app.command("list")
@@ -126,8 +99,7 @@ def add_command(
     note(f"added location {name!r} on port {result.location.port} from the {template!r} template:")
     for path in result.files:
         note(f"  {path.relative_to(paths.home)}")
-    _refresh_dbt_manifest(paths, result.files)
-    _notify_platform(paths)
+    _after_location_change(paths, result.files)
 
 
 @locations_app.command("remove")
@@ -160,8 +132,7 @@ def remove_command(
     note(f"removed location {name!r}:")
     for item in result.removed:
         note(f"  {item}")
-    _refresh_dbt_manifest(paths, [paths.home / item for item in result.removed if not item.startswith("table ")])
-    _notify_platform(paths)
+    _after_location_change(paths, [paths.home / item for item in result.removed if not item.startswith("table ")])
 
 
 def register_control_commands(app: typer.Typer) -> None:

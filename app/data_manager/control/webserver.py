@@ -121,3 +121,21 @@ def asset_states(location: str, url: str | None = None) -> list[AssetState] | No
         if not served:
             return None
         return client.asset_states([asset.key for asset in client.assets(locations=served)])
+
+
+def graphql(document: str, variables: dict | None = None, url: str | None = None, timeout: float = 15) -> dict:
+    """Any read-only GraphQL query's `data` (the designer's live status asks for more than daglab models)."""
+    with _client(url, timeout=timeout, max_retries=0) as client:
+        return client.execute(document, variables)
+
+
+def run_failures(run_id: str, url: str | None = None) -> list[tuple[str | None, str]]:
+    """(step key, error) of each failed step of a run; (None, message) for a run that failed outside a step."""
+    with _client(url, timeout=30, max_retries=1) as client:
+        events = client.all_logs(run_id)
+    failures = [
+        (event.step_key, event.error or event.message) for event in events if event.type == "ExecutionStepFailureEvent"
+    ]
+    if not failures:
+        failures = [(None, event.error or event.message) for event in events if event.type == "RunFailureEvent"]
+    return failures

@@ -45,7 +45,8 @@ class ComponentType:
 
         Dagster lets any resolvable field be a `{{ template }}` string, so its schema offers a plain string
         beside the real type (`anyOf: [{enum: [full, incremental]}, {type: string}]`), which would accept
-        `mode: sometimes`. Here that string branch only accepts templates; `str | None` stays as it is.
+        `mode: sometimes` (or `group_name: my group!` beside its pattern). Here that string branch only
+        accepts templates; `str | None` stays as it is.
         """
         attributes = dict(self.schema.get("properties", {}).get("attributes", {}))
         if "$defs" in self.schema:
@@ -53,6 +54,7 @@ class ComponentType:
         return templates_only_where_typed(attributes)
 
 
+STRING_CONSTRAINTS = {"enum", "pattern", "maxLength", "minLength", "format", "const"}
 TEMPLATE_STRING = {"type": "string", "pattern": r"\{\{.*\}\}", "description": "a {{ template }}"}
 
 
@@ -66,7 +68,9 @@ def templates_only_where_typed(node: Any) -> Any:
     branches = copied.get("anyOf")
     if isinstance(branches, list):
         typed = [b for b in branches if isinstance(b, dict) and b.get("type") not in ("string", "null")]
-        typed += [b for b in branches if isinstance(b, dict) and b.get("type") == "string" and "enum" in b]
+        typed += [
+            b for b in branches if isinstance(b, dict) and b.get("type") == "string" and STRING_CONSTRAINTS & set(b)
+        ]
         if typed:
             copied["anyOf"] = [TEMPLATE_STRING if branch == {"type": "string"} else branch for branch in branches]
     return copied

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from data_manager.designer import dg, instances
 from data_manager.designer.catalog import Catalog
-from data_manager.designer.dg_output import problems_from_output
+from data_manager.designer.dg_output import failed_output_problems
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import Problem
+from data_manager.designer.staged_check import locate
 
 CHECK_TIMEOUT_S = 300.0
 
@@ -50,9 +51,8 @@ def _dg_step(layout: LocationLayout, *args: str) -> list[Problem]:
     result = dg.run(layout.paths, layout.project_dir, list(args), CHECK_TIMEOUT_S)
     if result.ok:
         return []
-    return problems_from_output(result.stdout + "\n" + result.stderr, layout.paths.home) or [
-        Problem(f"dg {' '.join(args)} failed: {result.last_error_line()}")
-    ]
+    problems = failed_output_problems(result.stdout + "\n" + result.stderr, layout.paths.home, f"dg {' '.join(args)}")
+    return locate(problems, layout.defs_dir, layout.paths.home)
 
 
 def check_location(layout: LocationLayout, catalog: Catalog, with_defs: bool = True) -> CheckReport:

@@ -3,7 +3,8 @@
 Paths are relative to the project home, as the API shows them everywhere. Each passes one gate: no `..`, no
 absolute paths, no hidden or symlinked parts, a known kind (SQL, YAML, Python), inside one of the location's
 folders, and a size limit. A save validates first (YAML parses, Python compiles, a defs.yaml matches its type's
-schema, then `dg check defs` on a staged copy for files of the package) and writes atomically only when clean.
+schema, then `dg check defs` on a staged copy of the location, after `dbt parse` for dbt files) and writes
+atomically only when clean, as one step of the undo journal.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from data_manager.atomic_files import write_atomic
 from data_manager.designer import instances, yaml_files
 from data_manager.designer.catalog import Catalog
 from data_manager.designer.files import walk_files
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.locking import location_lock
 from data_manager.designer.problems import NOT_FOUND, DesignerError, Problem
-from data_manager.designer.staged_check import defs_problems_with
+from data_manager.designer.writes import apply_change
 from data_manager.locations.model import Location
 
 EDITABLE_SUFFIXES = {".sql": "sql", ".yaml": "yaml", ".yml": "yaml", ".py": "python"}
@@ -119,7 +119,8 @@ def read_file(layout: LocationLayout, relative: str) -> dict[str, object]:
 
 
 def content_problems(layout: LocationLayout, catalog: Catalog, path: Path, content: str) -> list[Problem]:
-    """What is wrong with `content` as `path`, cheapest checks first; dg runs only once those are clean."""
+    """What is wrong with `content` as `path` on its own (size, syntax, a defs.yaml's schema); the staged
+    `dg check defs` of the whole location comes after, in `writes.apply_change`."""
     relative = layout.relative(path)
     if len(content.encode("utf-8")) > MAX_FILE_BYTES:
         return [Problem(f"the file is larger than {MAX_FILE_BYTES // 1024} KiB", file=relative)]
@@ -132,8 +133,6 @@ def content_problems(layout: LocationLayout, catalog: Catalog, path: Path, conte
         problems = _python_problems(content, relative)
     else:
         problems = [Problem("the file holds a NUL character", file=relative)] if "\0" in content else []
-    if not problems and layout.package_dir in path.parents:
-        problems = defs_problems_with(layout, path, content)
     return problems
 
 
@@ -148,11 +147,18 @@ def _python_problems(content: str, relative: str) -> list[Problem]:
 
 
 def write_file(layout: LocationLayout, catalog: Catalog, relative: str, content: str) -> dict[str, object]:
-    """Validate, then replace (or create) the file atomically under the location's lock; refused: nothing written."""
+    """Validate, then replace (or create) the file through `writes.apply_change` (the staged `dg check defs`,
+    after `dbt parse` for dbt files; the journal); refused: nothing written."""
     path = checked_path(layout, relative)
     with location_lock(layout.paths, layout.name):
         problems = content_problems(layout, catalog, path, content)
         if problems:
             raise DesignerError(problems)
-        write_atomic(path, content)
-    return {"location": layout.name, "path": relative, "kind": kind_of(path), "size": path.stat().st_size}
+        step = apply_change(layout, f"edit {relative}", {path: content.encode()})
+    return {
+        "location": layout.name,
+        "path": relative,
+        "kind": kind_of(path),
+        "size": path.stat().st_size,
+        "step": step.as_dict() if step else None,
+    }

@@ -1,14 +1,15 @@
 """Component instances of a location: the `defs.yaml` files under its `defs/` folder.
 
-Every write validates first (path, type, attributes against the type's JSON Schema), holds the location's
-lock and replaces the file atomically; a refused request changes nothing.
+Every write validates first (path, type, attributes against the type's JSON Schema), then goes through
+`writes.apply_change` under the location's lock (the staged `dg check defs`, the journal, one atomic write); a
+refused request changes nothing. A new instance is written whole, never as an `attributes: {}` stub.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,17 @@ from typing import Any
 import jsonschema
 from ruamel.yaml.comments import CommentedMap
 
-from data_manager.atomic_files import write_atomic
 from data_manager.designer import dg, yaml_files
-from data_manager.designer.catalog import Catalog, ComponentType
+from data_manager.designer.catalog import TEMPLATE_STRING, Catalog, ComponentType
+from data_manager.designer.files import walk_files
+from data_manager.designer.journal import Step
 from data_manager.designer.layout import LocationLayout, path_problems
 from data_manager.designer.locking import location_lock
 from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, DesignerError, Problem
+from data_manager.designer.staged_check import DEFS_FILE, staged_problems
+from data_manager.designer.staging import staged_home
+from data_manager.designer.writes import apply_change
 
-DEFS_FILE = "defs.yaml"
 SCAFFOLD_TIMEOUT_S = 180.0
 
 
@@ -101,22 +105,45 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 def attribute_problems(component: ComponentType, attributes: Any) -> list[Problem]:
-    """Every schema violation, each pinned to its place: ("attributes", "tables", 0)."""
+    """Every schema violation, one per offending field, each pinned to its place: ("attributes", "tables", 0)."""
     if _depth(attributes) > yaml_files.MAX_DEPTH:
         return [Problem(f"attributes nested deeper than {yaml_files.MAX_DEPTH} levels", path=("attributes",))]
     schema = component.attributes_schema
     if not schema:
         return [] if attributes in (None, {}) else [Problem(f"{component.key} takes no attributes", ("attributes",))]
     validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for error in validator.iter_errors(attributes if attributes is not None else {}):
-        problems += _problems_of(error)
-    return sorted(set(problems), key=lambda problem: [str(part) for part in problem.path or ()])
+    problems: dict[tuple, Problem] = {}
+    for error in sorted(validator.iter_errors(attributes if attributes is not None else {}), key=_branch_first):
+        for problem in _problems_of(error):
+            problems.setdefault(problem.path or (), problem)
+    return sorted(problems.values(), key=lambda problem: [str(part) for part in problem.path or ()])
+
+
+def _branch_first(error: jsonschema.ValidationError) -> int:
+    """A union's own error speaks before a constraint Dagster repeats beside it (`maxLength` on the anyOf)."""
+    return 0 if error.validator in ("anyOf", "oneOf") else 1
+
+
+_JSON_TYPES = {
+    type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object",
+}  # fmt: skip
+
+
+def _fits_type(branch: Any, value: Any) -> bool:
+    """Whether a union branch is meant for values like `value` (its `type`; a template branch only for templates)."""
+    if not isinstance(branch, dict):
+        return False
+    if branch.get("pattern") == TEMPLATE_STRING["pattern"]:
+        return isinstance(value, str) and "{{" in value
+    kind = _JSON_TYPES.get(type(value))
+    allowed = branch.get("type")
+    allowed = [allowed] if isinstance(allowed, str) else allowed or []
+    return kind in allowed or (kind == "integer" and "number" in allowed)
 
 
 def _problems_of(error: jsonschema.ValidationError) -> list[Problem]:
     """One problem per offending field: unknown keys each get their own path; for a union (a value or a
-    `{{ template }}` string), the branch that got furthest into the value speaks."""
+    `{{ template }}` string), the branch meant for the value's type speaks (else the one that got furthest)."""
     path = ("attributes", *error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
@@ -124,15 +151,32 @@ def _problems_of(error: jsonschema.ValidationError) -> list[Problem]:
         extra = [key for key in error.instance if key not in known and not pattern_keys]
         return [Problem(f"unknown attribute {key!r}", (*path, key)) for key in extra] or [Problem(error.message, path)]
     if error.validator in ("anyOf", "oneOf") and error.context:
+        branches = error.validator_value if isinstance(error.validator_value, list) else []
+        meant = [index for index, branch in enumerate(branches) if _fits_type(branch, error.instance)]
+        if meant:
+            subs = [
+                sub for sub in error.context if sub.relative_schema_path and sub.relative_schema_path[0] == meant[0]
+            ]
+            if subs:
+                return [problem for sub in subs for problem in _problems_of(sub)]
         deepest = max(error.context, key=lambda sub: len(sub.absolute_path))
         if len(deepest.absolute_path) > len(error.absolute_path):
             return _problems_of(deepest)
         best = jsonschema.exceptions.best_match(error.context)
         return [Problem(best.message if best is not None else error.message, path)]
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        return [
+            Problem(
+                f"{error.instance!r} has characters that are not allowed: it must match {error.validator_value}", path
+            )
+        ]
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return [Problem(f"{len(error.instance)} characters: at most {error.validator_value} are allowed", path)]
     return [Problem(error.message, path)]
 
 
-def _document_for(defs_file: Path, layout: LocationLayout) -> tuple[list[Any], CommentedMap]:
+def _document_for(defs_file: Path, layout: LocationLayout) -> CommentedMap:
+    """The one mapping document of a defs.yaml (round-trip types); a multi-document file is edited as YAML."""
     documents = yaml_files.load_documents(defs_file.read_text(), layout.relative(defs_file))
     if len(documents) != 1 or not isinstance(documents[0], CommentedMap):
         raise DesignerError(
@@ -144,37 +188,53 @@ def _document_for(defs_file: Path, layout: LocationLayout) -> tuple[list[Any], C
             ],
             kind=CONFLICT,
         )
-    return documents, documents[0]
+    return documents[0]
+
+
+def edited_yaml(layout: LocationLayout, defs_file: Path, edit: Callable[[CommentedMap], object]) -> bytes:
+    """The bytes of `defs_file` after `edit` changed its document in place (comments and layout kept)."""
+    document = _document_for(defs_file, layout)
+    edit(document)
+    return yaml_files.dump(document).encode()
+
+
+def _answer(layout: LocationLayout, instance_path: str, step: Step | None) -> dict[str, object]:
+    return {**read_instance(layout, instance_path), "step": step.as_dict() if step else None}
 
 
 def update_attributes(
     layout: LocationLayout, catalog: Catalog, instance_path: str, attributes: dict[str, Any]
 ) -> dict[str, object]:
-    """Replace an instance's attributes after validating them; comments and key order are kept."""
+    """Replace an instance's attributes after the schema and the staged `dg check defs` accept them; comments,
+    key order and layout are kept."""
     defs_file = _existing_file(layout, instance_path)
     with location_lock(layout.paths, layout.name):
-        _, document = _document_for(defs_file, layout)
+        document = _document_for(defs_file, layout)
         component = catalog.get(str(document.get("type", "")))
         problems = attribute_problems(component, attributes)
         if problems:
             raise DesignerError(problems)
-        if "attributes" in document and isinstance(document["attributes"], CommentedMap):
-            yaml_files.merge_into(document["attributes"], attributes)
-        else:
-            document["attributes"] = attributes
-        write_atomic(defs_file, yaml_files.dump(document))
-    return read_instance(layout, instance_path)
+
+        def replace(document: CommentedMap) -> None:
+            if isinstance(document.get("attributes"), CommentedMap):
+                yaml_files.merge_into(document["attributes"], attributes)
+            else:
+                document["attributes"] = attributes
+
+        content = edited_yaml(layout, defs_file, replace)
+        step = apply_change(layout, f"edit {instance_path}", {defs_file: content})
+    return _answer(layout, instance_path, step)
 
 
 def update_yaml(layout: LocationLayout, catalog: Catalog, instance_path: str, text: str) -> dict[str, object]:
-    """Replace an instance's defs.yaml with `text` (the raw-YAML editor) after the same validation."""
+    """Replace an instance's defs.yaml with `text` (the raw-YAML editor) after the same checks."""
     defs_file = _existing_file(layout, instance_path)
     problems = yaml_problems(catalog, text, layout.relative(defs_file))
     if problems:
         raise DesignerError(problems)
     with location_lock(layout.paths, layout.name):
-        write_atomic(defs_file, text)
-    return read_instance(layout, instance_path)
+        step = apply_change(layout, f"edit {instance_path} (YAML)", {defs_file: text.encode()})
+    return _answer(layout, instance_path, step)
 
 
 def yaml_problems(catalog: Catalog, text: str, file: str) -> list[Problem]:
@@ -200,6 +260,84 @@ def yaml_problems(catalog: Catalog, text: str, file: str) -> list[Problem]:
     return problems
 
 
+def new_instance_problems(
+    layout: LocationLayout, catalog: Catalog, component_type: str, instance_path: str, attributes: Any
+) -> tuple[list[Problem], str]:
+    """Everything wrong with a new instance before dg sees it (path, type, attributes) and the refusal's kind."""
+    problems = [Problem(p, ("path",)) for p in path_problems(instance_path)]
+    component = None
+    try:
+        component = catalog.get(component_type)
+    except DesignerError as exc:
+        problems += [Problem(p.message, ("type",)) for p in exc.problems]
+    if component is not None:
+        problems += attribute_problems(component, attributes if attributes is not None else {})
+    if problems:
+        return problems, NOT_FOUND if component is None and len(problems) == 1 else INVALID
+    target = layout.ensure_inside(layout.instance_dir(instance_path))
+    if target.exists():
+        return [Problem(f"{layout.relative(target)} already exists", ("path",))], CONFLICT
+    return [], INVALID
+
+
+def _scaffolded_files(
+    layout: LocationLayout, component_type: str, instance_path: str, scaffold_params: dict[str, Any]
+) -> dict[Path, bytes]:
+    """What `dg scaffold defs TYPE PATH --json-params` writes, run in a staged copy: real path -> bytes."""
+    with staged_home(layout, {}) as staged:
+        args = ["scaffold", "defs", component_type, instance_path, "--json-params", json.dumps(scaffold_params)]
+        result = dg.run(staged.paths, staged.project_dir, args, SCAFFOLD_TIMEOUT_S)
+        folder = staged.staged(layout.instance_dir(instance_path))
+        if not result.ok or not (folder / DEFS_FILE).is_file():
+            raise DesignerError([f"dg scaffold defs failed: {result.last_error_line()}"], kind=FAILED)
+        return {
+            layout.instance_dir(instance_path) / path.relative_to(folder): path.read_bytes()
+            for path in walk_files(folder)
+        }
+
+
+def new_instance_files(
+    layout: LocationLayout,
+    component_type: str,
+    instance_path: str,
+    attributes: dict[str, Any],
+    scaffold_params: dict[str, Any] | None = None,
+) -> dict[Path, bytes]:
+    """The files of a new instance: `type:` and the attributes, or what dg scaffolds with them set."""
+    defs_file = layout.instance_dir(instance_path) / DEFS_FILE
+    if not scaffold_params:
+        return {defs_file: yaml_files.dump(CommentedMap(type=component_type, attributes=attributes)).encode()}
+    files = _scaffolded_files(layout, component_type, instance_path, scaffold_params)
+    documents = yaml_files.load_documents(files[defs_file].decode(), layout.relative(defs_file))
+    document = documents[0] if documents and isinstance(documents[0], CommentedMap) else CommentedMap()
+    document["type"] = component_type
+    document["attributes"] = attributes
+    files[defs_file] = yaml_files.dump(document).encode()
+    return files
+
+
+def validate_instance(
+    layout: LocationLayout,
+    catalog: Catalog,
+    component_type: str,
+    instance_path: str,
+    attributes: dict[str, Any] | None,
+    with_defs: bool = True,
+) -> dict[str, object]:
+    """Would this new instance be accepted? Schema first, then (`with_defs`) the staged `dg check defs`.
+
+    Nothing is written: a draft stays in the browser until this passes."""
+    problems, kind = new_instance_problems(layout, catalog, component_type, instance_path, attributes)
+    if problems:
+        raise DesignerError(problems, kind=kind)
+    if with_defs:
+        files = new_instance_files(layout, component_type, instance_path, attributes or {})
+        problems = staged_problems(layout, files)
+        if problems:
+            raise DesignerError(problems)
+    return {"location": layout.name, "ok": True, "errors": []}
+
+
 def create_instance(
     layout: LocationLayout,
     catalog: Catalog,
@@ -208,72 +346,19 @@ def create_instance(
     attributes: dict[str, Any] | None = None,
     scaffold_params: dict[str, Any] | None = None,
 ) -> dict[str, object]:
-    """`dg scaffold defs TYPE PATH [--json-params]`, then the given attributes (validated before anything)."""
-    problems = [Problem(p, ("path",)) for p in path_problems(instance_path)]
-    component = None
-    try:
-        component = catalog.get(component_type)
-    except DesignerError as exc:
-        problems += [Problem(p.message, ("type",)) for p in exc.problems]
-    if component is not None and attributes is not None:
-        problems += attribute_problems(component, attributes)
+    """A new instance in one atomic write, only once its schema and the staged `dg check defs` accept it."""
+    problems, kind = new_instance_problems(layout, catalog, component_type, instance_path, attributes)
     if problems:
-        raise DesignerError(problems, kind=NOT_FOUND if component is None and len(problems) == 1 else INVALID)
-    target = layout.ensure_inside(layout.instance_dir(instance_path))
+        raise DesignerError(problems, kind=kind)
     with location_lock(layout.paths, layout.name):
-        if target.exists():
-            raise DesignerError([Problem(f"{layout.relative(target)} already exists", ("path",))], kind=CONFLICT)
-        args = ["scaffold", "defs", component_type, instance_path]
-        if scaffold_params:
-            args += ["--json-params", json.dumps(scaffold_params)]
-        result = dg.run(layout.paths, layout.project_dir, args, SCAFFOLD_TIMEOUT_S)
-        if not result.ok or not (target / DEFS_FILE).is_file():
-            _remove_created(layout, target)
-            raise DesignerError([f"dg scaffold defs failed: {result.last_error_line()}"], kind=FAILED)
-        if attributes is not None:
-            try:
-                _, document = _document_for(target / DEFS_FILE, layout)
-                document["attributes"] = attributes
-                write_atomic(target / DEFS_FILE, yaml_files.dump(document))
-            except BaseException:
-                _remove_created(layout, target)
-                raise
-    return read_instance(layout, instance_path)
+        problems, kind = new_instance_problems(layout, catalog, component_type, instance_path, attributes)
+        if problems:
+            raise DesignerError(problems, kind=kind)
+        files = new_instance_files(layout, component_type, instance_path, attributes or {}, scaffold_params)
+        step = apply_change(layout, f"add {instance_path}", files)
+    return _answer(layout, instance_path, step)
 
 
-def _remove_created(layout: LocationLayout, target: Path) -> None:
-    """Undo a scaffold: the instance folder and any empty parents it created below defs/."""
-    shutil.rmtree(target, ignore_errors=True)
-    _prune_empty_parents(layout, target)
-
-
-def _prune_empty_parents(layout: LocationLayout, removed: Path) -> None:
-    """Folders left empty below defs/ once `removed` is gone (after a delete, a rename or an undo)."""
-    parent = removed.parent
-    while parent != layout.defs_dir and layout.defs_dir in parent.parents and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
-
-
-def rename_instance(layout: LocationLayout, instance_path: str, new_path: str) -> dict[str, object]:
-    problems = [Problem(p, ("new_path",)) for p in path_problems(new_path)]
-    if problems:
-        raise DesignerError(problems)
-    source = _existing_file(layout, instance_path).parent
-    target = layout.ensure_inside(layout.instance_dir(new_path))
-    if target == source or source in target.parents:
-        raise DesignerError([Problem(f"cannot move {instance_path!r} into itself", ("new_path",))])
-    with location_lock(layout.paths, layout.name):
-        if target.exists():
-            raise DesignerError([Problem(f"{layout.relative(target)} already exists", ("new_path",))], kind=CONFLICT)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(source, target)
-        _prune_empty_parents(layout, source)
-    return read_instance(layout, new_path)
-
-
-def delete_instance(layout: LocationLayout, instance_path: str) -> None:
-    folder = _existing_file(layout, instance_path).parent
-    with location_lock(layout.paths, layout.name):
-        shutil.rmtree(folder)
-        _prune_empty_parents(layout, folder)
+def instance_files(layout: LocationLayout, instance_path: str) -> list[Path]:
+    """Every file of an instance's folder (its defs.yaml and anything beside it)."""
+    return list(walk_files(_existing_file(layout, instance_path).parent))

@@ -17,6 +17,7 @@ from data_manager.registry.store import load_registry
 
 SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_DEPTH = 8
+ROUTE_WORDS = ("validate", "references", "rename", "duplicate")  # /components/{path}/<word> routes
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def path_problems(instance_path: str) -> list[str]:
         for part in parts
         if part != ".." and not SEGMENT.match(part)
     ]
+    if parts and parts[-1] in ROUTE_WORDS:
+        problems.append(f"{instance_path!r} ends in {parts[-1]!r}, a word the designer's routes use; pick another name")
     return problems
 
 

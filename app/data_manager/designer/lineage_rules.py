@@ -132,3 +132,16 @@ def remove_drawn_dep(document: CommentedMap, target: str, source: str) -> bool:
         if not document["post_processing"]:
             del document["post_processing"]
     return True
+
+
+def strip_drawn_rules(document: CommentedMap) -> None:
+    """Remove every designer rule (a duplicate's assets are not the original's); other rules stay."""
+    rules = _rules(document)
+    if rules is None:
+        return
+    for rule in [rule for rule in rules if _drawn_rule_target(rule) is not None]:
+        rules.remove(rule)
+    if not rules:
+        del document["post_processing"]["assets"]
+    if not document["post_processing"]:
+        del document["post_processing"]

@@ -2,7 +2,8 @@
 (`AssetJobComponent`, `CronScheduleComponent`, `AssetSensorComponent`) in `defs/<name>/defs.yaml`.
 
 Everything is checked before a write (names, asset keys and jobs against the preview, the cron with Dagster's
-own validation, the attributes against the type's schema); the new file is then kept only if dg loads it.
+own validation, the attributes against the type's schema); the new file is then written through
+`writes.apply_change` (the staged `dg check defs`, the journal).
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ from __future__ import annotations
 import time
 from itertools import islice
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dagster._utils.schedules import cron_string_iterator, is_valid_cron_string
 
-from data_manager.components.definition_names import DEFINITION_NAME
+from data_manager.components.definition_names import DEFINITION_NAME, time_zone_names
 from data_manager.designer import instances, preview
 from data_manager.designer.catalog import Catalog
 from data_manager.designer.layout import LocationLayout, path_problems
 from data_manager.designer.locking import location_lock
 from data_manager.designer.problems import CONFLICT, DesignerError, Problem
-from data_manager.designer.verified_writes import create_then_verify
+from data_manager.designer.writes import apply_change
 
 JOB_TYPE = "data_manager.components.AssetJobComponent"
 SCHEDULE_TYPE = "data_manager.components.CronScheduleComponent"
@@ -37,10 +37,12 @@ def cron_problems(cron: str, timezone: str) -> list[Problem]:
                 ("cron",),
             )
         )
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Problem(f"{timezone!r} is not a time zone name such as UTC or Europe/Berlin", ("timezone",)))
+    if timezone not in time_zone_names():
+        problems.append(
+            Problem(
+                f"{timezone!r} is not a time zone name such as UTC or Europe/Berlin (GET /timezones)", ("timezone",)
+            )
+        )
     return problems
 
 
@@ -78,8 +80,9 @@ def _create(
     with location_lock(layout.paths, layout.name):
         if layout.instance_dir(name).exists():
             raise DesignerError([Problem(f"defs/{name} already exists in {layout.name}", ("name",))], kind=CONFLICT)
-        create_then_verify(layout, name, {"type": type_key, "attributes": attributes})
-    return instances.read_instance(layout, name)
+        files = instances.new_instance_files(layout, type_key, name, attributes)
+        step = apply_change(layout, f"add {name}", files)
+    return {**instances.read_instance(layout, name), "step": step.as_dict() if step else None}
 
 
 def create_job(

@@ -21,6 +21,7 @@ class Problem:
     path: tuple[str | int, ...] | None = None
     file: str | None = None
     line: int | None = None
+    component: str | None = None  # the instance (folder under defs/) a dg error belongs to
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -35,11 +36,14 @@ class Problem:
 
 
 class DesignerError(UserError):
-    """A refused operation with every problem found; nothing was changed."""
+    """A refused operation with every problem found; nothing was changed.
 
-    def __init__(self, problems: Sequence[Problem | str], kind: str = INVALID):
+    `extra`: more of the refusal's body (the API adds it beside `errors`, e.g. a delete's `references`)."""
+
+    def __init__(self, problems: Sequence[Problem | str], kind: str = INVALID, extra: dict | None = None):
         self.problems = [item if isinstance(item, Problem) else Problem(item) for item in problems]
         self.kind = kind
+        self.extra = extra or {}
         super().__init__(
             "; ".join(problem.one_line() for problem in self.problems),
             exit_code=EXIT_FAILURE if kind in (FAILED, UNAVAILABLE) else EXIT_USAGE,

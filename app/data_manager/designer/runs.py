@@ -1,6 +1,7 @@
 """Run a location on the running platform and read its live state, through the webserver (daglab's client).
 
-A launch materializes the location's `<name>_pipeline` job, or only the asset keys given (`a/b` form). When no
+A launch materializes a job of the location (by default its own: `<name>_pipeline` when the platform serves
+it, else its only job, as `universal_pipelines` has), or only the asset keys given (`a/b` form). When no
 webserver answers, every call is refused as unavailable with one line naming what to start.
 """
 
@@ -11,9 +12,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from data_manager.control import webserver
+from data_manager.designer import live_status, reloads
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE, DesignerError, Problem
-from data_manager.locations.model import Location
 
 RUN_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 MAX_SELECTED_ASSETS = 1000
@@ -50,15 +51,44 @@ def _run_view(layout: LocationLayout, run_id: str, status: str, job: str | None)
     return {"location": layout.name, "run_id": run_id, "status": status, "job": job, "url": webserver.run_page(run_id)}
 
 
-def launch_run(layout: LocationLayout, asset_keys: list[str] | None = None) -> dict[str, object]:
-    """Launch the location's pipeline job, or a run of exactly `asset_keys`; the run's id, status and UI link."""
+def _job_to_launch(layout: LocationLayout, job: str | None) -> str:
+    """The job asked for, or the location's own one, as the running platform serves it (after a reload in
+    progress has finished, so a job just written can be launched)."""
+    document = _on_webserver(lambda: live_status.location_status(layout), CONFLICT)
+    if document is None:
+        raise DesignerError([f"the running platform does not serve location {layout.name!r} (yet): reload it"])
+    jobs = document["jobs"]
+    if job is not None:
+        if job not in jobs:
+            known = ", ".join(jobs) or "none"
+            raise DesignerError([Problem(f"no job {job!r} in {layout.name}; its jobs: {known}", path=("job",))])
+        return job
+    if document["pipeline_job"] is None:
+        known = ", ".join(jobs) or "none"
+        raise DesignerError(
+            [Problem(f"location {layout.name!r} has no single job to run; pick one of: {known}", ("job",))]
+        )
+    return str(document["pipeline_job"])
+
+
+def launch_run(
+    layout: LocationLayout, asset_keys: list[str] | None = None, job: str | None = None
+) -> dict[str, object]:
+    """Launch a job of the location (`job`, else its own: `<name>_pipeline` or its only job), or a run of exactly
+    `asset_keys`; the run's id, status and UI link. Waits for a reload of the location in progress first."""
     problems = asset_key_problems(asset_keys or [])
+    if asset_keys and job:
+        problems.append(Problem("give assets or a job, not both", path=("job",)))
     if problems:
         raise DesignerError(problems)
-    job = Location.from_entry(layout.location, layout.paths).job_name
+    reloads.wait(layout)
     keys = [key.split("/") for key in asset_keys or []]
-    run_id = _on_webserver(lambda: webserver.launch(layout.name, job, keys), INVALID, "assets" if keys else None)
-    return {**_run_view(layout, run_id, "QUEUED", None if keys else job), "assets": asset_keys or []}
+    if keys:
+        run_id = _on_webserver(lambda: webserver.launch(layout.name, "", keys), INVALID, "assets")
+        return {**_run_view(layout, run_id, "QUEUED", None), "assets": asset_keys}
+    chosen = _job_to_launch(layout, job)
+    run_id = _on_webserver(lambda: webserver.launch(layout.name, chosen), INVALID, "job")
+    return {**_run_view(layout, run_id, "QUEUED", chosen), "assets": []}
 
 
 def run_status(layout: LocationLayout, run_id: str) -> dict[str, object]:
@@ -77,29 +107,17 @@ def run_status(layout: LocationLayout, run_id: str) -> dict[str, object]:
 
 
 def live_state(layout: LocationLayout) -> dict[str, object]:
-    """Each asset the running platform serves for the location: its state and last run (with a UI link).
+    """Each asset the running platform serves for the location: its status (with why, its last materialization,
+    its failed step), the jobs it serves and the reload status.
 
     `served` is false, with no assets, while the webserver has not loaded the location (a new one)."""
-    states = _on_webserver(lambda: webserver.asset_states(layout.name), CONFLICT)
+    document = _on_webserver(lambda: live_status.location_status(layout), CONFLICT)
     return {
         "location": layout.name,
-        "served": states is not None,
+        "served": document is not None,
         "dagster_url": webserver.ui_url(),
-        "assets": [
-            {
-                "key": state.path,
-                "state": state.state,
-                "stale_status": state.stale_status,
-                "materialized_at": state.materialized_at,
-                "last_run": {
-                    "run_id": state.last_run_id,
-                    "status": state.last_run_status,
-                    "at": state.last_run_at,
-                    "url": webserver.run_page(state.last_run_id),
-                }
-                if state.last_run_id
-                else None,
-            }
-            for state in states or []
-        ],
+        "reload": reloads.status(layout),
+        "jobs": document["jobs"] if document else [],
+        "pipeline_job": document["pipeline_job"] if document else None,
+        "assets": document["assets"] if document else [],
     }

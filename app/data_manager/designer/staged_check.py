@@ -1,42 +1,101 @@
-"""`dg check defs` on a location as it would be after a file change, without writing into the location.
+"""The one check every designer write passes before it lands: `dg check defs` on the location as it would be
+after the change (and `dbt parse` first when dbt files change), in a staged scratch home (see `staging`).
 
-The location's project folder is copied into a scratch home (`<scratch>/app/dagster_code/<name>/`, beside a copy
-of the `dagster_code` package file that finds projects' `src/`), the changed file is written there, and dg
-imports that copy first. Problems name files as the API shows them (relative to the home).
+Problems name files as the API shows them (relative to the home) and the component each belongs to; a pydantic
+error of a component's attributes gets the line of its key in that component's defs.yaml.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from data_manager.designer import dg
-from data_manager.designer.dg_output import problems_from_output
-from data_manager.designer.files import SKIPPED_DIRS
+from ruamel.yaml.comments import CommentedMap
+
+from data_manager.dbt.layout import manifest_path
+from data_manager.designer import dg, yaml_files
+from data_manager.designer.dg_output import clean, failed_output_problems
 from data_manager.designer.layout import LocationLayout
-from data_manager.designer.problems import Problem
+from data_manager.designer.problems import DesignerError, Problem
+from data_manager.designer.staging import StagedHome, staged_home
 
 CHECK_TIMEOUT_S = 300.0
+DBT_PREPARE_MODULE = "data_manager.control.dbt_cli"
+DEFS_FILE = "defs.yaml"
 
 
-def defs_problems_with(layout: LocationLayout, changed: Path, content: str) -> list[Problem]:
-    """Problems `dg check defs` finds once `changed` (a file of the location's project folder) holds `content`."""
-    with tempfile.TemporaryDirectory(prefix="designer-check-") as scratch:
-        scratch_home = Path(scratch)
-        package_root = layout.project_dir.parent
-        staged_root = scratch_home / package_root.relative_to(layout.paths.home)
-        staged_project = staged_root / layout.project_dir.name
-        shutil.copytree(layout.project_dir, staged_project, ignore=shutil.ignore_patterns(*SKIPPED_DIRS), symlinks=True)
-        shutil.copy2(package_root / "__init__.py", staged_root / "__init__.py")
-        staged_file = staged_project / changed.relative_to(layout.project_dir)
-        staged_file.parent.mkdir(parents=True, exist_ok=True)
-        staged_file.write_text(content)
-        result = dg.run(
-            layout.paths, staged_project, ["check", "defs"], CHECK_TIMEOUT_S, code_first=[staged_root.parent]
-        )
+def component_file(defs_dir: Path, component: str) -> Path:
+    """The file dg names a component by: `shop_sync` -> defs/shop_sync/defs.yaml, `assets.py` -> defs/assets.py."""
+    path = defs_dir.joinpath(*component.split("/"))
+    return path if path.suffix == ".py" else path / DEFS_FILE
+
+
+def _key_line(defs_file: Path, path: tuple[str | int, ...] | None) -> int | None:
+    """The line of `path` (("attributes", "mode")) in a defs.yaml, or of its deepest existing parent."""
+    try:
+        documents = yaml_files.load_documents(defs_file.read_text())
+    except (OSError, DesignerError):
+        return None
+    node = documents[0] if documents else None
+    line = None
+    for part in path or ():
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def locate(problems: list[Problem], defs_dir: Path, home: Path) -> list[Problem]:
+    """Each problem of a component gets that component's file (and the line of its field, when known)."""
+    located = []
+    for problem in problems:
+        if problem.component and not problem.file:
+            defs_file = component_file(defs_dir, problem.component)
+            line = _key_line(defs_file, problem.path) if defs_file.suffix == ".yaml" else None
+            file = defs_file.relative_to(home).as_posix()
+            problem = Problem(problem.message, problem.path, file, line, problem.component)
+        located.append(problem)
+    return located
+
+
+def _dbt_problems(staged: StagedHome) -> list[Problem]:
+    dbt_dir = staged.paths.dbt_dir
+    result = dg.run(
+        staged.paths, dbt_dir, ["prepare", "--project-dir", str(dbt_dir)], CHECK_TIMEOUT_S,
+        python_module=DBT_PREPARE_MODULE,
+    )  # fmt: skip
+    if result.ok:
+        return []
+    lines = [line.strip() for line in clean(result.stderr or result.stdout).splitlines() if line.strip()]
+    message = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "dbt parse failed")
+    return [Problem(message.replace(str(staged.home) + "/", ""))]
+
+
+@dataclass(frozen=True)
+class StagedResult:
+    problems: list[Problem]
+    manifest: bytes | None = None  # the dbt manifest of the staged project, when dbt files changed and parsed
+
+
+def staged_check(layout: LocationLayout, changes: Mapping[Path, bytes | None]) -> StagedResult:
+    """What `dg check defs` (after `dbt parse`, when dbt files change) says once `changes` are applied."""
+    with staged_home(layout, changes) as staged:
+        manifest = None
+        if staged.dbt_changed:
+            problems = _dbt_problems(staged)
+            if problems:
+                return StagedResult(problems)
+            manifest = manifest_path(staged.paths.dbt_dir).read_bytes()
+        result = dg.run(staged.paths, staged.project_dir, ["check", "defs"], CHECK_TIMEOUT_S)
         if result.ok:
-            return []
-        return problems_from_output(result.stdout + "\n" + result.stderr, scratch_home) or [
-            Problem(f"dg check defs failed: {result.last_error_line()}")
-        ]
+            return StagedResult([], manifest)
+        problems = failed_output_problems(result.stdout + "\n" + result.stderr, staged.home, "dg check defs")
+        return StagedResult(locate(problems, staged.defs_dir, staged.home))
+
+
+def staged_problems(layout: LocationLayout, changes: Mapping[Path, bytes | None]) -> list[Problem]:
+    """Problems `dg check defs` (and `dbt parse`, for dbt files) finds once `changes` are applied; [] when clean."""
+    return staged_check(layout, changes).problems

@@ -83,14 +83,59 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _last_chain(node: Any) -> list[tuple[Any, Any]]:
+    """(container, key) from `node` down through each last item, while the items are block collections."""
+    chain = []
+    while isinstance(node, CommentedMap | CommentedSeq) and len(node) and not node.fa.flow_style():
+        last = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        chain.append((node, last))
+        node = node[last]
+    return chain
+
+
+def _comment_slot(container: Any) -> int:
+    return 2 if isinstance(container, CommentedMap) else 0  # ruamel: a key's comment after its value / an item's
+
+
+def _detach_trailing_comment(node: Any) -> Any:
+    """The comment after `node`'s last item (at any depth), removed from there; None when there is none."""
+    for container, key in reversed(_last_chain(node)):
+        entry = container.ca.items.get(key)
+        slot = _comment_slot(container)
+        if entry and len(entry) > slot and entry[slot] is not None:
+            token, entry[slot] = entry[slot], None
+            return token
+    return None
+
+
+def _attach_trailing_comment(node: Any, token: Any) -> None:
+    chain = _last_chain(node)
+    if not chain:
+        return
+    container, key = chain[-1]
+    slot = _comment_slot(container)
+    entry = container.ca.items.setdefault(key, [None, None, None, None] if slot == 2 else [None, None])
+    entry[slot] = token
+
+
 def merge_into(target: CommentedMap, new: Mapping[str, Any]) -> CommentedMap:
-    """Make `target` equal `new` in place: kept keys keep their comments and position, new keys go last."""
+    """Make `target` equal `new` in place: kept keys keep their comments and position, new keys go last.
+
+    A comment trailing the mapping stays last: keys added after it land inside the mapping, above it."""
+    token = _detach_trailing_comment(target)
+    _merge(target, new)
+    if token is not None:
+        _attach_trailing_comment(target, token)
+    return target
+
+
+def _merge(target: CommentedMap, new: Mapping[str, Any]) -> CommentedMap:
     for key in [key for key in target if key not in new]:
         del target[key]
     for key, value in new.items():
         current = target.get(key)
         if isinstance(value, Mapping) and isinstance(current, CommentedMap):
-            merge_into(current, value)
+            _merge(current, value)
         elif isinstance(value, list) and isinstance(current, CommentedSeq):
             _merge_list(current, value)
         elif key not in target or plain(current) != value:
@@ -103,7 +148,7 @@ def _merge_list(target: CommentedSeq, new: list) -> None:
         if index < len(target):
             current = target[index]
             if isinstance(value, Mapping) and isinstance(current, CommentedMap):
-                merge_into(current, value)
+                _merge(current, value)
             elif plain(current) != value:
                 target[index] = value
         else:

@@ -1,5 +1,7 @@
 """`/api/designer/locations/{name}/lineage`: dependencies drawn between assets of different components, written
-as post-processing rules in the target component's defs.yaml (thin over `data_manager.designer.lineage`).
+as post-processing rules in the target component's defs.yaml, or into a dbt model as a dbt source with
+`meta.dagster.asset_key` (thin over `data_manager.designer.lineage`). Writes answer the diff, the journal
+`step` and the `reload` they started.
 
 Errors as the other designer routes: every problem at once, 422 invalid (a cycle, a self-loop), 404 unknown
 asset, 409 an existing dependency; a refused request changes nothing on disk.
@@ -7,11 +9,11 @@ asset, 409 an existing dependency; a refused request changes nothing on disk.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ErrorBody
-from data_manager.api.routers.designer import Layout, Writes
+from data_manager.api.routers.designer import Layout, Writes, written
 from data_manager.designer import lineage
 
 router = APIRouter(
@@ -27,7 +29,10 @@ router = APIRouter(
 
 class Edge(BaseModel):
     source: str = Field(description="Upstream asset key, e.g. pyairbyte_cache/shop_orders")
-    target: str = Field(description="Downstream asset key: it gets `source` in its deps")
+    target: str = Field(
+        description="Downstream asset key (a component's asset or a dbt model): gets `source` in its deps"
+    )
+    dry_run: bool = Field(False, description="Only answer the diff of the files it would write")
 
 
 @router.get("/locations/{name}/lineage", summary="Every dependency with its origin: drawn, dbt or declared")
@@ -38,15 +43,23 @@ def get_lineage(location: Layout) -> dict[str, object]:
 @router.post(
     "/locations/{name}/lineage",
     status_code=201,
-    summary="Draw a dependency (post-processing in YAML)",
+    summary="Draw a dependency: post-processing in YAML, or a dbt source of a model; dry_run: the diff only",
     dependencies=Writes,
+    responses={200: {"description": "dry_run: the diff, nothing written"}},
 )
-def add_edge(body: Edge, location: Layout) -> dict[str, object]:
-    return lineage.add_edge(location, body.source, body.target)
+def add_edge(body: Edge, location: Layout, response: Response) -> dict[str, object]:
+    result = lineage.add_edge(location, body.source, body.target, body.dry_run)
+    if body.dry_run:
+        response.status_code = 200
+        return result
+    return written(location, result)
 
 
 @router.delete(
-    "/locations/{name}/lineage", summary="Remove a drawn dependency (its post-processing rule)", dependencies=Writes
+    "/locations/{name}/lineage",
+    summary="Remove a drawn dependency (its post-processing rule, or its dbt source line)",
+    dependencies=Writes,
 )
-def remove_edge(location: Layout, source: str, target: str) -> dict[str, object]:
-    return lineage.remove_edge(location, source, target)
+def remove_edge(location: Layout, source: str, target: str, dry_run: bool = False) -> dict[str, object]:
+    result = lineage.remove_edge(location, source, target, dry_run)
+    return result if dry_run else written(location, result)

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ErrorBody
-from data_manager.api.routers.designer import CatalogDep, Layout, Writes
+from data_manager.api.routers.designer import CatalogDep, Layout, Writes, written
 from data_manager.designer import primitives
 from data_manager.designer.problems import DesignerError
 
@@ -56,19 +56,20 @@ class CronRequest(BaseModel):
     "/locations/{name}/jobs", status_code=201, summary="A job of picked assets (AssetJobComponent)", dependencies=Writes
 )
 def create_job(body: NewJob, location: Layout, catalog: CatalogDep) -> dict[str, object]:
-    return primitives.create_job(location, catalog, body.name, body.assets, body.description)
+    return written(location, primitives.create_job(location, catalog, body.name, body.assets, body.description))
 
 
 @router.post("/locations/{name}/schedules", status_code=201, summary="A cron schedule of a job", dependencies=Writes)
 def create_schedule(body: NewSchedule, location: Layout, catalog: CatalogDep) -> dict[str, object]:
-    return primitives.create_schedule(location, catalog, body.name, body.job, body.cron, body.timezone, body.running)
+    created = primitives.create_schedule(location, catalog, body.name, body.job, body.cron, body.timezone, body.running)
+    return written(location, created)
 
 
 @router.post(
     "/locations/{name}/sensors", status_code=201, summary="An asset sensor launching a job", dependencies=Writes
 )
 def create_sensor(body: NewSensor, location: Layout, catalog: CatalogDep) -> dict[str, object]:
-    return primitives.create_sensor(location, catalog, body.name, body.asset, body.job, body.running)
+    return written(location, primitives.create_sensor(location, catalog, body.name, body.asset, body.job, body.running))
 
 
 @router.post("/cron", summary="Check a cron schedule with Dagster's validation; its next five runs")
