@@ -39,7 +39,7 @@ def test_drawn_dependency_and_primitives(client: TestClient, designer_home: Path
 
     drawn = client.post(f"{base}/lineage", json={"source": source, "target": target})
     assert drawn.status_code == 201, drawn.text
-    assert {"source": source, "target": target, "origin": "drawn"} in drawn.json()["edges"]
+    assert {"source": source, "target": target, "origin": "drawn", "kind": "post_processing"} in drawn.json()["edges"]
     assert (
         target_file.read_text().startswith("# written by the test\n") and "post_processing" in target_file.read_text()
     )

@@ -119,6 +119,12 @@ def test_read_only_designer_refuses_every_change_and_still_reads(
         client.post(f"{location}/jobs", json={}),
         client.post(f"{location}/schedules", json={}),
         client.post(f"{location}/sensors", json={}),
+        client.post(_url(f"/{INSTANCE}/rename"), json={"path": "renamed"}),
+        client.post(_url(f"/{INSTANCE}/duplicate"), json={"path": "copied"}),
+        client.post(f"{location}/undo"),
+        client.post(f"{location}/redo"),
+        client.post(f"{location}/git/branches", json={"name": "b"}),
+        client.post(f"{location}/git/checkout", json={"branch": "b"}),
     ]
     for response in writes:
         (error,) = refused(response, 403)
@@ -135,6 +141,8 @@ def test_read_only_designer_refuses_every_change_and_still_reads(
         ("post", "/api/designer/locations/{name}/run"),
         ("post", "/api/designer/cron"),
         ("post", "/api/designer/catalog/refresh"),
+        ("post", "/api/designer/locations/{name}/components/validate"),  # writes nothing
+        ("post", "/api/designer/locations/{name}/reload"),  # reloads the platform, changes no file
     }
     assert len(writes) == len(changing - unguarded), sorted(changing - unguarded)
     assert client.get(_url()).status_code == 200

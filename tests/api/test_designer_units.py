@@ -74,8 +74,8 @@ def test_dg_validation_output_becomes_field_pinned_problems(tmp_path: Path) -> N
     )
     problems = problems_from_output(output, tmp_path)
     assert [(p.path, p.line, p.message) for p in problems] == [
-        (("attributes", "mode"), 5, "Input should be 'full' or 'incremental'"),
-        (("attributes", "bogus"), 4, "Extra inputs are not permitted"),
+        (("attributes", "mode"), 5, "Input should be 'full' or 'incremental' (got 5)"),
+        (("attributes", "bogus"), 4, "Extra inputs are not permitted (got 1)"),
         (("attributes", "tables"), 2, "Field required"),
     ]
     assert all(problem.file == "app/defs.yaml" for problem in problems)

@@ -28,6 +28,7 @@ from data_manager.designer.problems import Problem
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LOCATED = re.compile(r"^`(?P<loc>[^`]*?) at (?P<file>[^`]+?):(?P<line>\d+)`\s*$")
 _PYDANTIC_DETAIL = re.compile(r"\s*\[type=[^\]]*\]\s*$")
+_INPUT_VALUE = re.compile(r"input_value=(?P<value>.*?)(?:, input_type=\w+)?\]\s*$")
 _PYDANTIC_HEADER = re.compile(r"^(?:[\w.]+\.)?ValidationError: \d+ validation errors? for (?P<model>\S+)\s*$")
 _EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(?P<kind>[A-Z]\w*(?:Error|Exception)): (?P<message>.+)$")
 _COMPONENT = re.compile(r"Error while (?:loading component|building definitions for) (?P<key>.+?)(?:\[[^\]]*\])?:$")
@@ -40,6 +41,15 @@ MAX_MESSAGE_CHARS = 4000
 
 def clean(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+def pydantic_message(line: str) -> str:
+    """`Input should be ... [type=..., input_value='x', input_type=str]` -> `Input should be ... (got 'x')`."""
+    message = _PYDANTIC_DETAIL.sub("", line.strip())
+    value = _INPUT_VALUE.search(line)
+    if value and value["value"] not in ("{}", "[]") and len(value["value"]) <= 200:
+        return f"{message} (got {value['value']})"
+    return message
 
 
 def _relative_file(file: str, home: Path) -> str:
@@ -102,7 +112,7 @@ def _pydantic_problems(block: list[str], component: str | None) -> list[Problem]
                 break
         problems.append(
             Problem(
-                message=_PYDANTIC_DETAIL.sub("", message),
+                message=pydantic_message(message),
                 path=("attributes", *parts),
                 component=component,
             )
@@ -162,7 +172,7 @@ def problems_from_output(output: str, home: Path) -> list[Problem]:
         file = Path(match["file"])
         located.append(
             Problem(
-                message=_PYDANTIC_DETAIL.sub("", message),
+                message=pydantic_message(message),
                 path=_field_path(match["loc"], file),
                 file=_relative_file(match["file"], home),
                 line=int(match["line"]),

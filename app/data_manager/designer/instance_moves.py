@@ -24,6 +24,7 @@ from data_manager.designer.instances import (
     Instance,
     attribute_problems,
     edited_yaml,
+    existing_file,
     instance_files,
     list_instances,
     read_instance,
@@ -44,7 +45,7 @@ Edit = Callable[[CommentedMap], object]
 
 
 def _instance(layout: LocationLayout, instance_path: str) -> Instance:
-    layout.instance_dir(instance_path)  # the path gate
+    existing_file(layout, instance_path)  # the path gate: no traversal, no symlinks
     found = next((item for item in list_instances(layout) if item.path == instance_path), None)
     if found is None:
         raise DesignerError([f"no component instance {instance_path!r} in location {layout.name!r}"], kind=NOT_FOUND)

@@ -82,7 +82,7 @@ def list_instances(layout: LocationLayout) -> list[Instance]:
     return found
 
 
-def _existing_file(layout: LocationLayout, instance_path: str) -> Path:
+def existing_file(layout: LocationLayout, instance_path: str) -> Path:
     defs_file = layout.ensure_inside(layout.instance_dir(instance_path) / DEFS_FILE)
     if not defs_file.is_file():
         raise DesignerError([f"no component instance {instance_path!r} in location {layout.name!r}"], kind=NOT_FOUND)
@@ -90,7 +90,7 @@ def _existing_file(layout: LocationLayout, instance_path: str) -> Path:
 
 
 def read_instance(layout: LocationLayout, instance_path: str) -> dict[str, object]:
-    defs_file = _existing_file(layout, instance_path)
+    defs_file = existing_file(layout, instance_path)
     return {**_read(layout, defs_file).as_dict(), "yaml": defs_file.read_text()}
 
 
@@ -150,6 +150,9 @@ def _problems_of(error: jsonschema.ValidationError) -> list[Problem]:
         pattern_keys = error.schema.get("patternProperties", {})
         extra = [key for key in error.instance if key not in known and not pattern_keys]
         return [Problem(f"unknown attribute {key!r}", (*path, key)) for key in extra] or [Problem(error.message, path)]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [key for key in error.validator_value if key not in error.instance]
+        return [Problem(f"{key!r} is required", (*path, key)) for key in missing] or [Problem(error.message, path)]
     if error.validator in ("anyOf", "oneOf") and error.context:
         branches = error.validator_value if isinstance(error.validator_value, list) else []
         meant = [index for index, branch in enumerate(branches) if _fits_type(branch, error.instance)]
@@ -207,7 +210,7 @@ def update_attributes(
 ) -> dict[str, object]:
     """Replace an instance's attributes after the schema and the staged `dg check defs` accept them; comments,
     key order and layout are kept."""
-    defs_file = _existing_file(layout, instance_path)
+    defs_file = existing_file(layout, instance_path)
     with location_lock(layout.paths, layout.name):
         document = _document_for(defs_file, layout)
         component = catalog.get(str(document.get("type", "")))
@@ -228,7 +231,7 @@ def update_attributes(
 
 def update_yaml(layout: LocationLayout, catalog: Catalog, instance_path: str, text: str) -> dict[str, object]:
     """Replace an instance's defs.yaml with `text` (the raw-YAML editor) after the same checks."""
-    defs_file = _existing_file(layout, instance_path)
+    defs_file = existing_file(layout, instance_path)
     problems = yaml_problems(catalog, text, layout.relative(defs_file))
     if problems:
         raise DesignerError(problems)
@@ -361,4 +364,4 @@ def create_instance(
 
 def instance_files(layout: LocationLayout, instance_path: str) -> list[Path]:
     """Every file of an instance's folder (its defs.yaml and anything beside it)."""
-    return list(walk_files(_existing_file(layout, instance_path).parent))
+    return list(walk_files(existing_file(layout, instance_path).parent))

@@ -74,7 +74,7 @@ def _create(
     problems: list[Problem],
 ) -> dict[str, object]:
     component = catalog.get(type_key)
-    problems = problems + instances.attribute_problems(component, attributes)
+    problems = problems or instances.attribute_problems(component, attributes)  # the request's fields first
     if problems:
         raise DesignerError(problems)
     with location_lock(layout.paths, layout.name):

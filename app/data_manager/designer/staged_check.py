@@ -48,10 +48,23 @@ def _key_line(defs_file: Path, path: tuple[str | int, ...] | None) -> int | None
     return line
 
 
+def component_of(file: str, defs_dir: Path, home: Path) -> str | None:
+    """The component a file under defs/ belongs to: `defs/shop_sync/defs.yaml` -> `shop_sync`."""
+    try:
+        relative = (home / file).relative_to(defs_dir)
+    except ValueError:
+        return None
+    return relative.parent.as_posix() if relative.name == DEFS_FILE else relative.as_posix()
+
+
 def locate(problems: list[Problem], defs_dir: Path, home: Path) -> list[Problem]:
-    """Each problem of a component gets that component's file (and the line of its field, when known)."""
+    """Each problem of a component gets that component's file (and the line of its field, when known), and a
+    problem of a file under defs/ its component."""
     located = []
     for problem in problems:
+        if problem.file and not problem.component:
+            component = component_of(problem.file, defs_dir, home)
+            problem = Problem(problem.message, problem.path, problem.file, problem.line, component)
         if problem.component and not problem.file:
             defs_file = component_file(defs_dir, problem.component)
             line = _key_line(defs_file, problem.path) if defs_file.suffix == ".yaml" else None
