@@ -293,10 +293,11 @@ def test_live_status_says_why_an_asset_is_stale_or_failed(monkeypatch: pytest.Mo
     assert stale["status"] == "stale" and stale["why"] == "staging/orders: has a new dependency materialization"
     assert stale["last_materialization"] == {"at": 1700000000.0, "run_id": "r1"} and stale["state"] == "stale"
 
-    monkeypatch.setattr(live_status.webserver, "run_failures", lambda run_id: [("other", "x"), ("orders_op", "boom")])
+    boom = 'DagsterExecutionStepExecutionError: Error occurred while executing op "orders_op":\ncaused by: ValueError: boom'
+    monkeypatch.setattr(live_status.webserver, "run_failures", lambda run_id: [("other", "x"), ("orders_op", boom)])
     failed = live_status.asset_status(node, {**latest, "latestRun": {"id": "r2", "status": "FAILURE"}})
-    assert failed["status"] == "failed" and failed["error"] == {"step": "orders_op", "message": "boom"}
-    assert failed["why"] == "boom" and failed["run_id"] == "r2"
+    assert failed["status"] == "failed" and failed["error"] == {"step": "orders_op", "message": boom}
+    assert failed["why"] == "ValueError: boom" and failed["run_id"] == "r2"
     assert live_status.asset_status(node, {})["status"] == "never"
     running = live_status.asset_status(node, {**latest, "inProgressRunIds": ["r3"]})
     assert (running["status"], running["run_id"]) == ("running", "r3")

@@ -77,6 +77,14 @@ def stale_words(causes: list[dict[str, Any]]) -> str | None:
     return "; ".join(dict.fromkeys(words)) or None
 
 
+def root_cause(message: str | None) -> str | None:
+    """The last `caused by:` of a step error (the user's exception), else its first line."""
+    if not message:
+        return message
+    causes = [line.split("caused by:", 1)[1].strip() for line in message.splitlines() if "caused by:" in line]
+    return causes[-1] if causes else message.strip().splitlines()[0]
+
+
 def _served(location: str) -> dict | None:
     """The location's jobs and asset nodes as the webserver serves them; None when it does not serve it."""
     data = webserver.graphql(ASSETS_QUERY, {"location": location, "repository": REPOSITORY})
@@ -121,7 +129,7 @@ def asset_status(node: dict[str, Any], latest: dict[str, Any]) -> dict[str, obje
     elif run.get("status") in ("FAILURE", "CANCELED") and run_id != materialization.get("runId"):
         status = FAILED
         error = _step_error(run_id, node.get("opNames") or []) if run.get("status") == "FAILURE" else None
-        why = error["message"] if error else f"run {run_id} was {run.get('status', '').lower()}"
+        why = root_cause(error["message"]) if error else f"run {run_id} was {run.get('status', '').lower()}"
     elif not materialization:
         status = NEVER
     elif node.get("staleStatus") == "STALE":
