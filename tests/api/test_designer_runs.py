@@ -91,10 +91,15 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
 
     state = live_client.get(f"/api/designer/locations/{LOCATION}/state").json()
     assert state["served"] is True and state["dagster_url"] == platform_stack.url
+    assert state["pipeline_job"] == f"{LOCATION}_pipeline" and f"{LOCATION}_pipeline" in state["jobs"]
     assets = {asset["key"]: asset for asset in state["assets"]}
     assert assets[CUSTOMERS]["state"] == "materialized", assets[CUSTOMERS]
+    assert assets[CUSTOMERS]["status"] == "succeeded" and assets[CUSTOMERS]["why"] is None
     assert assets[CUSTOMERS]["last_run"]["run_id"] == run["run_id"]
-    assert all(asset["state"] in ("materialized", "stale") for asset in assets.values()), assets
+    assert assets[CUSTOMERS]["last_materialization"]["run_id"] == run["run_id"]
+    # right after the full run every asset is fresh; one still stale says why (Dagster's causes)
+    assert all(asset["status"] in ("succeeded", "stale") for asset in assets.values()), assets
+    assert all(asset["why"] for asset in assets.values() if asset["status"] == "stale"), assets
 
     chosen = [CUSTOMERS, "pyairbyte_cache/shop_products"]
     picked = live_client.post(f"/api/designer/locations/{LOCATION}/run", json={"assets": chosen})
@@ -104,6 +109,9 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
         asset["key"]: asset for asset in live_client.get(f"/api/designer/locations/{LOCATION}/state").json()["assets"]
     }
     assert {after[key]["last_run"]["run_id"] for key in chosen} == {picked.json()["run_id"]}
+    # their staging models were built from the older copies: stale, and the state says why
+    staging = after["staging/staging_shop_customers"]
+    assert staging["status"] == "stale" and CUSTOMERS in staging["why"], staging
 
     cli = components_cli("state", LOCATION, "--json", env={"DAGSTER_WEBSERVER_URL": platform_stack.url})
     assert cli.returncode == 0, cli.stderr
@@ -113,3 +121,14 @@ def test_pipeline_and_chosen_assets_run_to_success_and_show_in_the_live_state(
 
     unknown = live_client.post(f"/api/designer/locations/{LOCATION}/run", json={"assets": ["no/such_asset"]})
     assert unknown.status_code == 422 and "no/such_asset" in unknown.json()["errors"][0]["message"]
+
+
+@pytest.mark.e2e
+def test_run_pipeline_finds_the_job_a_location_really_has(live_client: TestClient) -> None:
+    """universal_pipelines has no `<name>_pipeline` job: its only job is the one "Run pipeline" means."""
+    state = live_client.get("/api/designer/locations/universal_pipelines/state").json()
+    assert state["jobs"] == ["universal_pipeline"] and state["pipeline_job"] == "universal_pipeline"
+    unknown = live_client.post(
+        "/api/designer/locations/universal_pipelines/run", json={"job": "universal_pipelines_pipeline"}
+    )
+    assert unknown.status_code == 422 and "its jobs: universal_pipeline" in unknown.json()["errors"][0]["message"]
