@@ -6,6 +6,8 @@
 - synthetic_layout_draw_ms: 1000 synthetic assets, preview arrival to every asset row drawn. Target <= 2000.
 - form_render_ms: a node selected to its form's fields drawn. Target <= 100.
 - synthetic_pan_fps: frames per second while panning the 1000-asset canvas (the seed's 60 FPS).
+- write_saved_s, write_reloaded_s (goal <= 3), lineage_edit_confirmed_s (goal <= 2), undo_s: designer writes
+  against a running platform of their own (`designer_write_bench`; `--server-only` measures just these).
 
 The API runs on this repository (read-only routes only) on a free port.
 """
@@ -54,6 +56,11 @@ def wait_for_api(url: str, process: subprocess.Popen, timeout_s: float = 60) -> 
 
 
 def main() -> None:
+    from designer_write_bench import measure_writes
+
+    if "--server-only" in sys.argv[1:]:
+        print(json.dumps(measure_writes(REPO)))
+        return
     if not (DIST / "index.html").is_file():
         sys.exit("error: designer/dist is missing: run make designer-build")
     port = free_port()
@@ -85,7 +92,7 @@ def main() -> None:
         api.terminate()
         api.wait(timeout=15)
     result = {"initial_bundle_gzip_kb": round(initial_bundle_gzip_bytes(DIST) / 1024, 1), **measured}
-    print(json.dumps(result))
+    print(json.dumps({**result, **measure_writes(REPO)}))
 
 
 if __name__ == "__main__":

@@ -171,7 +171,7 @@ def test_a_key_added_below_a_trailing_comment_lands_inside_the_mapping(text: str
 @pytest.fixture
 def journalled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LocationLayout:
     """A fake location whose staged check always passes (dg is tested end to end elsewhere)."""
-    monkeypatch.setattr(writes, "staged_check", lambda layout, changes: StagedResult([]))
+    monkeypatch.setattr(writes, "staged_check", lambda layout, changes, beside=None: StagedResult([]))
     return _layout(tmp_path)
 
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError, DagsterConnectionError, NotFoundError
-from daglab.models import AssetState, LocationInfo, RunInfo
+from daglab.models import LocationInfo, RunInfo
 from data_manager.settings import env
 
 ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
@@ -111,16 +111,6 @@ def launch(location: str, job: str, asset_keys: list[list[str]] | None = None, u
 def run(run_id: str, url: str | None = None) -> RunInfo:
     with _client(url, timeout=10, max_retries=1) as client:
         return client.run(run_id)
-
-
-def asset_states(location: str, url: str | None = None) -> list[AssetState] | None:
-    """The live state of each asset `location` serves (materialized, stale, failed, running, missing);
-    None when the webserver does not serve that location (not loaded yet)."""
-    with _client(url, timeout=15, max_retries=1) as client:
-        served = [loc for loc in client.locations() if loc.name == location]
-        if not served:
-            return None
-        return client.asset_states([asset.key for asset in client.assets(locations=served)])
 
 
 def graphql(document: str, variables: dict | None = None, url: str | None = None, timeout: float = 15) -> dict:

@@ -23,15 +23,18 @@ def run_command(
     assets: Annotated[
         list[str] | None, typer.Option("--asset", help="Asset key (a/b) to materialize; repeat. Default: the pipeline.")
     ] = None,
+    job: Annotated[
+        str | None, typer.Option("--job", help="A job of the location. Default: <name>_pipeline, else its only job.")
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the run until it finishes.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")] = False,
 ) -> None:
-    """Launch the location's <name>_pipeline job, or only the given assets, on the running platform."""
+    """Launch the location's job (<name>_pipeline, else its only one), a --job, or only the given assets."""
     from data_manager.designer.layout import location_layout
     from data_manager.designer.runs import launch_run, run_status
 
     layout = location_layout(ProjectPaths.discover(), location)
-    run = launch_run(layout, assets or None)
+    run = launch_run(layout, assets or None, job)
     if not as_json:
         print(f"launched run {run['run_id']}: {run['url']}")
     while wait and run["status"] not in FINISHED:
@@ -46,7 +49,7 @@ def state_command(
     location: Annotated[str, typer.Argument(help="Registered location name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")] = False,
 ) -> None:
-    """Each asset's live state on the running platform: materialized, stale, failed, running or missing."""
+    """Each asset's live status on the running platform: succeeded, stale, failed, running or never (with why)."""
     from data_manager.designer.layout import location_layout
     from data_manager.designer.runs import live_state
 
@@ -59,7 +62,7 @@ def state_command(
     for asset in document["assets"]:  # type: ignore[union-attr]
         last = asset["last_run"]
         last_run = f"{last['run_id']} {last['status']}" if last else "-"
-        print(f"{asset['key']}\t{asset['state']}\t{last_run}")
+        print(f"{asset['key']}\t{asset['status']}\t{last_run}\t{asset['why'] or ''}")
 
 
 def register(app: typer.Typer) -> None:

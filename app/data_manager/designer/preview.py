@@ -127,6 +127,32 @@ def _build(layout: LocationLayout) -> dict[str, object]:
     return document
 
 
+def staged_preview(layout: LocationLayout, staged: StagedHome) -> dict[str, object] | None:
+    """The preview of a staged copy of the location (its paths mapped back); None when dg refuses it."""
+    raw, _ = _list_defs(layout, staged)
+    return None if raw is None else shape(raw, layout, staged)
+
+
+def remember(layout: LocationLayout, document: dict[str, object] | None) -> None:
+    """Keep `document` as the preview of the location's files as they are now (a write just made them so)."""
+    if document is None or not document.get("ok", True):
+        return
+    digest = location_digest(layout)
+    _store(
+        layout, digest, {key: value for key, value in document.items() if key not in ("digest", "cached", "duration_s")}
+    )
+
+
+def _cache_file(layout: LocationLayout, digest: str) -> Path:
+    return layout.paths.data_dir / "cache" / "designer" / f"preview-{layout.name}-{digest[:24]}.json"
+
+
+def _store(layout: LocationLayout, digest: str, document: dict) -> None:
+    write_atomic(_cache_file(layout, digest), json.dumps(document))
+    with _lock:
+        _memory[(str(layout.project_dir), digest)] = document
+
+
 def location_digest(layout: LocationLayout) -> str:
     return content_digest([layout.project_dir], extra=[layout.paths.dbt_dir / "target" / "manifest.json"])
 
@@ -135,7 +161,7 @@ def preview_location(layout: LocationLayout, refresh: bool = False) -> dict[str,
     """The location's definitions; `cached` says whether dg ran, `duration_s` how long it took."""
     started = time.perf_counter()
     digest = location_digest(layout)
-    cache_file = layout.paths.data_dir / "cache" / "designer" / f"preview-{layout.name}-{digest[:24]}.json"
+    cache_file = _cache_file(layout, digest)
     key = (str(layout.project_dir), digest)
     document = None if refresh else _memory.get(key)
     if document is None and not refresh and cache_file.is_file():
@@ -146,7 +172,7 @@ def preview_location(layout: LocationLayout, refresh: bool = False) -> dict[str,
     cached = document is not None
     if document is None:
         document = _build(layout)
-        write_atomic(cache_file, json.dumps(document))
+        _store(layout, digest, document)
     with _lock:
         _memory[key] = document
     return {**document, "digest": digest, "cached": cached, "duration_s": round(time.perf_counter() - started, 3)}

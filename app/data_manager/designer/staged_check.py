@@ -7,9 +7,11 @@ error of a component's attributes gets the line of its key in that component's d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -91,10 +93,18 @@ def _dbt_problems(staged: StagedHome) -> list[Problem]:
 class StagedResult:
     problems: list[Problem]
     manifest: bytes | None = None  # the dbt manifest of the staged project, when dbt files changed and parsed
+    beside: Any = None  # what `beside(staged)` returned (the preview of the location as it will be)
 
 
-def staged_check(layout: LocationLayout, changes: Mapping[Path, bytes | None]) -> StagedResult:
-    """What `dg check defs` (after `dbt parse`, when dbt files change) says once `changes` are applied."""
+def staged_check(
+    layout: LocationLayout,
+    changes: Mapping[Path, bytes | None],
+    beside: Callable[[StagedHome], Any] | None = None,
+) -> StagedResult:
+    """What `dg check defs` (after `dbt parse`, when dbt files change) says once `changes` are applied.
+
+    `beside` runs on the same staged home at the same time as the check (a second warm fork): the writer
+    computes the location's new preview there, so the answer after a write needs no more dg."""
     with staged_home(layout, changes) as staged:
         manifest = None
         if staged.dbt_changed:
@@ -102,9 +112,12 @@ def staged_check(layout: LocationLayout, changes: Mapping[Path, bytes | None]) -
             if problems:
                 return StagedResult(problems)
             manifest = manifest_path(staged.paths.dbt_dir).read_bytes()
-        result = dg.run(staged.paths, staged.project_dir, ["check", "defs"], CHECK_TIMEOUT_S)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            extra = pool.submit(beside, staged) if beside is not None else None
+            result = dg.run(staged.paths, staged.project_dir, ["check", "defs"], CHECK_TIMEOUT_S)
+            beside_result = extra.result() if extra is not None else None
         if result.ok:
-            return StagedResult([], manifest)
+            return StagedResult([], manifest, beside_result)
         problems = failed_output_problems(result.stdout + "\n" + result.stderr, staged.home, "dg check defs")
         return StagedResult(locate(problems, staged.defs_dir, staged.home))
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from data_manager.atomic_files import write_atomic_bytes
 from data_manager.dbt.layout import manifest_path
+from data_manager.designer import preview
 from data_manager.designer.journal import FileImage, Journal, Step
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import CONFLICT, DesignerError, Problem
-from data_manager.designer.staged_check import staged_check
+from data_manager.designer.staged_check import StagedResult, staged_check
 
 NEW_FILE_MODE = 0o644
 Changes = Mapping[Path, bytes | None]
@@ -74,12 +75,19 @@ def open_journal(layout: LocationLayout) -> Journal:
     return journal
 
 
-def check(layout: LocationLayout, changes: Changes) -> bytes | None:
-    """Refuse `changes` when the staged check finds problems; the staged dbt manifest when dbt files changed."""
-    result = staged_check(layout, changes)
+def check(layout: LocationLayout, changes: Changes) -> StagedResult:
+    """Refuse `changes` when the staged check finds problems; else the check's result: the staged dbt manifest
+    when dbt files changed, and the location's preview as it will be (computed beside the check)."""
+    result = staged_check(layout, changes, beside=lambda staged: preview.staged_preview(layout, staged))
     if result.problems:
         raise DesignerError(result.problems)
-    return result.manifest
+    return result
+
+
+def _after_write(layout: LocationLayout, result: StagedResult) -> None:
+    """Derived files follow the files just written: the dbt manifest, the preview cache."""
+    _publish_manifest(layout, result.manifest)
+    preview.remember(layout, result.beside)
 
 
 def _publish_manifest(layout: LocationLayout, manifest: bytes | None) -> None:
@@ -96,7 +104,7 @@ def apply_change(layout: LocationLayout, label: str, changes: Changes) -> Step |
     for path in effective:
         if layout.project_dir in path.parents:
             layout.ensure_inside(path)
-    manifest = check(layout, effective)
+    checked = check(layout, effective)
     journal = open_journal(layout)
     images = [FileImage(layout.relative(path), _read(path), content) for path, content in effective.items()]
     step = journal.begin(label, images)
@@ -106,7 +114,7 @@ def apply_change(layout: LocationLayout, label: str, changes: Changes) -> Step |
         journal.forget(step)
         raise
     journal.confirm(step)
-    _publish_manifest(layout, manifest)
+    _after_write(layout, checked)
     return step
 
 
@@ -130,10 +138,10 @@ def _replay(layout: LocationLayout, undo: bool) -> tuple[Step, list[str]]:
             kind=CONFLICT,
         )  # fmt: skip
     contents = {layout.paths.home / image.path: image.before if undo else image.after for image in images}
-    manifest = check(layout, contents)
+    checked = check(layout, contents)
     _write_files(layout, contents)
     journal.mark(step, undone=undo)
-    _publish_manifest(layout, manifest)
+    _after_write(layout, checked)
     return step, [image.path for image in images]
 
 
