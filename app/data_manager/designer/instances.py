@@ -273,8 +273,8 @@ def new_instance_problems(
         component = catalog.get(component_type)
     except DesignerError as exc:
         problems += [Problem(p.message, ("type",)) for p in exc.problems]
-    if component is not None:
-        problems += attribute_problems(component, attributes if attributes is not None else {})
+    if component is not None and attributes is not None:
+        problems += attribute_problems(component, attributes)
     if problems:
         return problems, NOT_FOUND if component is None and len(problems) == 1 else INVALID
     target = layout.ensure_inside(layout.instance_dir(instance_path))
@@ -303,20 +303,32 @@ def new_instance_files(
     layout: LocationLayout,
     component_type: str,
     instance_path: str,
-    attributes: dict[str, Any],
+    attributes: dict[str, Any] | None,
     scaffold_params: dict[str, Any] | None = None,
 ) -> dict[Path, bytes]:
-    """The files of a new instance: `type:` and the attributes, or what dg scaffolds with them set."""
+    """The files of a new instance: `type:` and the attributes, or what dg scaffolds (with `scaffold_params`),
+    its attributes replaced by the given ones when there are."""
     defs_file = layout.instance_dir(instance_path) / DEFS_FILE
-    if not scaffold_params:
-        return {defs_file: yaml_files.dump(CommentedMap(type=component_type, attributes=attributes)).encode()}
+    if scaffold_params is None:
+        document = CommentedMap(type=component_type, attributes=attributes or {})
+        return {defs_file: yaml_files.dump(document).encode()}
     files = _scaffolded_files(layout, component_type, instance_path, scaffold_params)
-    documents = yaml_files.load_documents(files[defs_file].decode(), layout.relative(defs_file))
-    document = documents[0] if documents and isinstance(documents[0], CommentedMap) else CommentedMap()
-    document["type"] = component_type
-    document["attributes"] = attributes
-    files[defs_file] = yaml_files.dump(document).encode()
+    if attributes is not None:
+        documents = yaml_files.load_documents(files[defs_file].decode(), layout.relative(defs_file))
+        document = documents[0] if documents and isinstance(documents[0], CommentedMap) else CommentedMap()
+        document["type"] = component_type
+        document["attributes"] = attributes
+        files[defs_file] = yaml_files.dump(document).encode()
     return files
+
+
+def _files_problems(catalog: Catalog, layout: LocationLayout, files: dict[Path, bytes]) -> list[Problem]:
+    """The schema problems of the defs.yaml files a new instance would write (refused before dg runs)."""
+    problems = []
+    for path, content in files.items():
+        if path.name == DEFS_FILE:
+            problems += yaml_problems(catalog, content.decode(), layout.relative(path))
+    return [Problem(p.message, p.path) if p.path else p for p in problems]
 
 
 def validate_instance(
@@ -333,11 +345,12 @@ def validate_instance(
     problems, kind = new_instance_problems(layout, catalog, component_type, instance_path, attributes)
     if problems:
         raise DesignerError(problems, kind=kind)
-    if with_defs:
-        files = new_instance_files(layout, component_type, instance_path, attributes or {})
+    files = new_instance_files(layout, component_type, instance_path, attributes)
+    problems = _files_problems(catalog, layout, files)
+    if not problems and with_defs:
         problems = staged_problems(layout, files)
-        if problems:
-            raise DesignerError(problems)
+    if problems:
+        raise DesignerError(problems)
     return {"location": layout.name, "ok": True, "errors": []}
 
 
@@ -357,7 +370,10 @@ def create_instance(
         problems, kind = new_instance_problems(layout, catalog, component_type, instance_path, attributes)
         if problems:
             raise DesignerError(problems, kind=kind)
-        files = new_instance_files(layout, component_type, instance_path, attributes or {}, scaffold_params)
+        files = new_instance_files(layout, component_type, instance_path, attributes, scaffold_params)
+        problems = _files_problems(catalog, layout, files)
+        if problems:
+            raise DesignerError(problems)
         step = apply_change(layout, f"add {instance_path}", files)
     return _answer(layout, instance_path, step)
 
