@@ -31,6 +31,7 @@ YES ?=
 ROWS ?= 1000000
 JOB ?=
 LOCATION ?=
+ATTRIBUTES ?=
 
 .PHONY: help
 help: ## Show this help
@@ -60,9 +61,9 @@ api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/o
 	$(DM) api $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 .PHONY: scaffold
-scaffold: install dbt-prepare ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder
+scaffold: install dbt-prepare ## Add a component instance to a location: NAME=location TYPE=component.Type PATH=folder [ATTRIBUTES=json]
 	@test -n "$(NAME)" -a -n "$(TYPE)" -a -n "$(INSTANCE_PATH)" || { echo "error: give NAME=, TYPE= and PATH=" >&2; exit 2; }
-	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)"
+	$(DM) components scaffold "$(NAME)" "$(TYPE)" "$(INSTANCE_PATH)" $(if $(ATTRIBUTES),--attributes '$(ATTRIBUTES)')
 
 .PHONY: preview
 preview: install dbt-prepare ## List the assets a location defines (dg list defs): NAME=location
