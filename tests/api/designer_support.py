@@ -50,3 +50,9 @@ def refused(response, status: int) -> list[dict]:
     assert errors and all(error["message"] for error in errors)
     assert "Traceback" not in response.text
     return errors
+
+
+def assert_defs_ok(client, base: str) -> None:
+    """`dg check defs` (with the schema and `dg check yaml`) passes on the location at `base` as it is on disk."""
+    check = client.post(f"{base}/check", json={"defs": True}).json()
+    assert check["ok"] is True, check["errors"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.designer_support import refused
+from api.designer_support import assert_defs_ok, refused
 from data_manager.api.app import create_app
 from data_manager.designer.layout import location_layout
 from data_manager.designer.yaml_files import load_documents, plain
@@ -29,11 +29,6 @@ def _write(path: Path, text: str) -> None:
 
 def _attributes(path: Path) -> dict:
     return plain(load_documents(path.read_text())[0])["attributes"]
-
-
-def _defs_ok(client: TestClient, base: str) -> None:
-    check = client.post(f"{base}/check", json={"defs": True}).json()
-    assert check["ok"] is True, check["errors"]
 
 
 def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Path) -> None:
@@ -55,7 +50,7 @@ def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Pat
            f"  sensor_name: a_only_sensor\n  asset_key: {b_key}\n  job_name: a_only\n")  # fmt: skip
     drawn = client.post(f"{base}/lineage", json={"source": a_key, "target": b_key})
     assert drawn.status_code == 201, drawn.text
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     refs = client.get(f"{base}/components/a_sync/references").json()
     assert refs["assets"] == [a_key] and refs["count"] == 4
@@ -80,7 +75,7 @@ def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Pat
     assert _attributes(defs / "nightly" / "defs.yaml")["assets"] == [b_key]
     assert "post_processing" not in (defs / "b_sync" / "defs.yaml").read_text()
     assert client.get(f"{base}/lineage").json()["edges"] == []
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     # the journal is on the server: a new app (a reloaded page) sees it; undo restores every file byte for byte
     fresh = TestClient(create_app(token=""), raise_server_exceptions=False)
@@ -90,7 +85,7 @@ def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Pat
     assert undone.status_code == 200, undone.text
     assert tree_digest(defs) == before
     assert all(path.read_bytes() == content for path, content in originals.items())
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
     assert fresh.post(f"{base}/redo").status_code == 200 and not (defs / "a_sync").exists()
     assert fresh.post(f"{base}/undo").status_code == 200 and tree_digest(defs) == before
     assert fresh.get(f"{base}/history").json()["can_redo"] is True
@@ -103,7 +98,7 @@ def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Pat
     ]
     assert _attributes(defs / "nightly_schedule" / "defs.yaml")["job_name"] == "daily"
     assert not (defs / "nightly").exists() and fresh.get(f"{base}/history").json()["can_redo"] is False
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     # duplicate a sync: new keys (its own table prefix), without the original's drawn rule
     copied = client.post(f"{base}/components/b_sync/duplicate", json={"path": "b_copy"})
@@ -119,7 +114,7 @@ def test_delete_rename_duplicate_and_undo(client: TestClient, designer_home: Pat
     errors = refused(clash, 422)
     assert any(b_key.split("/")[1] in error["message"] for error in errors), errors
     assert not (defs / "b_twin").exists()
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
 
 def test_lineage_into_a_dbt_model_is_a_dbt_source_shown_as_a_diff_first(

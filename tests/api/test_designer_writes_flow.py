@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.designer_support import refused
+from api.designer_support import assert_defs_ok, refused
 from data_manager.designer.layout import location_layout
 from data_manager.designer.yaml_files import load_documents, plain
 from data_manager.paths import ProjectPaths
@@ -27,11 +27,6 @@ def _sync(name: str, table: str, prefix: str, **extra: object) -> dict:
         "path": name,
         "attributes": {"source": "mysql", "tables": [table], "table_prefix": prefix, **extra},
     }
-
-
-def _defs_ok(client: TestClient, base: str) -> None:
-    check = client.post(f"{base}/check", json={"defs": True}).json()
-    assert check["ok"] is True, check["errors"]
 
 
 def test_every_write_leaves_the_location_valid(client: TestClient, designer_home: Path) -> None:
@@ -52,7 +47,7 @@ def test_every_write_leaves_the_location_valid(client: TestClient, designer_home
     assert [error["path"] for error in missing] == [["attributes", "tables"]]
     assert client.post(f"{base}/components/validate", json=draft).json()["ok"] is True  # schema + staged dg
     assert tree_digest(layout.project_dir) == before
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     created = client.post(f"{base}/components", json=draft)
     assert created.status_code == 201, created.text
@@ -92,7 +87,7 @@ def test_every_write_leaves_the_location_valid(client: TestClient, designer_home
     text = defs_file.read_text()
     assert plain(load_documents(text)[0])["attributes"]["mode"] == "full"
     assert text.index("mode: full") < text.index("# keep me: trailing comment")
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     # a component broken by hand: its error on its own node, the other component's assets still there
     broken = layout.defs_dir / "broken_sync" / "defs.yaml"
@@ -111,7 +106,7 @@ def test_every_write_leaves_the_location_valid(client: TestClient, designer_home
     deleted = client.delete(f"{base}/components/broken_sync")
     assert deleted.status_code == 200, deleted.text
     assert not broken.parent.exists() and client.get(f"{base}/preview").json()["ok"] is True
-    _defs_ok(client, base)
+    assert_defs_ok(client, base)
 
     # the Files tab: a save that dg refuses names it whole
     python_file = layout.defs_dir / "notes.py"

@@ -1,7 +1,7 @@
 """Each asset's live status on the running platform, cheap enough for the canvas to poll every 1-2 s.
 
-Two GraphQL queries per answer (the location's asset nodes with their stale causes and jobs; the assets' latest
-materialization and run), shared by every caller for `CACHE_S`; the failed step of a failed run is read once
+Two GraphQL queries per answer (the location's asset nodes with their stale causes and jobs; daglab's query of the
+assets' latest materialization and run), shared by every caller for `CACHE_S`; the failed step of a failed run is read once
 per run (a finished run does not change). Statuses: running, succeeded, failed, stale (with why), never.
 
 Why an asset is `stale` right after a successful run: Dagster compares each asset with its upstream assets'
@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from daglab.queries import ASSET_STATES
 from data_manager.control import webserver
 from data_manager.designer.layout import LocationLayout
 
@@ -41,18 +42,6 @@ query DesignerLocationAssets($location: String!, $repository: String!) {
       }
     }
     ... on Error { message }
-  }
-}
-"""
-
-LATEST_QUERY = """
-query DesignerAssetsLatest($assetKeys: [AssetKeyInput!]!) {
-  assetsLatestInfo(assetKeys: $assetKeys) {
-    assetKey { path }
-    latestMaterialization { runId timestamp }
-    latestRun { id status startTime endTime }
-    inProgressRunIds
-    unstartedRunIds
   }
 }
 """
@@ -97,7 +86,7 @@ def _served(location: str) -> dict | None:
 def _latest(keys: list[list[str]]) -> dict[str, dict]:
     if not keys:
         return {}
-    data = webserver.graphql(LATEST_QUERY, {"assetKeys": [{"path": key} for key in keys]})
+    data = webserver.graphql(ASSET_STATES, {"assetKeys": [{"path": key} for key in keys]})
     return {_key(item["assetKey"]["path"]): item for item in data.get("assetsLatestInfo") or []}
 
 
