@@ -83,6 +83,43 @@ def test_api_round_trip(client: TestClient, designer_home: Path) -> None:
     assert client.get(f"{base}/git").json()["changes"] == []
     assert client.post(f"{base}/git/commit", json={"message": "again"}).status_code == 409
 
+    branches = client.get(f"{base}/git/branches").json()
+    home_branch = branches["current"]
+    assert home_branch in branches["branches"]
+    assert client.post(f"{base}/git/branches", json={"name": "bad..name"}).status_code == 422
+    created = client.post(f"{base}/git/branches", json={"name": f"try-{name}"})
+    assert (
+        created.status_code == 201
+        and f"try-{name}" in created.json()["branches"]
+        and created.json()["current"] == home_branch
+    )
+    assert client.post(f"{base}/git/branches", json={"name": f"try-{name}"}).status_code == 409
+    switched = client.post(f"{base}/git/checkout", json={"branch": f"try-{name}"})
+    assert switched.status_code == 200 and switched.json()["current"] == f"try-{name}", switched.text
+    try:
+        # a change set: only one of two changed files is committed
+        env_example = designer_home / "app" / "dagster_code" / name / "dg.toml"
+        env_example.write_text(env_example.read_text() + "# a note\n")
+        defs_file.write_text(defs_file.read_text() + "# another note\n")
+        assert client.post(f"{base}/git/checkout", json={"branch": home_branch}).status_code == 409  # uncommitted
+        only = client.post(
+            f"{base}/git/commit",
+            json={
+                "message": "Only dg.toml",
+                "paths": [relative.replace("src/dagster_code/" + name + "/defs/shop_sync/defs.yaml", "dg.toml")],
+            },
+        )
+        assert only.status_code == 200, only.text
+        assert only.json()["files"] == [
+            relative.replace("src/dagster_code/" + name + "/defs/shop_sync/defs.yaml", "dg.toml")
+        ]
+        assert [change["path"] for change in client.get(f"{base}/git").json()["changes"]] == [relative]
+        assert client.post(f"{base}/git/commit", json={"message": "m", "paths": ["README.md"]}).status_code == 422
+        assert client.post(f"{base}/git/commit", json={"message": "The rest"}).status_code == 200
+    finally:
+        back = client.post(f"{base}/git/checkout", json={"branch": home_branch})
+        assert back.status_code == 200 and back.json()["current"] == home_branch, back.text
+
     renamed = client.put(f"{base}/components/shop_sync", json={"new_path": "ingest/shop"})
     assert renamed.status_code == 200, renamed.text
     assert client.delete(f"{base}/components/ingest/shop").status_code == 200

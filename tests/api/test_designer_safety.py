@@ -147,3 +147,24 @@ def test_read_only_designer_refuses_every_change_and_still_reads(
     assert len(writes) == len(changing - unguarded), sorted(changing - unguarded)
     assert client.get(_url()).status_code == 200
     assert client.get(_url(f"/{INSTANCE}")).status_code == 200
+
+
+def test_the_client_gets_the_servers_lists_and_settings(client: TestClient) -> None:
+    zones = client.get("/api/designer/timezones").json()
+    assert (
+        zones["default"] == "UTC"
+        and "Europe/Berlin" in zones["timezones"]
+        and zones["timezones"] == sorted(zones["timezones"])
+    )
+    reserved = client.get("/api/designer/names/reserved").json()
+    assert {"dagster", "platform", "class"} <= set(reserved["names"]) and reserved["pattern"] == "^[a-z][a-z0-9_]*$"
+    assert client.get("/api/designer/settings").json() == {"read_only": False, "auto_reload": True}
+    bad_zone = refused(client.post("/api/designer/cron", json={"cron": "0 6 * * *", "timezone": "Mars/Olympus"}), 422)
+    assert bad_zone[0]["path"] == ["timezone"] and "/timezones" in bad_zone[0]["message"]
+
+
+def test_locations_list_effective_ports(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_PORT_OFFSET", "7")
+    body = client.get("/api/designer/locations").json()
+    (location,) = [item for item in body["locations"] if item["name"] == LOCATION]
+    assert body["port_offset"] == 7 and location["port"] == location["registry_port"] + 7
