@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from data_manager.api.errors import ErrorBody
 from data_manager.api.routers.designer import Layout, Writes
 from data_manager.designer import reloads, writes
+from data_manager.designer.journal import Journal
 from data_manager.designer.locking import location_lock
 
 router = APIRouter(
@@ -29,8 +30,8 @@ class ReloadRequest(BaseModel):
 
 @router.get("/locations/{name}/history", summary="The designer's undo journal of the location (newest last)")
 def history(location: Layout) -> dict[str, object]:
-    with location_lock(location.paths, location.name):
-        return writes.open_journal(location).as_dict(location.name)
+    """Read without the location's lock (a write in progress is not listed until it is confirmed)."""
+    return Journal.open(location).as_dict(location.name)
 
 
 def _replayed(location: Layout, undo: bool) -> dict[str, object]:
