@@ -175,7 +175,7 @@ def test_component_is_registered_for_dg_list() -> None:
     [
         ("source: mysql\ntables: [orders]\nmode: incremental\n", "mode incremental needs cursor_column"),
         ("source: mysql\ntables: ['orders;drop']\ntable_prefix: x_\n", "invalid table name 'orders;drop'"),
-        ("source: mysql\ntables: []\ntable_prefix: x_\n", "no tables given"),
+        ("source: mysql\ntables: []\ntable_prefix: x_\n", "at least 1 item"),
     ],
 )
 def test_bad_declarations_fail_when_the_location_loads(attributes, message, tmp_path, monkeypatch) -> None:
