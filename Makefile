@@ -189,7 +189,7 @@ designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api 
 	cd designer && npm run dev
 
 .PHONY: bench-designer
-bench-designer: install designer-build ## Benchmark the designer in headless Chromium: bundle size, canvas and form render
+bench-designer: install designer-build ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform
 	$(RUN) python scripts/bench_designer.py
 
 .PHONY: clean
