@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from data_manager.pipelines.migrate import upgrade
-from pipelines.network_guard import network  # noqa: F401 - the fixture, for every test of this folder
 from data_manager.pipelines.store import PipelineStore
 from data_manager.settings import PostgresSettings
+from pipelines.network_guard import network  # noqa: F401 - the fixture, for every test of this folder
 
 
 @pytest.fixture

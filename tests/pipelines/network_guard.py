@@ -46,7 +46,7 @@ def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
     real_getaddrinfo = socket.getaddrinfo
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
-    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002 - socket's own names
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
         name = host.decode() if isinstance(host, bytes) else str(host)
         guard.lookups.append(name)
         if name in guard.names:
@@ -57,7 +57,9 @@ def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
             ipaddress.ip_address(name)
         except ValueError:
             if name != "localhost":
-                raise socket.gaierror(socket.EAI_NONAME, f"{name}: not known (the test stubs name resolution)") from None
+                raise socket.gaierror(
+                    socket.EAI_NONAME, f"{name}: not known (the test stubs name resolution)"
+                ) from None
         return real_getaddrinfo(host, port, family, type, proto, flags)  # numeric or localhost: no lookup leaves
 
     def connect(sock: socket.socket, address: object) -> None:

@@ -284,7 +284,12 @@ LISTING_FIELDS = [
     {"name": "units", "field_type": "integer", "selector": "Units"},
     {"name": "issued", "field_type": "date", "selector": "Issued", "date_formats": ["%d.%m.%Y"]},
 ]
-LISTING_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 15, "text_x_tolerance": 4}
+LISTING_SETTINGS = {
+    "vertical_strategy": "text",
+    "horizontal_strategy": "text",
+    "min_words_vertical": 15,
+    "text_x_tolerance": 4,
+}
 
 
 def unruled_listing(pages: int = 3, rows_per_page: int = 18, seed: int = 5) -> Report:
@@ -312,7 +317,12 @@ def unruled_listing(pages: int = 3, rows_per_page: int = 18, seed: int = 5) -> R
             text = " ".join(rng.choice(words) for _ in range(9 if long else 3)).capitalize()
             lines = _split_words(text, 34)
             issued = date(2023, 1, 1) + timedelta(days=n)
-            row = {"code": f"P{n:05d}", "description": " ".join(lines), "units": rng.randrange(1, 900), "issued": issued}
+            row = {
+                "code": f"P{n:05d}",
+                "description": " ".join(lines),
+                "units": rng.randrange(1, 900),
+                "issued": issued,
+            }
             page.text(columns[0], top, row["code"])
             for k, line in enumerate(lines):
                 page.text(columns[1], top + k * 13, line)
