@@ -48,7 +48,7 @@ ENTITY = {
 @pytest.fixture
 def api(platform_stack, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     for name, value in platform_stack.env.items():
-        if name.startswith("POSTGRES_") or name == "DAGSTER_POSTGRES_DB":
+        if name.startswith(("POSTGRES_", "ARTIFACT_")) or name == "DAGSTER_POSTGRES_DB":
             monkeypatch.setenv(name, value)
     monkeypatch.setenv("DAGSTER_WEBSERVER_URL", platform_stack.url)
     platform_stack.wait_until_loaded(["universal_pipelines"])

@@ -105,10 +105,10 @@ def match_header(rows: list[list[str]], fields: list[TemplateField], header_rows
 
 
 def columns_align(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
-    """Each column of `b` overlaps its counterpart in `a` by at least half the narrower one."""
+    """Each column of `b` overlaps its counterpart in `a` by at least half the wider one."""
     for (a0, a1), (b0, b1) in zip(a, b, strict=True):
         overlap = min(a1, b1) - max(a0, b0)
-        if overlap < 0.5 * min(a1 - a0, b1 - b0):
+        if overlap < 0.5 * max(a1 - a0, b1 - b0):
             return False
     return True
 
