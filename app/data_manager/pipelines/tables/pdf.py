@@ -11,6 +11,7 @@ document does not keep every page's objects in memory.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,36 @@ def text_lines(chars: list[dict[str, Any]]) -> list[str]:
     return [line for line in out if line]
 
 
+def table_cells(table: Any, chars: list[dict[str, Any]], middles: list[float]) -> list[list[str]]:
+    """The table's cell text, as pdfplumber's `Table.extract()` reads it (a char belongs to the cell its middle
+    lies in), but each row looks only at the chars between its top and bottom (`chars` sorted by middle)."""
+    from pdfplumber.utils import extract_text
+
+    rows = []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        found = chars[bisect_left(middles, top) : bisect_left(middles, bottom)]
+        in_row = sorted((c for c in found if x0 <= (c["x0"] + c["x1"]) / 2 < x1), key=lambda c: c["_order"])
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append("")
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            inside = [
+                c for c in in_row
+                if cx0 <= (c["x0"] + c["x1"]) / 2 < cx1 and ctop <= (c["top"] + c["bottom"]) / 2 < cbottom
+            ]  # fmt: skip
+            cells.append(extract_text(inside) if inside else "")
+        rows.append(cells)
+    return rows
+
+
+def _by_middle(chars: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[float]]:
+    ordered = sorted(({**c, "_order": n} for n, c in enumerate(chars)), key=lambda c: (c["top"] + c["bottom"]) / 2)
+    return ordered, [(c["top"] + c["bottom"]) / 2 for c in ordered]
+
+
 def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
     return box[0] <= char["x0"] and char["x1"] <= box[2] and box[1] <= char["top"] and char["bottom"] <= box[3]
 
@@ -89,15 +120,12 @@ def read_pdf(document: Document, options: TableOptions) -> PdfTables:
                 )
                 top = min((t.bbox[1] for t in found), default=0.0)
                 lines_above = text_lines([c for c in chars if c["bottom"] <= top]) if found else []
+                ordered, middles = _by_middle(chars) if found else ([], [])
                 for n, table in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0]))):
                     out.tables.append(
                         RawTable(
                             index=len(out.tables),
-                            rows=[
-                                row
-                                for row in ([c or "" for c in r] for r in table.extract())
-                                if any(c.strip() for c in row)
-                            ],
+                            rows=[row for row in table_cells(table, ordered, middles) if any(c.strip() for c in row)],
                             page=number,
                             bbox=tuple(float(v) for v in table.bbox),  # type: ignore[arg-type]
                             columns=[(float(c.bbox[0]), float(c.bbox[2])) for c in table.columns],
