@@ -1,4 +1,7 @@
-"""HTML tables as grids: a cell spanning rows or columns (`rowspan`, `colspan`) fills every slot it covers."""
+"""HTML tables as grids: a cell spanning rows or columns (`rowspan`, `colspan`) fills every slot it covers.
+
+The leading rows made of `<th>` cells are the table's header (however many fields they name).
+"""
 
 from __future__ import annotations
 
@@ -53,10 +56,15 @@ def html_tables(text: str) -> list[RawTable]:
     """Every <table> (nested ones on their own), in document order, spans filled."""
     tables = []
     for index, table in enumerate(Selector(text=text).css("table")):
+        html_rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
         rows = [
             [(node_text(cell), _span(cell.attrib.get("rowspan")), _span(cell.attrib.get("colspan")))
              for cell in row.xpath("./th|./td")]
-            for row in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+            for row in html_rows
         ]  # fmt: skip
-        tables.append(RawTable(index=index, rows=[row for row in grid(rows) if any(c.strip() for c in row)]))
+        headers = 0
+        while headers < len(html_rows) and html_rows[headers].xpath("./th") and not html_rows[headers].xpath("./td"):
+            headers += 1
+        filled = [row for row in grid(rows) if any(c.strip() for c in row)]
+        tables.append(RawTable(index=index, rows=filled, header_rows=headers or None))
     return tables

@@ -26,6 +26,7 @@ class RawTable:
     lines_above: list[str] = field(default_factory=list)  # text between the page's top and the table
     ruled: bool = True  # rows delimited by rules (a wrapped cell stays in its row)
     scanned: bool = False  # read by OCR
+    header_rows: int | None = None  # known from the document (HTML rows of <th> cells), else found
 
 
 def exact_key(text: str) -> str:

@@ -167,7 +167,7 @@ def read_tables(
             report.reason = f"strategy_config.table_index is {options.table_index}"
             _skip_table(findings, table, TABLE_NOT_SELECTED, report.reason)
             continue
-        match = match_header(table.rows, fields, options.header_rows)
+        match = match_header(table.rows, fields, _header_rows(table, options))
         problem = None
         if group is None:
             problem = "no table before it"
@@ -208,6 +208,14 @@ def read_tables(
     return findings
 
 
+def _header_rows(table: RawTable, options: ReadOptions) -> int | None:
+    if options.header_rows is not None:
+        return options.header_rows
+    if table.header_rows is not None and table.header_rows <= 3:
+        return table.header_rows
+    return None
+
+
 def _selected(
     tables: list[RawTable], options: ReadOptions, furniture: frozenset[str], fields: list[TemplateField]
 ) -> set[int]:
@@ -219,7 +227,7 @@ def _selected(
         return set()
     picked = {chosen[0].index}
     tail = chosen[0]
-    match = match_header(tail.rows, fields, options.header_rows)
+    match = match_header(tail.rows, fields, _header_rows(tail, options))
     for table in tables[tables.index(tail) + 1 :]:
         if not options.stitch or continuation_problem(tail, table, furniture, match, fields) is not None:
             break
