@@ -201,10 +201,11 @@ def load_staged(
         conn.execute(
             sql.SQL(
                 "INSERT INTO {} (pipeline_id, dagster_run_id, status, records_extracted, records_loaded, "
-                "records_failed, counts) VALUES (%s, %s, 'STARTED', %s, %s, %s, %s) ON CONFLICT (dagster_run_id) "
+                "records_failed, counts) VALUES ((SELECT id FROM {} WHERE id = %s), %s, 'STARTED', %s, %s, %s, %s) "
+                "ON CONFLICT (dagster_run_id) "
                 "DO UPDATE SET records_extracted = EXCLUDED.records_extracted, records_loaded = EXCLUDED.records_loaded, "
                 "records_failed = EXCLUDED.records_failed, counts = EXCLUDED.counts, updated_at = now()"
-            ).format(table("pipeline_runs")),
+            ).format(table("pipeline_runs"), table("pipelines")),
             (pipeline_id, run_id, counts["records_extracted"], counts["records_loaded"], counts["records_failed"],
              Jsonb(counts)),
         )  # fmt: skip
