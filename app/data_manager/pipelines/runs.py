@@ -136,9 +136,8 @@ def refresh(store: PipelineStore, run: PipelineRun, url: str | None = None) -> P
 
 
 def with_counts(store: PipelineStore, run: PipelineRun) -> PipelineRun:
-    """`run` with its progress (while it runs) and the chunks' counts when no load has written them."""
-    if run.status not in FINISHED_STATUSES:
-        run.progress = run_progress(store, run.dagster_run_id)
+    """`run` with its progress (live while it runs, final after) and the chunks' counts when no load wrote them."""
+    run.progress = run_progress(store, run.dagster_run_id)
     if run.counts is None:
         counts = chunk_counts(store, run.dagster_run_id)
         if counts:
