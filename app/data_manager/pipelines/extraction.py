@@ -151,7 +151,9 @@ def document_for(store: PipelineStore, source: dict[str, Any]) -> tuple[Document
     if source.get("missing"):
         raise ExtractionError(f"artifact {source['id']} does not exist")
     if source["location"] is None:
-        data, origin = store.artifact_content(source["id"]), f"artifact:{source['id']}"
+        inline = source.get("content")
+        data = bytes(inline) if inline is not None else store.artifact_content(source["id"])
+        origin = f"artifact:{source['id']}"
     else:
         data, origin = fetch_location(source["location"], source["name"]), source["location"]
     return Document(source["id"], source["name"], source["media_type"], data or b""), origin
