@@ -55,6 +55,7 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     ),
     "CELERY_BROKER_URL": ("", "EXECUTOR=celery: the broker, redis://[:password@]host:port/db (secret)"),
     "CELERY_BACKEND_URL": ("", "EXECUTOR=celery: where step results go (secret; empty: the broker's URL)"),
+    "BROKER_PASSWORD": ("", "Compose with EXECUTOR=celery: the password of the `broker` service (secret)"),
     "CELERY_VISIBILITY_TIMEOUT_S": (
         "15",
         "Redis broker: seconds after which the step of a worker that died runs again elsewhere (live workers renew"
@@ -110,6 +111,7 @@ SECRET_VARS = frozenset(
         "PLATFORM_API_TOKEN",
         "CELERY_BROKER_URL",
         "CELERY_BACKEND_URL",
+        "BROKER_PASSWORD",
     }
 )
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
