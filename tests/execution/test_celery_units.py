@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from data_manager.errors import UserError
-from data_manager.execution.celery_config import CelerySettings, CeleryNotConfigured, celery_app_config, safe_url
+from data_manager.execution.celery_config import CeleryNotConfigured, CelerySettings, celery_app_config, safe_url
 from data_manager.execution.cli import worker_locations
 from data_manager.registry.store import load_registry
 from platform_support import REPO_ROOT

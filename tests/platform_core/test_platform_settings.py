@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.settings import ENV_DEFAULTS, SECRET_VARS, SETTING_FORMS, SettingError, check_environment, env, env_int
+from data_manager.settings import (
+    ENV_DEFAULTS,
+    SECRET_VARS,
+    SETTING_FORMS,
+    SettingError,
+    check_environment,
+    env,
+    env_int,
+)
 from platform_support import make_home, run_cli
 
 BAD_VALUES = {

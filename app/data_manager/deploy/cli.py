@@ -39,9 +39,7 @@ def values_command(
         raise UserError(f"--run-launcher must be one of {', '.join(RUN_LAUNCHERS)}, not {run_launcher!r}")
     paths = ProjectPaths.discover()
     instance = yaml.safe_load(paths.dagster_yaml.read_text())
-    text = render_helm_values(
-        helm_values(load_registry(paths.registry), instance, image, run_launcher, secret_name)
-    )
+    text = render_helm_values(helm_values(load_registry(paths.registry), instance, image, run_launcher, secret_name))
     if output is None:
         print(text, end="")
     else:

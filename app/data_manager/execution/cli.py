@@ -30,12 +30,16 @@ def register_worker_commands(app: typer.Typer) -> None:
     def worker_command(
         location: Annotated[
             list[str] | None,
-            typer.Option("--location", "-l", help="A location whose steps to run (repeat; default: every enabled one)."),
+            typer.Option(
+                "--location", "-l", help="A location whose steps to run (repeat; default: every enabled one)."
+            ),
         ] = None,
         concurrency: Annotated[
             int | None, typer.Option(help="Steps run at once, one process each (default CELERY_WORKER_CONCURRENCY).")
         ] = None,
-        name: Annotated[str | None, typer.Option(help="Worker name (default: locations, a random tag, the host).")] = None,
+        name: Annotated[
+            str | None, typer.Option(help="Worker name (default: locations, a random tag, the host).")
+        ] = None,
     ) -> None:
         """Run the steps of the locations' runs as a Celery worker (EXECUTOR=celery). TERM lets running steps end."""
         from data_manager.execution.celery_config import CelerySettings

@@ -70,4 +70,4 @@ class PostgresStepOutputs(dg.ConfigurableIOManager):
             row = conn.execute(f"SELECT value FROM {SCHEMA}.outputs WHERE key = %s", (key,)).fetchone()
         if row is None:
             raise dg.Failure(description=f"no stored output {key!r}: the step that writes it has not run")
-        return pickle.loads(row[0])  # noqa: S301 - written by this platform's own steps
+        return pickle.loads(row[0])

@@ -93,7 +93,7 @@ class RenewHeldMessages(bootsteps.StartStopStep):
         index = getattr(qos, "unacked_index_key", None)  # kombu's Redis transport keeps the unacked here
         if index is None:
             return
-        held = [tag for tag in list(qos._delivered) if tag not in qos._dirty]  # noqa: SLF001
+        held = [tag for tag in list(qos._delivered) if tag not in qos._dirty]
         if not held:
             return
         try:
