@@ -89,7 +89,7 @@ def multiprocess_gaps(stack, home: Path) -> list[float]:
     """The same empty job under Dagster's multiprocess executor (one step at a time), in this process."""
     import dagster as dg
 
-    os.environ.update({k: v for k, v in stack.env.items() if k.startswith(("POSTGRES_", "DAGSTER_"))})
+    os.environ.update(stack.env)  # the stack's instance (dagster.yaml reads its settings from the environment)
     os.environ.pop("EXECUTOR", None)
     sys.path.insert(0, str(home / "app"))
     from dagster_code.spread.spread_job import spread_job  # the plain job: no platform executor
