@@ -48,6 +48,21 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
         "default",
         "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
     ),
+    "EXECUTOR": (
+        "multiprocess",
+        "multiprocess: each step a process beside its run (Dagster's default); celery: steps are Celery tasks on"
+        " CELERY_BROKER_URL, run by `data-manager worker` processes on any host",
+    ),
+    "CELERY_BROKER_URL": ("", "EXECUTOR=celery: the broker, redis://[:password@]host:port/db (secret)"),
+    "CELERY_BACKEND_URL": ("", "EXECUTOR=celery: where step results go (secret; empty: the broker's URL)"),
+    "BROKER_PASSWORD": ("", "Compose with EXECUTOR=celery: the password of the `broker` service (secret)"),
+    "CELERY_VISIBILITY_TIMEOUT_S": (
+        "15",
+        "Redis broker: seconds after which the step of a worker that died runs again elsewhere (live workers renew"
+        " theirs)",
+    ),
+    "CELERY_WORKER_CONCURRENCY": ("1", "Steps one `data-manager worker` runs at once (one process each)"),
+    "CELERY_WORKER_LOCATIONS": ("", "Locations whose steps a worker takes, comma-separated (empty: every enabled one)"),
     "COMPOSE_PROJECT_NAME": ("data-platform", "Compose project: names its containers, volumes and network"),
     "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
     "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
@@ -104,10 +119,16 @@ SECRET_VARS = frozenset(
         "GRAPHQL_API_TOKEN",
         "AI_EXTRACTION_API_KEY",
         "PLATFORM_API_TOKEN",
+        "CELERY_BROKER_URL",
+        "CELERY_BACKEND_URL",
+        "BROKER_PASSWORD",
     }
 )
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
 COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "PLATFORM_API_TOKEN"})
+
+
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 
 
 def _port(value: str) -> None:
@@ -149,6 +170,12 @@ def _url_allow(value: str) -> None:
                 raise ValueError(f"comma-separated host names or networks ({entry!r} is neither)") from None
 
 
+def _broker_url(value: str) -> None:
+    """The value is a secret: the message names the expected form only, never the value."""
+    if urlsplit(value).scheme not in BROKER_SCHEMES:
+        raise ValueError(f"a URL starting with {'://, '.join(BROKER_SCHEMES)}://")
+
+
 def _choice(*allowed: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         if value not in allowed:
@@ -171,6 +198,11 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "LOCAL_PORT_OFFSET": _offset,
     "CODE_SERVER_MODE": _choice("proxy", "direct"),
     "RUN_WORKER_START": _choice("forkserver", "spawn"),
+    "EXECUTOR": _choice("multiprocess", "celery"),
+    "CELERY_BROKER_URL": _broker_url,
+    "CELERY_BACKEND_URL": _broker_url,
+    "CELERY_VISIBILITY_TIMEOUT_S": _positive_int,
+    "CELERY_WORKER_CONCURRENCY": _positive_int,
     "DESIGNER_READ_ONLY": _choice("0", "1"),
     "SAMPLE_API_URL": _http_url,
     "GRAPHQL_API_URL": _http_url,
@@ -189,7 +221,8 @@ def _checked(name: str, value: str) -> str:
         try:
             check(value)
         except ValueError as exc:
-            raise SettingError(f"{name}={value!r} is not valid: expected {exc}") from None
+            shown = "(hidden: a secret)" if name in SECRET_VARS else repr(value)
+            raise SettingError(f"{name}={shown} is not valid: expected {exc}") from None
     return value
 
 
