@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 
 import { messageOf } from "../store";
-import { isFinished } from "./pipelineMapping";
+import { isFinished, progressLine } from "./pipelineMapping";
 import { type PipelineRun, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
+import { countEntries } from "./previewMapping";
 import { StatusBadge } from "./StatusBadge";
 import { useRunWatch } from "./useRunWatch";
 
@@ -77,6 +78,21 @@ export function RunPanel() {
             <dt>Failed</dt>
             <dd>{count(run?.records_failed)}</dd>
           </dl>
+          {run && !ended && progressLine(run.progress) && (
+            <p className="run-progress" data-testid="run-progress">
+              Running: {progressLine(run.progress)}
+            </p>
+          )}
+          {countEntries(run?.counts).length > 0 && (
+            <dl className="count-list" aria-label="Run counts" data-testid="run-counts">
+              {countEntries(run?.counts).map(([label, value]) => (
+                <div key={label}>
+                  <dt>{label}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
           {run?.error && <p className="errors" role="alert">{run.error}</p>}
           {problem && <p className="error" role="alert">{problem}</p>}
           {run && !ended && (

@@ -1,11 +1,21 @@
 /**
  * The Pipelines page's state (zustand, apart from the designer's): the records the API holds, the
- * pipeline whose runs are shown, the run being watched, and the page's notice.
+ * pipeline whose runs are shown, the run being watched, the pipeline being edited, and the page's notice.
  */
 import { create } from "zustand";
 
 import { messageOf } from "../store";
+import { pipelineInput } from "./pipelineMapping";
 import { type Artifact, type Entity, type Pipeline, pipelinesApi, type Template } from "./pipelinesApi";
+
+export type RecordKind = "pipeline" | "template" | "entity" | "artifact";
+
+const DELETE: Record<RecordKind, (id: number) => Promise<void>> = {
+  pipeline: pipelinesApi.deletePipeline,
+  template: pipelinesApi.deleteTemplate,
+  entity: pipelinesApi.deleteEntity,
+  artifact: pipelinesApi.deleteArtifact,
+};
 
 export interface PageNotice {
   kind: "info" | "error";
@@ -20,12 +30,24 @@ interface PipelinesState {
   loaded: boolean;
   selectedPipeline: number | null;
   watchedRun: string | null;
+  /** The pipeline the form edits (null: the form creates one). */
+  editingPipeline: number | null;
+  /** The artifact the template editor previews on (kept while the editor moves between templates). */
+  previewArtifact: number | null;
   notice: PageNotice | null;
 
   load(): Promise<void>;
   refreshPipelines(): Promise<void>;
+  refreshTemplates(): Promise<void>;
+  refreshEntities(): Promise<void>;
   refreshArtifacts(): Promise<void>;
   watch(pipelineId: number, runId: string | null): void;
+  editPipeline(pipelineId: number | null): void;
+  choosePreviewArtifact(artifactId: number | null): void;
+  /** Delete a record after the user confirmed; the list is refreshed and the notice says how it went. */
+  remove(kind: RecordKind, id: number, name: string): Promise<boolean>;
+  /** Enable or disable a pipeline (a disabled one is not launched). */
+  setEnabled(pipeline: Pipeline, enabled: boolean): Promise<void>;
   notify(kind: PageNotice["kind"], text: string): void;
 }
 
@@ -37,6 +59,8 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
   loaded: false,
   selectedPipeline: null,
   watchedRun: null,
+  editingPipeline: null,
+  previewArtifact: null,
   notice: null,
 
   async load() {
@@ -61,6 +85,22 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
     }
   },
 
+  async refreshTemplates() {
+    try {
+      set({ templates: await pipelinesApi.templates() });
+    } catch (error) {
+      get().notify("error", `The templates could not be listed: ${messageOf(error)}`);
+    }
+  },
+
+  async refreshEntities() {
+    try {
+      set({ entities: await pipelinesApi.entities() });
+    } catch (error) {
+      get().notify("error", `The entities could not be listed: ${messageOf(error)}`);
+    }
+  },
+
   async refreshArtifacts() {
     try {
       set({ artifacts: await pipelinesApi.artifacts() });
@@ -71,6 +111,42 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
 
   watch(pipelineId, runId) {
     set({ selectedPipeline: pipelineId, watchedRun: runId });
+  },
+
+  editPipeline(pipelineId) {
+    set({ editingPipeline: pipelineId });
+  },
+
+  choosePreviewArtifact(artifactId) {
+    set({ previewArtifact: artifactId });
+  },
+
+  async remove(kind, id, name) {
+    try {
+      await DELETE[kind](id);
+    } catch (error) {
+      get().notify("error", `The ${kind} ${name} was not deleted: ${messageOf(error)}`);
+      return false;
+    }
+    const state = get();
+    if (kind === "pipeline") {
+      if (state.selectedPipeline === id) set({ selectedPipeline: null, watchedRun: null });
+      if (state.editingPipeline === id) set({ editingPipeline: null });
+    }
+    await { pipeline: state.refreshPipelines, template: state.refreshTemplates, entity: state.refreshEntities, artifact: state.refreshArtifacts }[kind]();
+    get().notify("info", `Deleted the ${kind} ${name}.`);
+    return true;
+  },
+
+  async setEnabled(pipeline, enabled) {
+    try {
+      await pipelinesApi.updatePipeline(pipeline.id, pipelineInput(pipeline, { enabled }));
+    } catch (error) {
+      get().notify("error", `${pipeline.name} was not ${enabled ? "enabled" : "disabled"}: ${messageOf(error)}`);
+      return;
+    }
+    await get().refreshPipelines();
+    get().notify("info", `${enabled ? "Enabled" : "Disabled"} ${pipeline.name}.`);
   },
 
   notify(kind, text) {
