@@ -116,7 +116,7 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
         <fieldset {...describedBy("template-fields-error", on.fields)}>
           <legend>Fields</legend>
           <p className="hint">Selector: {help.selector}.</p>
-          <TemplateFieldsEditor fields={draft.fields} selectorHelp={help.selector} errors={errors.rows.fields ?? {}} onChange={(fields) => change({ fields })} />
+          <TemplateFieldsEditor fields={draft.fields} selectorHelp={help.selector} nameIsSelector={draft.extraction_strategy === "table_detection"} errors={errors.rows.fields ?? {}} onChange={(fields) => change({ fields })} />
           <FieldErrors id="template-fields-error" messages={on.fields} />
         </fieldset>
         <GeneralErrors label="Other problems with the template" messages={errors.general} />

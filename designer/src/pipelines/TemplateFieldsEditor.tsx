@@ -8,6 +8,8 @@ interface FieldsEditorProps {
   fields: FieldDraft[];
   /** What a selector means for the template's strategy. */
   selectorHelp: string;
+  /** An empty selector means the field's name (table_detection's column header). */
+  nameIsSelector: boolean;
   errors: Record<number, RowErrors>;
   onChange(fields: FieldDraft[]): void;
 }
@@ -15,7 +17,7 @@ interface FieldsEditorProps {
 const rowMessages = (errors: RowErrors) => Object.entries(errors).flatMap(([column, list]) => list.map((message) => (column ? `${column}: ${message}` : message)));
 
 /** The template's fields: name, type, selector, required; transforms, date formats and default behind "More". */
-export function TemplateFieldsEditor({ fields, selectorHelp, errors, onChange }: FieldsEditorProps) {
+export function TemplateFieldsEditor({ fields, selectorHelp, nameIsSelector, errors, onChange }: FieldsEditorProps) {
   const change = (key: string, values: Partial<FieldDraft>) => onChange(fields.map((field) => (field.key === key ? { ...field, ...values } : field)));
   const changeTransform = (field: FieldDraft, index: number, values: Partial<Transform>) =>
     change(field.key, { transforms: field.transforms.map((transform, at) => (at === index ? { ...transform, ...values } : transform)) });
@@ -58,7 +60,7 @@ export function TemplateFieldsEditor({ fields, selectorHelp, errors, onChange }:
                     aria-label={`${label} selector`}
                     className="selector"
                     value={field.selector}
-                    placeholder={field.name || "selector"}
+                    placeholder={nameIsSelector ? field.name || "column header" : "selector"}
                     title={selectorHelp}
                     onChange={(event) => change(field.key, { selector: event.target.value })}
                     {...describedBy(errorId, problems.selector)}
