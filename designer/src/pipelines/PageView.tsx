@@ -37,12 +37,11 @@ export function PageView({ page, imageUrl, outlines, highlighted, onRecord }: Pa
                 <rect x={x0} y={top} width={x1 - x0} height={bottom - top} />
                 <text x={x0 + 2} y={Math.max(top - 3, 9)}>
                   {outline.label}
-                  {outline.used ? "" : " skipped"}
                 </text>
                 {outline.rows.map((row) => (
                   <rect
                     key={row.key}
-                    className={`row-mark${row.record === highlighted ? " row-highlighted" : ""}`}
+                    className={`row-mark${row.failed ? " row-failed" : ""}${row.record === highlighted ? " row-highlighted" : ""}`}
                     x={x0}
                     y={row.top}
                     width={x1 - x0}
@@ -50,7 +49,7 @@ export function PageView({ page, imageUrl, outlines, highlighted, onRecord }: Pa
                     onMouseEnter={() => onRecord(row.record)}
                     onMouseLeave={() => onRecord(null)}
                   >
-                    <title>{`Record ${row.record + 1}`}</title>
+                    <title>{`Record ${row.record + 1}${row.failed ? " (has errors)" : ""}`}</title>
                   </rect>
                 ))}
               </g>
@@ -60,7 +59,7 @@ export function PageView({ page, imageUrl, outlines, highlighted, onRecord }: Pa
       </div>
       <figcaption className="hint">
         Page {page.number}: {outlines.length ? `${outlines.length} table${outlines.length === 1 ? "" : "s"}, ${used} used, ${outlines.length - used} skipped` : "no table found"}. Solid: used;
-        dashed: skipped (hover for why); shaded rows became the records below.
+        dashed: skipped (hover for why); shaded rows became the records below (red: with errors).
       </figcaption>
     </figure>
   );

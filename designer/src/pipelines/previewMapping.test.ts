@@ -42,7 +42,7 @@ describe("page outlines", () => {
   it("outline a page's tables in points, used or skipped with the reason on hover", () => {
     const page3 = pageOutlines(PREVIEW, 3);
     expect(page3).toHaveLength(1); // the table without a box is listed, not drawn
-    expect(page3[0]).toMatchObject({ key: "3:2", box: [50, 500, 300, 560], used: false, label: "T3", rows: [] });
+    expect(page3[0]).toMatchObject({ key: "3:2", box: [50, 500, 300, 560], used: false, label: "T3 skipped: no header match", rows: [] });
     expect(page3[0].title).toBe("Table 3 on page 3: 1 row; header: Total (skipped: no header match)");
   });
 
@@ -51,13 +51,13 @@ describe("page outlines", () => {
     expect(outline.used).toBe(true);
     // 3 rows + a header row share 200 points: 50 each, the header first
     expect(outline.rows).toEqual([
-      { key: "0", top: 150, bottom: 200, record: 0 },
-      { key: "1", top: 250, bottom: 300, record: 1 },
+      { key: "0", top: 150, bottom: 200, record: 0, failed: false },
+      { key: "1", top: 250, bottom: 300, record: 1, failed: true },
     ]);
   });
 
   it("place a continued table's rows from its top (no header of its own), and prefer the API's row boxes", () => {
-    expect(pageOutlines(PREVIEW, 2)[0].rows).toEqual([{ key: "2", top: 40, bottom: 90, record: 2 }]);
+    expect(pageOutlines(PREVIEW, 2)[0].rows).toEqual([{ key: "2", top: 40, bottom: 90, record: 2, failed: false }]);
     expect(rowBand(table({ row_boxes: [[50, 120, 550, 131]] }), 0)).toEqual([120, 131]);
     expect(rowBand(table({}), 3)).toBeNull();
     expect(rowBand(table({ bbox: null }), 0)).toBeNull();

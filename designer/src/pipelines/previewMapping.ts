@@ -11,13 +11,15 @@ export interface RowMark {
   bottom: number;
   /** The record this row became (its position in the preview's records). */
   record: number;
+  /** Whether a field of that record has an error. */
+  failed: boolean;
 }
 
 export interface Outline {
   key: string;
   box: Box;
   used: boolean;
-  /** Short label drawn on the page: "T2". */
+  /** Short label drawn on the page: "T2", "T3 skipped: no header match". */
   label: string;
   /** The hover text: what the table is and why it was used or skipped. */
   title: string;
@@ -67,7 +69,7 @@ export function pageOutlines(preview: Preview, page: number): Outline[] {
     const band = rowBand(table, record.row_index);
     if (!band) return;
     const list = marks.get(tableKey(table)) ?? [];
-    list.push({ key: `${position}`, top: band[0], bottom: band[1], record: position });
+    list.push({ key: `${position}`, top: band[0], bottom: band[1], record: position, failed: Object.keys(record.errors).length > 0 });
     marks.set(tableKey(table), list);
   });
   return preview.tables
@@ -76,7 +78,7 @@ export function pageOutlines(preview: Preview, page: number): Outline[] {
       key: tableKey(table),
       box: table.bbox,
       used: table.used,
-      label: `T${table.index + 1}`,
+      label: table.used ? `T${table.index + 1}` : `T${table.index + 1} skipped: ${table.reason ?? "no reason given"}`,
       title: tableTitle(table),
       rows: marks.get(tableKey(table)) ?? [],
     }));
