@@ -158,7 +158,7 @@ bench-api: install dbt-prepare ## Benchmark the platform API: catalog, preview c
 	$(RUN) python scripts/bench_api.py
 
 .PHONY: bench-pipelines
-bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
+bench-pipelines: install ## Benchmark universal pipelines: documents (recall, exactness, silent drops, PDF pages/s vs pdfplumber, 10,000 artifacts in one run, preview, upload RSS), extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
 	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
 
 # The dbt manifest that code servers, validate and dg load, and the locations' own dbt projects. dbt's partial

@@ -64,6 +64,16 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "AI_EXTRACTION_URL": ("", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"),
     "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
     "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
+    "ARTIFACT_MAX_MB": ("100", "Largest pipeline artifact uploaded, read from a path or fetched from a URL, in MB"),
+    "ARTIFACT_ROOTS": (
+        "",
+        "Folders artifact paths must lie in, separated by ':' (empty: the artifacts folder of the data directory)",
+    ),
+    "ARTIFACT_URL_ALLOW": (
+        "",
+        "Hosts or networks artifact URLs may reach although private, loopback or link-local (comma-separated,"
+        " e.g. files.internal,10.0.0.0/8); others must resolve to public addresses",
+    ),
     "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
     "DAGSTER_UI_URL": ("", "Dagster UI address in the designer's run links (empty: the webserver's URL)"),
     "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
@@ -125,6 +135,20 @@ def _http_url(value: str) -> None:
         raise ValueError("an http(s):// URL with a valid port") from None
 
 
+def _url_allow(value: str) -> None:
+    import ipaddress
+    import re
+
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", entry):
+                raise ValueError(f"comma-separated host names or networks ({entry!r} is neither)") from None
+
+
 def _choice(*allowed: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         if value not in allowed:
@@ -142,6 +166,8 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "EMBEDDED_POSTGRES_PORT": _port,
     "MYSQL_PORT": _port,
     "MAX_CONCURRENT_RUNS": _positive_int,
+    "ARTIFACT_MAX_MB": _positive_int,
+    "ARTIFACT_URL_ALLOW": _url_allow,
     "LOCAL_PORT_OFFSET": _offset,
     "CODE_SERVER_MODE": _choice("proxy", "direct"),
     "RUN_WORKER_START": _choice("forkserver", "spawn"),

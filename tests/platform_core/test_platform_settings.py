@@ -25,6 +25,8 @@ BAD_VALUES = {
     "GRAPHQL_API_URL": "ftp://example",
     "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
     "DAGSTER_UI_URL": "localhost:3000",
+    "ARTIFACT_MAX_MB": "0",
+    "ARTIFACT_URL_ALLOW": "10.0.0.0/8,bad host!",
 }
 
 
