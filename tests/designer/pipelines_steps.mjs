@@ -170,7 +170,7 @@ await step("template-editor-preview", async () => {
     await form.getByLabel(`Field ${index + 1} type`).selectOption(field.type);
     await form.getByLabel(`Field ${index + 1} selector`).fill(field.selector);
   }
-  await page.getByLabel("Artifact", { exact: true }).selectOption({ label: `${pdfReport.artifactName} (application/pdf)` });
+  await page.getByLabel("Preview artifact").selectOption({ label: `${pdfReport.artifactName} (application/pdf)` });
   await page.locator(".records-table").waitFor({ timeout: 60_000 });
   const seen = await settledPreview();
   const pages = await page.getByLabel("Page", { exact: true }).locator("option").allTextContents();
@@ -274,6 +274,20 @@ await step("register-path", async () => {
   return {};
 });
 
+await step("edit-artifact", async () => {
+  await page.getByTestId("artifact-feed on disk").getByRole("button", { name: "Edit feed on disk" }).click();
+  const form = page.getByRole("form", { name: "Edit artifact feed on disk" });
+  await form.getByLabel("Name", { exact: true }).fill("");
+  await form.getByRole("button", { name: "Save artifact" }).click();
+  await invalid(form.getByLabel("Name", { exact: true }));
+  const refused = await description(form.getByLabel("Name", { exact: true }));
+  await form.getByLabel("Name", { exact: true }).fill("feed on disk, renamed");
+  await form.getByRole("button", { name: "Save artifact" }).click();
+  await notice().getByText("Saved artifact feed on disk, renamed.").waitFor();
+  await artifactForm().waitFor(); // back to registering
+  return { refused, cells: await page.getByTestId("artifact-feed on disk, renamed").locator("th, td").allTextContents() };
+}, { httpErrorsExpected: true });
+
 await step("bad-input-on-its-field", async () => {
   await openSection("Pipelines");
   const form = pipelineForm();
@@ -376,7 +390,7 @@ await step("edit-pipeline", async () => {
 
 await step("disable-pipeline", async () => {
   await row(pdfReport.pipelineName).getByRole("button", { name: `Disable ${pdfReport.pipelineName}` }).click();
-  await notice().getByText(`Disabled ${pdfReport.pipelineName}.`).waitFor();
+  await notice().getByText(`Disabled the pipeline ${pdfReport.pipelineName}.`).waitFor();
   await row(pdfReport.pipelineName).getByText("disabled").waitFor();
   await row(pdfReport.pipelineName).getByRole("button", { name: `Launch ${pdfReport.pipelineName}` }).click();
   const refusal = page.getByRole("alert", { name: `Why ${pdfReport.pipelineName} was not launched` });

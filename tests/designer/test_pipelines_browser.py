@@ -188,6 +188,8 @@ def test_pipelines_page_in_a_real_browser(platform_stack, tmp_path: Path) -> Non
     _assert_records_steps(steps, config["report"])
     _assert_preview_steps(steps, config["report"])
     assert "neither an absolute path nor an http(s) URL" in steps["register-path-refused"]["fieldError"]
+    assert steps["edit-artifact"]["refused"] == "Must not be empty."
+    assert steps["edit-artifact"]["cells"][:3] == ["feed on disk, renamed", "application/json", config["pathFile"]]
     assert steps["bad-input-on-its-field"]["batchSizeError"] == "Must be at least 1."
     assert steps["bad-input-on-its-field"]["templateError"] == "Choose one."
     assert steps["create-pipeline"]["invalidAfter"] == 0

@@ -70,7 +70,7 @@ export function PipelineList() {
                 <button type="button" onClick={() => editPipeline(row.id)} aria-label={`Edit ${row.name}`} aria-pressed={editingPipeline === row.id}>
                   Edit
                 </button>
-                <button type="button" onClick={() => void setEnabled(pipelineOf(row.id), !row.enabled)} aria-label={`${row.enabled ? "Disable" : "Enable"} ${row.name}`}>
+                <button type="button" onClick={() => void setEnabled("pipeline", pipelineOf(row.id), !row.enabled)} aria-label={`${row.enabled ? "Disable" : "Enable"} ${row.name}`}>
                   {row.enabled ? "Disable" : "Enable"}
                 </button>
                 <DeleteButton what={row.name} warning="The rows it loaded stay in its table." onDelete={() => remove("pipeline", row.id, row.name)} />

@@ -2,7 +2,7 @@ import { useState } from "react";
 
 import { PageView } from "./PageView";
 import { type Artifact, type Preview, pipelinesApi } from "./pipelinesApi";
-import { cellText, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
+import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
 
 interface PreviewPanelProps {
   artifacts: Artifact[];
@@ -38,7 +38,7 @@ export function PreviewPanel({ artifacts, artifactId, onArtifact, preview, pendi
         <h2 id="preview-heading">Preview</h2>
         <label>
           Artifact
-          <select value={artifactId ?? ""} onChange={(event) => onArtifact(event.target.value ? Number(event.target.value) : null)}>
+          <select aria-label="Preview artifact" value={artifactId ?? ""} onChange={(event) => onArtifact(event.target.value ? Number(event.target.value) : null)}>
             <option value="">Choose an artifact…</option>
             {artifacts.map((artifact) => (
               <option key={artifact.id} value={artifact.id}>
@@ -89,6 +89,13 @@ export function PreviewPanel({ artifacts, artifactId, onArtifact, preview, pendi
               />
             </>
           )}
+          {preview.problems?.length ? (
+            <ul className="errors" aria-label="What the document fails of the template's expectations">
+              {preview.problems.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          ) : null}
           <h3 id="records-heading">Records</h3>
           {preview.records.length === 0 ? (
             <p className="hint">No records: see the tables found and what was skipped below.</p>
@@ -122,7 +129,7 @@ export function PreviewPanel({ artifacts, artifactId, onArtifact, preview, pendi
                       {columns.map((column) => {
                         const error = record.errors[column];
                         return (
-                          <td key={column} className={error ? "cell-error" : undefined} title={error}>
+                          <td key={column} className={error ? "cell-error" : undefined} title={cellTitle(record, column)}>
                             {cellText(record.values[column])}
                             {error && <span className="cell-message">{error}</span>}
                           </td>

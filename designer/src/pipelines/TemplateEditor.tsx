@@ -15,7 +15,7 @@ import { defaultArtifact, isEdited, previewTarget, STRATEGIES, STRATEGY_HELP, ty
 import { describedBy, useFormErrors } from "./useFormErrors";
 import { useLivePreview } from "./useLivePreview";
 
-const FIELDS = ["name", "description", "extraction_strategy", "strategy_config", "fields"] as const;
+const FIELDS = ["name", "description", "extraction_strategy", "strategy_config", "fields", "expect", "enabled"] as const;
 /** The name an unsaved template is previewed under while its own is still empty. */
 const UNNAMED = "unsaved template";
 
@@ -119,6 +119,28 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
           <TemplateFieldsEditor fields={draft.fields} selectorHelp={help.selector} nameIsSelector={draft.extraction_strategy === "table_detection"} errors={errors.rows.fields ?? {}} onChange={(fields) => change({ fields })} />
           <FieldErrors id="template-fields-error" messages={on.fields} />
         </fieldset>
+        <fieldset {...describedBy("template-expect-error", on.expect)}>
+          <legend>Each document must yield</legend>
+          <div className="field-pair">
+            <TextField
+              label="At least this many records"
+              name="min_records"
+              inputMode="numeric"
+              value={draft.minRecordsText}
+              placeholder="no minimum"
+              onText={(minRecordsText) => change({ minRecordsText })}
+            />
+            <label className="check">
+              <input type="checkbox" name="every_page" checked={draft.everyPage} onChange={(event) => change({ everyPage: event.target.checked })} />A record from every page read (PDF)
+            </label>
+          </div>
+          <span className="hint">Else the run fails the document (fail_fast) or counts it as failed (continue).</span>
+          <FieldErrors id="template-expect-error" messages={on.expect} />
+        </fieldset>
+        <label className="check">
+          <input type="checkbox" name="template-enabled" checked={draft.enabled} onChange={(event) => change({ enabled: event.target.checked })} />
+          Enabled (the pipelines of a disabled template are not launched)
+        </label>
         <GeneralErrors label="Other problems with the template" messages={errors.general} />
         <div className="form-actions">
           <button type="submit" disabled={busy || Boolean(configProblem)}>

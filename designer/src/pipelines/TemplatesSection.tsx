@@ -5,7 +5,7 @@ import { usePipelines } from "./pipelinesStore";
 
 /** The templates (how documents are read): list, open in the editor, delete. */
 export function TemplatesSection() {
-  const { templates, pipelines, loaded, remove } = usePipelines();
+  const { templates, pipelines, loaded, remove, setEnabled } = usePipelines();
   return (
     <section aria-labelledby="templates-heading" className="templates-section">
       <div className="section-head">
@@ -29,6 +29,7 @@ export function TemplatesSection() {
               <th scope="col">Strategy</th>
               <th scope="col">Fields</th>
               <th scope="col">Used by</th>
+              <th scope="col">Enabled</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -41,10 +42,14 @@ export function TemplatesSection() {
                   <td>{template.extraction_strategy}</td>
                   <td>{template.fields.map((field) => field.name).join(", ")}</td>
                   <td>{users.join(", ") || "–"}</td>
+                  <td>{template.enabled === false ? <span className="disabled-mark">disabled</span> : "yes"}</td>
                   <td className="row-actions">
                     <a className="button" href={routeHash("templates", template.id)} aria-label={`Edit ${template.name}`}>
                       Edit
                     </a>
+                    <button type="button" aria-label={`${template.enabled === false ? "Enable" : "Disable"} ${template.name}`} onClick={() => void setEnabled("template", template, template.enabled === false)}>
+                      {template.enabled === false ? "Enable" : "Disable"}
+                    </button>
                     <DeleteButton
                       what={template.name}
                       warning={users.length ? `Used by ${users.join(", ")}: delete or change them first.` : undefined}

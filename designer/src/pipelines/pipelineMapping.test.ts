@@ -151,8 +151,9 @@ describe("mediaTypeFor", () => {
 
 describe("runs", () => {
   it("say a running run's progress in words", () => {
-    expect(progressLine({ records: 412, artifact: 3, artifacts: 10 })).toBe("412 records so far, artifact 3 of 10");
-    expect(progressLine({ records_so_far: 1, artifacts_done: 0, artifacts_total: 2 })).toBe("1 record so far, artifact 0 of 2");
+    expect(progressLine({ records: 412, artifact: 3, artifacts: 10 })).toBe("412 records so far, 3 of 10 artifacts read");
+    // the API's keys
+    expect(progressLine({ records_so_far: 1, artifacts_done: 0, artifacts_total: 2, chunks_done: 0, chunks_total: 1 })).toBe("1 record so far, 0 of 2 artifacts read");
     expect(progressLine({ artifacts_total: 5 })).toBe("5 artifacts");
     expect(progressLine({})).toBeNull();
     expect(progressLine(null)).toBeNull();

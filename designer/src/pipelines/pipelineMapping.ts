@@ -3,7 +3,7 @@
  * statuses onto their look, log events onto lines, file names onto media types.
  */
 import type { ApiErrorItem } from "../api";
-import type { Entity, LogEvent, Pipeline, PipelineInput, Template } from "./pipelinesApi";
+import type { Entity, LogEvent, Pipeline, PipelineInput, Template, TemplateInput } from "./pipelinesApi";
 
 export const FIELD_LABELS: Record<string, string> = {
   name: "Name",
@@ -214,7 +214,7 @@ const firstNumber = (record: Record<string, unknown>, keys: string[]) => {
   return null;
 };
 
-/** A running run's progress in words: "412 records so far, artifact 3 of 10" (null before any). */
+/** A running run's progress in words: "412 records so far, 3 of 10 artifacts read" (null before any). */
 export function progressLine(progress: Record<string, unknown> | null | undefined): string | null {
   if (!progress) return null;
   const records = firstNumber(progress, ["records", "records_so_far", "records_extracted"]);
@@ -222,7 +222,7 @@ export function progressLine(progress: Record<string, unknown> | null | undefine
   const total = firstNumber(progress, ["artifacts", "artifacts_total", "artifact_count", "total_artifacts"]);
   const parts = [];
   if (records !== null) parts.push(`${records} record${records === 1 ? "" : "s"} so far`);
-  if (done !== null && total !== null) parts.push(`artifact ${done} of ${total}`);
+  if (done !== null && total !== null) parts.push(`${done} of ${total} artifact${total === 1 ? "" : "s"} read`);
   else if (total !== null) parts.push(`${total} artifact${total === 1 ? "" : "s"}`);
   return parts.length ? parts.join(", ") : null;
 }
@@ -231,6 +231,12 @@ export function progressLine(progress: Record<string, unknown> | null | undefine
 export function pipelineInput(pipeline: Pipeline, change: Partial<PipelineInput> = {}): PipelineInput {
   const { name, description, template_id, entity_id, artifact_ids, load_strategy, batch_size, failure_policy, enabled } = pipeline;
   return { name, description: description ?? "", template_id, entity_id, artifact_ids, load_strategy, batch_size, failure_policy, enabled, ...change };
+}
+
+/** The body a template is saved with: its record without the keys the API adds. */
+export function templateBody(template: Template, change: Partial<TemplateInput> = {}): TemplateInput {
+  const { name, description, extraction_strategy, strategy_config, fields, expect, enabled } = template;
+  return { name, description, extraction_strategy, strategy_config, fields, expect: expect ?? null, enabled: enabled ?? true, ...change };
 }
 
 /** The pipelines that name a record: a template, an entity or an artifact (deleting it would break them). */

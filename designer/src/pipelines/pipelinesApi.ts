@@ -25,6 +25,12 @@ export interface TemplateField {
   date_formats?: string[];
 }
 
+/** What every document must yield, or its artifact fails (fail_fast) or is counted as failed (continue). */
+export interface Expect {
+  min_records?: number | null;
+  every_page?: boolean;
+}
+
 /** The body of POST/PUT /api/templates. */
 export interface TemplateInput {
   name: string;
@@ -32,6 +38,9 @@ export interface TemplateInput {
   extraction_strategy: Strategy;
   strategy_config: Record<string, unknown>;
   fields: TemplateField[];
+  expect?: Expect | null;
+  /** A disabled template's pipelines are not launched. */
+  enabled?: boolean;
 }
 
 export interface Template extends TemplateInput {
@@ -59,12 +68,20 @@ export interface Entity extends EntityInput {
   id: number;
 }
 
+/** The body of PUT /api/artifacts/{id}: a new name or media type (or a registered one's path/URL). */
+export interface ArtifactInput {
+  name: string;
+  media_type: string;
+  location?: string | null;
+}
+
 export interface Artifact {
   id: number;
   name: string;
   media_type: string;
   location?: string | null;
   size_bytes?: number | null;
+  sha256?: string | null;
   stored: boolean;
   created_at?: string | null;
 }
@@ -130,6 +147,8 @@ export type Box = [number, number, number, number];
 export interface PreviewRecord {
   values: Record<string, unknown>;
   errors: Record<string, string>;
+  /** Each field's text as read, before transforms and conversion. */
+  raw?: Record<string, unknown>;
   page?: number | null;
   table_index?: number | null;
   row_index?: number | null;
@@ -144,14 +163,16 @@ export interface PreviewTable {
   used: boolean;
   reason: string | null;
   stitched_to: number | null;
-  /** Each row's box, when the API gives them (else rows are placed evenly inside `bbox`). */
-  row_boxes?: (Box | null)[] | null;
 }
 
 export interface PreviewPage {
   number: number;
   width: number;
   height: number;
+  /** False: outside strategy_config.pages. */
+  read?: boolean;
+  /** Read by OCR. */
+  scanned?: boolean;
 }
 
 /** What a template reads from one artifact: POST /api/templates/{id}/preview and /api/templates/preview. */
@@ -162,6 +183,8 @@ export interface Preview {
   pages: PreviewPage[];
   counts: Record<string, unknown>;
   skipped: unknown[];
+  /** What the document fails of the template's `expect` (a run would fail or count the artifact). */
+  problems?: string[];
   elapsed_ms: number;
 }
 
@@ -197,6 +220,7 @@ export const pipelinesApi = {
     if (file.type) form.append("media_type", file.type);
     return request<Artifact>("POST", "/api/artifacts", form);
   },
+  updateArtifact: (id: number, input: ArtifactInput) => request<Artifact>("PUT", `/api/artifacts/${id}`, input),
   deleteArtifact: (id: number) => request<void>("DELETE", `/api/artifacts/${id}`),
 
   /** A saved template's preview on one artifact. */

@@ -5,7 +5,7 @@
 import { create } from "zustand";
 
 import { messageOf } from "../store";
-import { pipelineInput } from "./pipelineMapping";
+import { pipelineInput, templateBody } from "./pipelineMapping";
 import { type Artifact, type Entity, type Pipeline, pipelinesApi, type Template } from "./pipelinesApi";
 
 export type RecordKind = "pipeline" | "template" | "entity" | "artifact";
@@ -46,8 +46,8 @@ interface PipelinesState {
   choosePreviewArtifact(artifactId: number | null): void;
   /** Delete a record after the user confirmed; the list is refreshed and the notice says how it went. */
   remove(kind: RecordKind, id: number, name: string): Promise<boolean>;
-  /** Enable or disable a pipeline (a disabled one is not launched). */
-  setEnabled(pipeline: Pipeline, enabled: boolean): Promise<void>;
+  /** Enable or disable a pipeline or a template (a disabled one, or one of a disabled template, is not launched). */
+  setEnabled(kind: "pipeline" | "template", record: Pipeline | Template, enabled: boolean): Promise<void>;
   notify(kind: PageNotice["kind"], text: string): void;
 }
 
@@ -138,15 +138,16 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
     return true;
   },
 
-  async setEnabled(pipeline, enabled) {
+  async setEnabled(kind, record, enabled) {
     try {
-      await pipelinesApi.updatePipeline(pipeline.id, pipelineInput(pipeline, { enabled }));
+      if (kind === "pipeline") await pipelinesApi.updatePipeline(record.id, pipelineInput(record as Pipeline, { enabled }));
+      else await pipelinesApi.updateTemplate(record.id, templateBody(record as Template, { enabled }));
     } catch (error) {
-      get().notify("error", `${pipeline.name} was not ${enabled ? "enabled" : "disabled"}: ${messageOf(error)}`);
+      get().notify("error", `The ${kind} ${record.name} was not ${enabled ? "enabled" : "disabled"}: ${messageOf(error)}`);
       return;
     }
-    await get().refreshPipelines();
-    get().notify("info", `${enabled ? "Enabled" : "Disabled"} ${pipeline.name}.`);
+    await (kind === "pipeline" ? get().refreshPipelines() : get().refreshTemplates());
+    get().notify("info", `${enabled ? "Enabled" : "Disabled"} the ${kind} ${record.name}.`);
   },
 
   notify(kind, text) {

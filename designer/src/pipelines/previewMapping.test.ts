@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import type { Preview, PreviewTable } from "./pipelinesApi";
-import { cellText, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, rowBand, skippedLine, tableOf, tableTitle } from "./previewMapping";
+import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, rowBand, skippedLine, tableOf, tableTitle } from "./previewMapping";
 
 const table = (values: Partial<PreviewTable>): PreviewTable => ({
   page: 1,
   index: 0,
   bbox: [50, 100, 550, 300],
-  header: ["SKU", "Price"],
-  row_count: 3,
+  header: ["sku", "price"],
+  row_count: 4,
   used: true,
   reason: null,
   stitched_to: null,
@@ -17,15 +17,15 @@ const table = (values: Partial<PreviewTable>): PreviewTable => ({
 
 const PREVIEW: Preview = {
   records: [
-    { values: { sku: "A1", price: "1.50" }, errors: {}, page: 1, table_index: 0, row_index: 0 },
-    { values: { sku: "A2", price: "x" }, errors: { price: "not a decimal: 'x'" }, page: 1, table_index: 0, row_index: 2 },
+    { values: { sku: "A1", price: "1.50" }, errors: {}, raw: { sku: " A1", price: "1.50" }, page: 1, table_index: 0, row_index: 1 },
+    { values: { sku: "A2", price: null }, errors: { price: "not a decimal: 'x'" }, raw: { sku: "A2", price: "x" }, page: 1, table_index: 0, row_index: 3 },
     { values: { sku: "B1", price: "3", extra: [1, 2] }, errors: {}, page: 2, table_index: 1, row_index: 0 },
   ],
   record_count: 57,
   tables: [
     table({}),
-    table({ page: 2, index: 1, bbox: [50, 40, 550, 140], header: [], row_count: 2, stitched_to: 0 }),
-    table({ page: 3, index: 2, bbox: [50, 500, 300, 560], header: ["Total"], row_count: 1, used: false, reason: "no header match" }),
+    table({ page: 2, index: 1, bbox: [50, 40, 550, 140], row_count: 2, stitched_to: 0 }),
+    table({ page: 3, index: 2, bbox: [50, 500, 300, 560], header: ["total"], row_count: 1, used: false, reason: "no header with the columns SKU, Price (first row: 'Total')" }),
     table({ page: 3, index: 3, bbox: null, header: [], row_count: 0, used: false, reason: "empty" }),
   ],
   pages: [
@@ -34,7 +34,12 @@ const PREVIEW: Preview = {
     { number: 3, width: 612, height: 792 },
   ],
   counts: { tables_found: 4, tables_used: 2, rows_skipped: 1, skipped_reasons: { "no header match": 1 } },
-  skipped: [{ page: 3, table_index: 2, reason: "no header match", rows: 1 }, "footer line"],
+  skipped: [
+    { page: 3, table_index: 2, kind: "table without the fields' columns", reason: "no header with the columns SKU, Price (first row: 'Total')", row_index: null, rows: 4 },
+    { page: 1, table_index: 0, kind: "page number or running head/footer", reason: "page number or running head/footer: 'Page 1'", row_index: 4, rows: 1 },
+    "footer line",
+  ],
+  problems: [],
   elapsed_ms: 432,
 };
 
@@ -42,24 +47,25 @@ describe("page outlines", () => {
   it("outline a page's tables in points, used or skipped with the reason on hover", () => {
     const page3 = pageOutlines(PREVIEW, 3);
     expect(page3).toHaveLength(1); // the table without a box is listed, not drawn
-    expect(page3[0]).toMatchObject({ key: "3:2", box: [50, 500, 300, 560], used: false, label: "T3 skipped: no header match", rows: [] });
-    expect(page3[0].title).toBe("Table 3 on page 3: 1 row; header: Total (skipped: no header match)");
+    expect(page3[0]).toMatchObject({ key: "3:2", box: [50, 500, 300, 560], used: false, rows: [] });
+    expect(page3[0].label).toBe("T3 skipped: no header with the columns SKU, Price (first ro…"); // the whole reason on hover
+    expect(page3[0].title).toBe("Table 3 on page 3: 1 row; header: total (skipped: no header with the columns SKU, Price (first row: 'Total'))");
   });
 
-  it("mark the rows that became records, under the header row", () => {
+  it("mark the rows that became records (row_index counts the header row, as row_count does)", () => {
     const [outline] = pageOutlines(PREVIEW, 1);
     expect(outline.used).toBe(true);
-    // 3 rows + a header row share 200 points: 50 each, the header first
+    // 4 rows (the header first) share 200 points: 50 each
     expect(outline.rows).toEqual([
       { key: "0", top: 150, bottom: 200, record: 0, failed: false },
       { key: "1", top: 250, bottom: 300, record: 1, failed: true },
     ]);
   });
 
-  it("place a continued table's rows from its top (no header of its own), and prefer the API's row boxes", () => {
+  it("place a continued table's rows from its top, and no row outside the table", () => {
     expect(pageOutlines(PREVIEW, 2)[0].rows).toEqual([{ key: "2", top: 40, bottom: 90, record: 2, failed: false }]);
-    expect(rowBand(table({ row_boxes: [[50, 120, 550, 131]] }), 0)).toEqual([120, 131]);
-    expect(rowBand(table({}), 3)).toBeNull();
+    expect(rowBand(table({}), 3)).toEqual([250, 300]);
+    expect(rowBand(table({}), 4)).toBeNull();
     expect(rowBand(table({ bbox: null }), 0)).toBeNull();
   });
 
@@ -70,7 +76,8 @@ describe("page outlines", () => {
   });
 
   it("say what a stitched table continues", () => {
-    expect(tableTitle(PREVIEW.tables[1])).toBe("Table 2 on page 2: 2 rows; no header; continues table 1 (used)");
+    expect(tableTitle(PREVIEW.tables[1])).toBe("Table 2 on page 2: 2 rows; header: sku | price; continues table 1 (used)");
+    expect(tableTitle(table({ header: [] }))).toBe("Table 1 on page 1: 4 rows; no header (used)");
   });
 });
 
@@ -81,6 +88,8 @@ describe("pages", () => {
       "Page 2 of 3 (1 table)",
       "Page 3 of 3 (2 tables, 2 skipped)",
     ]);
+    const pages = [{ number: 1, width: 612, height: 792, read: false }, { number: 2, width: 612, height: 792, scanned: true }];
+    expect(pageOptions({ ...PREVIEW, tables: [], pages }).map((option) => option.text)).toEqual(["Page 1 of 2 (not read)", "Page 2 of 2 (scanned)"]);
     expect(firstPage({ ...PREVIEW, tables: [PREVIEW.tables[2]] })).toBe(3);
     expect(firstPage({ ...PREVIEW, tables: [] })).toBe(1);
     expect(firstPage({ ...PREVIEW, pages: [] })).toBeNull();
@@ -93,7 +102,7 @@ describe("records", () => {
     expect(cellText(null)).toBe("");
     expect(cellText([1, 2])).toBe("[1,2]");
     expect(cellText(false)).toBe("false");
-    expect(recordSource(PREVIEW.records[1])).toBe("p. 1, table 1, row 3");
+    expect(recordSource(PREVIEW.records[1])).toBe("p. 1, table 1, row 4");
   });
 
   it("sum the preview up in one line", () => {
@@ -114,8 +123,17 @@ describe("counts and skipped", () => {
   });
 
   it("say where each skipped thing was and why", () => {
-    expect(skippedLine(PREVIEW.skipped[0])).toBe("page 3, table 3: no header match (rows 1)");
-    expect(skippedLine(PREVIEW.skipped[1])).toBe("footer line");
+    expect(skippedLine(PREVIEW.skipped[0])).toBe("page 3, table 3: no header with the columns SKU, Price (first row: 'Total') (4 rows)");
+    expect(skippedLine(PREVIEW.skipped[1])).toBe("page 1, table 1, row 5: page number or running head/footer: 'Page 1'");
+    expect(skippedLine(PREVIEW.skipped[2])).toBe("footer line");
+    expect(skippedLine({ kind: "page not read", rows: 0 })).toBe("document: page not read (0 rows)");
     expect(skippedLine({ reason: null })).toBe("document: no reason given");
+  });
+
+  it("show a cell's error and the text it was read from", () => {
+    expect(cellTitle(PREVIEW.records[1], "price")).toBe(`not a decimal: 'x'; read as "x"`);
+    expect(cellTitle(PREVIEW.records[0], "sku")).toBe(`read as " A1"`);
+    expect(cellTitle(PREVIEW.records[0], "price")).toBeUndefined();
+    expect(cellTitle(PREVIEW.records[2], "sku")).toBeUndefined();
   });
 });

@@ -27,6 +27,7 @@ export interface Outline {
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+const shorten = (text: string, length = 60) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
 
 export const tableKey = (table: Pick<PreviewTable, "page" | "index">) => `${table.page}:${table.index}`;
 
@@ -46,18 +47,15 @@ export function tableOf(record: PreviewRecord, tables: PreviewTable[]): PreviewT
 }
 
 /**
- * A row's box inside its table: the API's own row box when it gives one, else an even share of the
- * table's height (a header row first, unless the table continues another without its own header).
+ * A row's band inside its table's box: an even share of the table's height (the API gives the table's
+ * box, not its rows'; exact for evenly ruled rows, near for rows of wrapped text). `row` counts from the
+ * table's first row, header rows included, as the API's row_index does.
  */
 export function rowBand(table: PreviewTable, row: number): [number, number] | null {
-  const own = table.row_boxes?.[row];
-  if (own) return [own[1], own[3]];
   if (!table.bbox || table.row_count <= 0 || row < 0 || row >= table.row_count) return null;
-  const headerSlots = table.header.length && table.stitched_to === null ? 1 : 0;
   const [, top, , bottom] = table.bbox;
-  const height = (bottom - top) / (table.row_count + headerSlots);
-  const start = top + (headerSlots + row) * height;
-  return [start, start + height];
+  const height = (bottom - top) / table.row_count;
+  return [top + row * height, top + (row + 1) * height];
 }
 
 /** The outlines of one page's tables, each with marks on the rows that became the preview's records. */
@@ -78,7 +76,7 @@ export function pageOutlines(preview: Preview, page: number): Outline[] {
       key: tableKey(table),
       box: table.bbox,
       used: table.used,
-      label: table.used ? `T${table.index + 1}` : `T${table.index + 1} skipped: ${table.reason ?? "no reason given"}`,
+      label: table.used ? `T${table.index + 1}` : shorten(`T${table.index + 1} skipped: ${table.reason ?? "no reason given"}`),
       title: tableTitle(table),
       rows: marks.get(tableKey(table)) ?? [],
     }));
@@ -89,8 +87,11 @@ export function pageOptions(preview: Preview): { value: number; text: string }[]
   return preview.pages.map((page) => {
     const tables = preview.tables.filter((table) => table.page === page.number);
     const skipped = tables.filter((table) => !table.used).length;
-    const detail = tables.length ? ` (${plural(tables.length, "table")}${skipped ? `, ${skipped} skipped` : ""})` : "";
-    return { value: page.number, text: `Page ${page.number} of ${preview.pages.length}${detail}` };
+    const notes = [];
+    if (page.read === false) notes.push("not read");
+    if (page.scanned) notes.push("scanned");
+    if (tables.length) notes.push(`${plural(tables.length, "table")}${skipped ? `, ${skipped} skipped` : ""}`);
+    return { value: page.number, text: `Page ${page.number} of ${preview.pages.length}${notes.length ? ` (${notes.join("; ")})` : ""}` };
   });
 }
 
@@ -156,20 +157,24 @@ export function countEntries(counts: Record<string, unknown> | null | undefined,
   return entries;
 }
 
-/** One skipped table or record candidate in words: where it was, then why. */
+/** One skipped table, row or page in words: where it was, why, and how many rows. */
 export function skippedLine(item: unknown): string {
   if (typeof item !== "object" || item === null) return String(item);
   const record = item as Record<string, unknown>;
   const where = [];
   if (record.page != null) where.push(`page ${String(record.page)}`);
-  const table = record.table_index ?? record.table;
-  if (typeof table === "number") where.push(`table ${table + 1}`);
-  const row = record.row_index ?? record.row;
-  if (typeof row === "number") where.push(`row ${row + 1}`);
-  const known = new Set(["page", "table_index", "table", "row_index", "row", "reason"]);
-  const rest = Object.entries(record)
-    .filter(([key, value]) => !known.has(key) && value !== null && value !== undefined)
-    .map(([key, value]) => `${key.replace(/_/g, " ")} ${cellText(value)}`);
-  const reason = cellText(record.reason) || "no reason given";
-  return `${where.join(", ") || "document"}: ${reason}${rest.length ? ` (${rest.join(", ")})` : ""}`;
+  if (typeof record.table_index === "number") where.push(`table ${record.table_index + 1}`);
+  if (typeof record.row_index === "number") where.push(`row ${record.row_index + 1}`);
+  const reason = cellText(record.reason) || cellText(record.kind) || "no reason given";
+  const rows = typeof record.rows === "number" && record.rows !== 1 ? ` (${plural(record.rows, "row")})` : "";
+  return `${where.join(", ") || "document"}: ${reason}${rows}`;
+}
+
+/** A cell's hover text: its error, and the text as read when the value differs from it. */
+export function cellTitle(record: PreviewRecord, field: string): string | undefined {
+  const parts = [];
+  if (record.errors[field]) parts.push(record.errors[field]);
+  const raw = record.raw?.[field];
+  if (raw !== undefined && raw !== null && cellText(raw) !== cellText(record.values[field])) parts.push(`read as ${JSON.stringify(raw)}`);
+  return parts.length ? parts.join("; ") : undefined;
 }

@@ -38,6 +38,15 @@ describe("template drafts", () => {
     expect("default_value" in inputOf(templateDraft(SAVED)).fields[1]).toBe(false);
   });
 
+  it("carry the expectation and the enabled flag", () => {
+    const draft = templateDraft({ ...SAVED, enabled: false, expect: { min_records: 5, every_page: true } });
+    expect([draft.enabled, draft.minRecordsText, draft.everyPage]).toEqual([false, "5", true]);
+    expect(inputOf(draft)).toMatchObject({ enabled: false, expect: { min_records: 5, every_page: true } });
+    expect(inputOf({ ...draft, minRecordsText: "", everyPage: false }).expect).toBeNull();
+    expect(inputOf({ ...draft, minRecordsText: "many" }).expect).toEqual({ min_records: "many", every_page: true }); // the API names the problem
+    expect(inputOf(templateDraft(SAVED))).toMatchObject({ enabled: true, expect: null });
+  });
+
   it("refuse strategy options that are not a JSON object, saying why", () => {
     expect(parseConfig("")).toEqual({ config: {} });
     expect(parseConfig('{"pages": "1-3"}')).toEqual({ config: { pages: "1-3" } });

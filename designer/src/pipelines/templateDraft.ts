@@ -44,6 +44,11 @@ export interface TemplateDraft {
   /** strategy_config as JSON text. */
   configText: string;
   fields: FieldDraft[];
+  enabled: boolean;
+  /** expect.min_records as typed: empty means no minimum. */
+  minRecordsText: string;
+  /** expect.every_page: a record from every page read. */
+  everyPage: boolean;
 }
 
 let nextKey = 0;
@@ -70,7 +75,7 @@ function fieldDraft(field: TemplateField): FieldDraft {
 
 export function templateDraft(template?: TemplateInput): TemplateDraft {
   if (!template) {
-    return { name: "", description: "", extraction_strategy: "table_detection", configText: "{}", fields: [emptyField()] };
+    return { name: "", description: "", extraction_strategy: "table_detection", configText: "{}", fields: [emptyField()], enabled: true, minRecordsText: "", everyPage: false };
   }
   return {
     name: template.name,
@@ -78,7 +83,18 @@ export function templateDraft(template?: TemplateInput): TemplateDraft {
     extraction_strategy: template.extraction_strategy,
     configText: JSON.stringify(template.strategy_config ?? {}, null, 2),
     fields: template.fields.map(fieldDraft),
+    enabled: template.enabled ?? true,
+    minRecordsText: template.expect?.min_records == null ? "" : String(template.expect.min_records),
+    everyPage: Boolean(template.expect?.every_page),
   };
+}
+
+/** The template's `expect`: null when it expects nothing; a minimum that is no whole number goes as typed (the API says why). */
+function expectBody(draft: TemplateDraft): TemplateInput["expect"] {
+  const text = draft.minRecordsText.trim();
+  if (!text && !draft.everyPage) return null;
+  const minimum = text === "" ? null : /^\d+$/.test(text) ? Number(text) : (text as unknown as number);
+  return { min_records: minimum, every_page: draft.everyPage };
 }
 
 /** The strategy options the text holds, or why it holds none (a message for the options' field). */
@@ -124,6 +140,8 @@ export function templateInput(draft: TemplateDraft): { input: TemplateInput } | 
       extraction_strategy: draft.extraction_strategy,
       strategy_config: parsed.config,
       fields: draft.fields.map(fieldBody),
+      expect: expectBody(draft),
+      enabled: draft.enabled,
     },
   };
 }
