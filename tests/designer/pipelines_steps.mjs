@@ -83,6 +83,10 @@ async function previewRecords() {
 /** The preview as it stands once no request is pending: summary, outlines on the shown page, records. */
 async function settledPreview() {
   await page.waitForFunction(() => document.querySelector(".preview-panel")?.getAttribute("aria-busy") === "false");
+  await page.waitForFunction(() => {
+    const image = document.querySelector(".page-canvas img");
+    return !image || (image.complete && image.naturalWidth > 0);
+  });
   const outlines = await page.locator(".page-canvas g.table-outline").evaluateAll((groups) =>
     groups.map((group) => ({ used: group.classList.contains("table-used"), title: group.querySelector("title").textContent, rows: group.querySelectorAll(".row-mark").length })),
   );

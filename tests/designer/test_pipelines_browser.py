@@ -182,6 +182,7 @@ def test_pipelines_page_in_a_real_browser(platform_stack, tmp_path: Path) -> Non
     lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
     assert run.returncode == 0 and lines, f"browser steps failed:\n{run.stderr[-4000:]}\n{run.stdout[-2000:]}"
     report = json.loads(lines[-1])
+    (tmp_path / "steps.json").write_text(json.dumps(report, indent=1))  # what each step saw, beside the screenshots
     steps = {step["name"]: step for step in report["steps"]}
 
     assert steps["open-from-the-designer"]["url"].endswith("/designer/#/pipelines")
@@ -250,7 +251,7 @@ def _assert_preview_steps(steps: dict, report: dict) -> None:
     assert page2["imageLoaded"] and "/pages/2.png" in page2["image"]
     assert [outline["used"] for outline in page2["outlines"]] == [True]  # continued without its header: stitched
     assert [outline["used"] for outline in page3["outlines"]] == [False]  # the summary: skipped, and why
-    assert "skipped:" in page3["outlines"][0]["title"] and "header: Region | Total" in page3["outlines"][0]["title"]
+    assert "skipped:" in page3["outlines"][0]["title"] and "header: region | total" in page3["outlines"][0]["title"]
     changed = steps["change-selector"]
     assert changed["before"]["region"] == "North" and changed["after"]["region"] == report["changed"]["firstValue"]
     assert "#0" in steps["invalid-selector-on-its-field"]["error"]
@@ -263,7 +264,14 @@ def _assert_pipeline_steps(steps: dict, report: dict) -> None:
     run = steps["report-pipeline-run-counts"]
     facts = run["facts"]
     assert facts[0] == "SUCCESS" and facts[1:3] == [str(REPORT_ROWS), str(REPORT_ROWS)], facts
-    assert run["counts"], "the run's counts (tables and rows found, used, skipped) are shown"
+    counts = dict(run["counts"])  # tables and rows found, used, skipped (and why), as the page words them
+    assert {key: counts.get(key) for key in ("Tables found", "Tables used", "Tables skipped", "Rows used")} == {
+        "Tables found": "3",
+        "Tables used": "2",  # the table and its continuation on page 2
+        "Tables skipped": "1",  # the summary
+        "Rows used": str(REPORT_ROWS),
+    }
+    assert counts["Skipped by kind \u203a table without the fields' columns"] == "5"  # nested keys joined by U+203A
     edited = steps["edit-pipeline"]
     assert edited["refused"] == "Must be at least 1."
     assert (edited["batchSize"], edited["description"]) == (250, "edited in the browser")

@@ -9,6 +9,8 @@ import { StatusBadge } from "./StatusBadge";
 import { useRunWatch } from "./useRunWatch";
 
 const count = (value: number | null | undefined) => (value == null ? "–" : String(value));
+/** Counts the run's facts show already. */
+const SHOWN = ["records_extracted", "records_loaded", "records_failed"];
 
 /** The selected pipeline's runs; the watched one's live status, counts, error and log. */
 export function RunPanel() {
@@ -83,9 +85,9 @@ export function RunPanel() {
               Running: {progressLine(run.progress)}
             </p>
           )}
-          {countEntries(run?.counts).length > 0 && (
+          {countEntries(run?.counts, "", SHOWN).length > 0 && (
             <dl className="count-list" aria-label="Run counts" data-testid="run-counts">
-              {countEntries(run?.counts).map(([label, value]) => (
+              {countEntries(run?.counts, "", SHOWN).map(([label, value]) => (
                 <div key={label}>
                   <dt>{label}</dt>
                   <dd>{value}</dd>

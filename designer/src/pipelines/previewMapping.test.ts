@@ -120,6 +120,14 @@ describe("counts and skipped", () => {
       ["Skipped reasons › no header match", "1"],
     ]);
     expect(countEntries(null)).toEqual([]);
+    // a run's counts, keys in JSONB's order: read in a fixed order, those shown elsewhere left out
+    const run = { rows_used: 70, records_loaded: 70, tables_found: 3, artifacts: 1, skipped_by_kind: { "page not read": 2 } };
+    expect(countEntries(run, "", ["records_loaded"])).toEqual([
+      ["Artifacts", "1"],
+      ["Tables found", "3"],
+      ["Rows used", "70"],
+      ["Skipped by kind › page not read", "2"],
+    ]);
   });
 
   it("say where each skipped thing was and why", () => {

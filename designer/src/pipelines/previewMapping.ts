@@ -144,11 +144,36 @@ export function countLabel(key: string): string {
   return words ? words[0].toUpperCase() + words.slice(1) : key;
 }
 
-/** Counts (nested objects of numbers, e.g. reasons) as label and value pairs, in the API's order. */
-export function countEntries(counts: Record<string, unknown> | null | undefined, prefix = ""): [string, string][] {
+/** The order counts are read in (a run's counts come back from JSONB in no useful order); others follow. */
+const COUNT_ORDER = [
+  "artifacts",
+  "records",
+  "records_extracted",
+  "records_loaded",
+  "records_failed",
+  "tables_found",
+  "tables_used",
+  "tables_skipped",
+  "rows_found",
+  "header_rows",
+  "rows_used",
+  "rows_skipped",
+];
+
+const countRank = (key: string) => {
+  const rank = COUNT_ORDER.indexOf(key);
+  return rank < 0 ? COUNT_ORDER.length : rank;
+};
+
+/** Counts (nested objects of numbers, e.g. rows skipped by kind) as label and value pairs: the known ones in
+ * reading order, then the rest as the API sent them; `omit` drops keys shown elsewhere. */
+export function countEntries(counts: Record<string, unknown> | null | undefined, prefix = "", omit: readonly string[] = []): [string, string][] {
   if (!counts) return [];
   const entries: [string, string][] = [];
-  for (const [key, value] of Object.entries(counts)) {
+  const ordered = Object.entries(counts)
+    .filter(([key]) => !omit.includes(key))
+    .sort(([a], [b]) => countRank(a) - countRank(b));
+  for (const [key, value] of ordered) {
     const label = prefix ? `${prefix} › ${key.replace(/_/g, " ")}` : countLabel(key);
     if (value && typeof value === "object" && !Array.isArray(value)) entries.push(...countEntries(value as Record<string, unknown>, label));
     else if (Array.isArray(value)) entries.push([label, value.map(cellText).join(", ") || "none"]);
