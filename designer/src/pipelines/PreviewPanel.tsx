@@ -122,9 +122,13 @@ export function PreviewPanel({ artifacts, artifactId, onArtifact, preview, pendi
                       onMouseLeave={() => setHighlighted(null)}
                     >
                       <th scope="row">
-                        <button type="button" className="link" onClick={() => showRecord(index)} aria-label={`Show record ${index + 1} on its page`}>
-                          {recordSource(record) || `#${index + 1}`}
-                        </button>
+                        {record.page != null && page ? (
+                          <button type="button" className="link" onClick={() => showRecord(index)} aria-label={`Show record ${index + 1} on its page`}>
+                            {recordSource(record)}
+                          </button>
+                        ) : (
+                          recordSource(record) || `#${index + 1}`
+                        )}
                       </th>
                       {columns.map((column) => {
                         const error = record.errors[column];
