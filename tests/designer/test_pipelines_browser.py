@@ -47,6 +47,13 @@ def _wait_for_api(url: str, timeout_s: float = 120) -> None:
 
 
 REGIONS = ["North", "South", "East", "West"]
+# the report's columns: the entity's column and type, the template field's type, the header it is read by
+REPORT_FIELDS = [
+    ("day", "date", "date", "Date"),
+    ("region", "text", "string", "Region"),
+    ("units", "integer", "integer", "Units"),
+    ("amount", "decimal", "decimal", "Amount"),
+]
 REPORT_ROWS = 70
 
 
@@ -68,7 +75,7 @@ def _report_pdf() -> bytes:
 
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
     rows = _report_rows()
-    sales = Table([["Date", "Region", "Units", "Amount"], *rows], repeatRows=0)
+    sales = Table([[header for *_, header in REPORT_FIELDS], *rows], repeatRows=0)
     sales.setStyle(grid)
     totals = {region: sum(float(row[3]) for row in rows if row[1] == region) for region in REGIONS}
     summary = Table([["Region", "Total"], *[[region, f"{total:.2f}"] for region, total in totals.items()]])
@@ -99,19 +106,9 @@ def _report_config(tmp_path: Path, suffix: str) -> dict[str, object]:
         "artifactName": f"sales report {suffix}.pdf",
         "entityName": f"ui sales {suffix}",
         "table": f"ui_sales_{suffix}",
-        "columns": [
-            {"name": "day", "type": "date"},
-            {"name": "region", "type": "text"},
-            {"name": "units", "type": "integer"},
-            {"name": "amount", "type": "decimal"},
-        ],
+        "columns": [{"name": name, "type": column} for name, column, _, _ in REPORT_FIELDS],
         "templateName": f"ui sales report {suffix}",
-        "fields": [
-            {"name": "day", "type": "date", "selector": "Date"},
-            {"name": "region", "type": "string", "selector": "Region"},
-            {"name": "units", "type": "integer", "selector": "Units"},
-            {"name": "amount", "type": "decimal", "selector": "Amount"},
-        ],
+        "fields": [{"name": name, "type": field, "selector": header} for name, _, field, header in REPORT_FIELDS],
         # the region field read from the Date column instead: the first record's region becomes its date
         "changed": {"field": "region", "selector": "Date", "firstValue": _report_rows()[0][0]},
         "pipelineName": f"ui sales pipeline {suffix}",

@@ -12,7 +12,7 @@ type Source = "upload" | "link";
 
 /** Register a source document: upload a file (stored in the database), or give a path or URL read at run time. */
 export function ArtifactForm() {
-  const { refreshArtifacts, notify } = usePipelines();
+  const { refresh, notify } = usePipelines();
   const [source, setSource] = useState<Source>("upload");
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
@@ -32,7 +32,7 @@ export function ArtifactForm() {
         source === "upload"
           ? await upload()
           : await pipelinesApi.registerArtifact({ name: name || location, media_type: mediaType || mediaTypeFor(location), location });
-      await refreshArtifacts();
+      await refresh("artifact");
       notify("info", `Registered artifact ${artifact.name} (id ${artifact.id}).`);
       setName("");
       setLocation("");
@@ -103,7 +103,7 @@ export function ArtifactForm() {
 
 /** Rename an artifact or correct its media type; a registered one's path or URL too (uploaded bytes stay as they are). */
 export function ArtifactEditForm({ artifact, onDone }: { artifact: Artifact; onDone(): void }) {
-  const { refreshArtifacts, notify } = usePipelines();
+  const { refresh, notify } = usePipelines();
   const [name, setName] = useState(artifact.name);
   const [mediaType, setMediaType] = useState(artifact.media_type);
   const [location, setLocation] = useState(artifact.location ?? "");
@@ -117,7 +117,7 @@ export function ArtifactEditForm({ artifact, onDone }: { artifact: Artifact; onD
     clear();
     try {
       const saved = await pipelinesApi.updateArtifact(artifact.id, { name, media_type: mediaType, location: artifact.stored ? null : location });
-      await refreshArtifacts();
+      await refresh("artifact");
       notify("info", `Saved artifact ${saved.name}.`);
       onDone();
     } catch (error) {

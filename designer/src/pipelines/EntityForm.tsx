@@ -3,7 +3,7 @@ import { useState } from "react";
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { TextField } from "./FormFields";
 import { COLUMN_TYPES, type ColumnDraft, emptyColumn, type EntityDraft, entityDraft, entityInput, tableNameFor } from "./entityDraft";
-import { errorCount } from "./pipelineMapping";
+import { errorCount, rowMessages } from "./pipelineMapping";
 import { type Entity, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
@@ -12,7 +12,7 @@ const FIELDS = ["name", "schema_name", "table_name", "columns", "unique_fields"]
 
 /** Create an entity (the table a pipeline loads into: columns, types, unique key) or edit one. */
 export function EntityForm({ editing, onDone }: { editing: Entity | null; onDone(): void }) {
-  const { refreshEntities, notify } = usePipelines();
+  const { refresh, notify } = usePipelines();
   const [draft, setDraft] = useState<EntityDraft>(() => entityDraft(editing ?? undefined));
   const [busy, setBusy] = useState(false);
   const { errors, clear, fail } = useFormErrors(FIELDS);
@@ -29,7 +29,7 @@ export function EntityForm({ editing, onDone }: { editing: Entity | null; onDone
     const body = entityInput(draft);
     try {
       const saved = editing ? await pipelinesApi.updateEntity(editing.id, body) : await pipelinesApi.createEntity(body);
-      await refreshEntities();
+      await refresh("entity");
       notify("info", `${editing ? "Saved" : "Created"} entity ${saved.name} (table ${saved.schema_name}.${saved.table_name}).`);
       if (!editing) setDraft(entityDraft());
       onDone();
@@ -77,7 +77,7 @@ export function EntityForm({ editing, onDone }: { editing: Entity | null; onDone
               const problems = rows[index] ?? {};
               const label = `Column ${index + 1}`;
               const errorId = `${column.key}-error`;
-              const messages = Object.entries(problems).flatMap(([key, list]) => list.map((message) => (key ? `${key}: ${message}` : message)));
+              const messages = rowMessages(problems);
               return (
                 <tr key={column.key}>
                   <td>

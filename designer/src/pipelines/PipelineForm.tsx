@@ -52,7 +52,7 @@ export function FirstSteps() {
  * land on their fields.
  */
 export function PipelineForm({ editing }: { editing: Pipeline | null }) {
-  const { templates, entities, artifacts, refreshPipelines, notify, watch, editPipeline } = usePipelines();
+  const { templates, entities, artifacts, refresh, notify, watch, editPipeline } = usePipelines();
   const [input, setInput] = useState<PipelineInput>(editing ? pipelineInput(editing) : EMPTY);
   const [batchText, setBatchText] = useState(String(input.batch_size));
   const [busy, setBusy] = useState(false);
@@ -73,7 +73,7 @@ export function PipelineForm({ editing }: { editing: Pipeline | null }) {
     try {
       const body = { ...input, batch_size: batchText.trim() === "" ? Number.NaN : Number(batchText) };
       const saved = editing ? await pipelinesApi.updatePipeline(editing.id, body) : await pipelinesApi.createPipeline(body);
-      await refreshPipelines();
+      await refresh("pipeline");
       notify("info", `${editing ? "Saved" : "Created"} pipeline ${saved.name}.`);
       if (editing) {
         editPipeline(null);

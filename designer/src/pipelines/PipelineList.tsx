@@ -11,7 +11,7 @@ import { StatusBadge } from "./StatusBadge";
 
 /** Every pipeline with its template, entity and newest run; launch, show runs, edit, disable or delete one. */
 export function PipelineList() {
-  const { pipelines, templates, entities, loaded, selectedPipeline, editingPipeline, watch, notify, refreshPipelines, editPipeline, setEnabled, remove } =
+  const { pipelines, templates, entities, loaded, selectedPipeline, editingPipeline, watch, notify, refresh, editPipeline, setEnabled, remove } =
     usePipelines();
   const [launching, setLaunching] = useState<number | null>(null);
   const [refusal, setRefusal] = useState<{ pipelineId: number; messages: string[] } | null>(null);
@@ -24,7 +24,7 @@ export function PipelineList() {
       const launched = await pipelinesApi.launch(pipelineId);
       watch(pipelineId, launched.run_id);
       notify("info", `Launched ${name}: run ${launched.run_id} is ${launched.status}.`);
-      await refreshPipelines();
+      await refresh("pipeline");
     } catch (error) {
       const messages = error instanceof ApiError ? formErrors(error.errors, []).general : [messageOf(error)];
       setRefusal({ pipelineId, messages });

@@ -14,7 +14,7 @@ const SHOWN = ["records_extracted", "records_loaded", "records_failed"];
 
 /** The selected pipeline's runs; the watched one's live status, counts, error and log. */
 export function RunPanel() {
-  const { selectedPipeline, watchedRun, pipelines, watch, notify, refreshPipelines } = usePipelines();
+  const { selectedPipeline, watchedRun, pipelines, watch, notify, refresh } = usePipelines();
   const [runs, setRuns] = useState<PipelineRun[]>([]);
   const { run, lines, following, problem } = useRunWatch(selectedPipeline, watchedRun);
   const log = useRef<HTMLOListElement>(null);
@@ -34,8 +34,8 @@ export function RunPanel() {
   }, [selectedPipeline, watchedRun, ended, notify]);
 
   useEffect(() => {
-    if (ended) void refreshPipelines();
-  }, [ended, refreshPipelines]);
+    if (ended) void refresh("pipeline");
+  }, [ended, refresh]);
 
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight; // follow the newest line

@@ -26,7 +26,7 @@ function previewBody(input: TemplateInput): TemplateInput {
 
 /** A template's form beside its live preview on an artifact; saving creates or updates it. */
 export function TemplateEditor({ saved }: { saved: Template | null }) {
-  const { artifacts, pipelines, previewArtifact, choosePreviewArtifact, refreshTemplates, notify, remove } = usePipelines();
+  const { artifacts, pipelines, previewArtifact, choosePreviewArtifact, refresh, notify, remove } = usePipelines();
   const [draft, setDraft] = useState<TemplateDraft>(() => templateDraft(saved ?? undefined));
   const [busy, setBusy] = useState(false);
   const { errors, clear, fail } = useFormErrors(FIELDS);
@@ -69,7 +69,7 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
     clear();
     try {
       const result = saved ? await pipelinesApi.updateTemplate(saved.id, body.input) : await pipelinesApi.createTemplate(body.input);
-      await refreshTemplates();
+      await refresh("template");
       notify("info", `${saved ? "Saved" : "Created"} template ${result.name}.`);
       if (!saved) window.location.hash = routeHash("templates", result.id);
     } catch (error) {

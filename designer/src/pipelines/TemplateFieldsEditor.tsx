@@ -1,5 +1,5 @@
 import { FieldErrors } from "./FieldErrors";
-import type { RowErrors } from "./pipelineMapping";
+import { type RowErrors, rowMessages } from "./pipelineMapping";
 import type { Transform } from "./pipelinesApi";
 import { emptyField, FIELD_TYPES, type FieldDraft, TRANSFORM_KINDS } from "./templateDraft";
 import { describedBy } from "./useFormErrors";
@@ -13,8 +13,6 @@ interface FieldsEditorProps {
   errors: Record<number, RowErrors>;
   onChange(fields: FieldDraft[]): void;
 }
-
-const rowMessages = (errors: RowErrors) => Object.entries(errors).flatMap(([column, list]) => list.map((message) => (column ? `${column}: ${message}` : message)));
 
 /** The template's fields: name, type, selector, required; transforms, date formats and default behind "More". */
 export function TemplateFieldsEditor({ fields, selectorHelp, nameIsSelector, errors, onChange }: FieldsEditorProps) {

@@ -11,6 +11,7 @@ import {
   pipelineRows,
   plainReason,
   progressLine,
+  rowMessages,
   statusKind,
   usedBy,
 } from "./pipelineMapping";
@@ -87,6 +88,11 @@ describe("formErrors on list rows", () => {
     });
     expect(errors.general).toEqual([]);
     expect(errorCount(errors)).toBe(7);
+    expect(rowMessages(errors.rows.fields[1])).toEqual([
+      "name: Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters.",
+      "The selector is empty.",
+    ]);
+    expect(rowMessages(undefined)).toEqual([]);
   });
 });
 

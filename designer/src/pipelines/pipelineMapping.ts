@@ -124,7 +124,12 @@ export function formErrors(items: ApiErrorItem[], fields: readonly string[], lis
   return result;
 }
 
-/** Whether a form has any error at all. */
+/** A list row's errors as lines, each naming its column ("selector: …"); those about the whole row bare. */
+export function rowMessages(errors: RowErrors | undefined): string[] {
+  return Object.entries(errors ?? {}).flatMap(([column, list]) => list.map((message) => (column ? `${column}: ${message}` : message)));
+}
+
+/** How many errors a form has. */
 export function errorCount(errors: FormErrors): number {
   const inRows = Object.values(errors.rows).flatMap((rows) => Object.values(rows).flatMap((columns) => Object.values(columns).flat()));
   return Object.values(errors.byField).flat().length + errors.general.length + inRows.length;

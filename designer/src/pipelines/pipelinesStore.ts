@@ -10,12 +10,13 @@ import { type Artifact, type Entity, type Pipeline, pipelinesApi, type Template 
 
 export type RecordKind = "pipeline" | "template" | "entity" | "artifact";
 
-const DELETE: Record<RecordKind, (id: number) => Promise<void>> = {
-  pipeline: pipelinesApi.deletePipeline,
-  template: pipelinesApi.deleteTemplate,
-  entity: pipelinesApi.deleteEntity,
-  artifact: pipelinesApi.deleteArtifact,
-};
+/** Each kind of record: the state key of its list, how the API lists and deletes it. */
+const RECORDS = {
+  pipeline: { key: "pipelines", list: pipelinesApi.pipelines, remove: pipelinesApi.deletePipeline },
+  template: { key: "templates", list: pipelinesApi.templates, remove: pipelinesApi.deleteTemplate },
+  entity: { key: "entities", list: pipelinesApi.entities, remove: pipelinesApi.deleteEntity },
+  artifact: { key: "artifacts", list: pipelinesApi.artifacts, remove: pipelinesApi.deleteArtifact },
+} as const;
 
 export interface PageNotice {
   kind: "info" | "error";
@@ -37,10 +38,8 @@ interface PipelinesState {
   notice: PageNotice | null;
 
   load(): Promise<void>;
-  refreshPipelines(): Promise<void>;
-  refreshTemplates(): Promise<void>;
-  refreshEntities(): Promise<void>;
-  refreshArtifacts(): Promise<void>;
+  /** List one kind of record again (after a change). */
+  refresh(kind: RecordKind): Promise<void>;
   watch(pipelineId: number, runId: string | null): void;
   editPipeline(pipelineId: number | null): void;
   choosePreviewArtifact(artifactId: number | null): void;
@@ -77,35 +76,12 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
     }
   },
 
-  async refreshPipelines() {
+  async refresh(kind) {
+    const { key, list } = RECORDS[kind];
     try {
-      set({ pipelines: await pipelinesApi.pipelines() });
+      set({ [key]: await list() } as Partial<PipelinesState>);
     } catch (error) {
-      get().notify("error", `The pipelines could not be listed: ${messageOf(error)}`);
-    }
-  },
-
-  async refreshTemplates() {
-    try {
-      set({ templates: await pipelinesApi.templates() });
-    } catch (error) {
-      get().notify("error", `The templates could not be listed: ${messageOf(error)}`);
-    }
-  },
-
-  async refreshEntities() {
-    try {
-      set({ entities: await pipelinesApi.entities() });
-    } catch (error) {
-      get().notify("error", `The entities could not be listed: ${messageOf(error)}`);
-    }
-  },
-
-  async refreshArtifacts() {
-    try {
-      set({ artifacts: await pipelinesApi.artifacts() });
-    } catch (error) {
-      get().notify("error", `The artifacts could not be listed: ${messageOf(error)}`);
+      get().notify("error", `The ${key} could not be listed: ${messageOf(error)}`);
     }
   },
 
@@ -123,7 +99,7 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
 
   async remove(kind, id, name) {
     try {
-      await DELETE[kind](id);
+      await RECORDS[kind].remove(id);
     } catch (error) {
       get().notify("error", `The ${kind} ${name} was not deleted: ${messageOf(error)}`);
       return false;
@@ -133,7 +109,7 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
       if (state.selectedPipeline === id) set({ selectedPipeline: null, watchedRun: null });
       if (state.editingPipeline === id) set({ editingPipeline: null });
     }
-    await { pipeline: state.refreshPipelines, template: state.refreshTemplates, entity: state.refreshEntities, artifact: state.refreshArtifacts }[kind]();
+    await state.refresh(kind);
     get().notify("info", `Deleted the ${kind} ${name}.`);
     return true;
   },
@@ -146,7 +122,7 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
       get().notify("error", `The ${kind} ${record.name} was not ${enabled ? "enabled" : "disabled"}: ${messageOf(error)}`);
       return;
     }
-    await (kind === "pipeline" ? get().refreshPipelines() : get().refreshTemplates());
+    await get().refresh(kind);
     get().notify("info", `${enabled ? "Enabled" : "Disabled"} the ${kind} ${record.name}.`);
   },
 
