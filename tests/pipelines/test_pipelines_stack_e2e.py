@@ -236,3 +236,24 @@ def test_many_artifacts_run_in_parallel_chunks_with_progress(api: TestClient, pl
     assert len([key for key in steps if key.startswith("extract_chunk[")]) == run["progress"]["chunks_total"]
     with psycopg.connect(**platform_stack.pg.connect_kwargs()) as conn:
         assert conn.execute("SELECT count(DISTINCT sku) FROM entities.many_docs").fetchone()[0] == 120
+
+
+def test_a_failed_run_has_its_error_and_counts_in_the_first_answer_that_says_so(api: TestClient, tmp_path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"sku": "OK-1"}))
+    template = api.post("/api/templates", json={"name": "fails", "extraction_strategy": "json_path",
+                                                "fields": [{"name": "sku", "selector": "$.sku", "required": True}]}).json()  # fmt: skip
+    entity = api.post("/api/entities", json={"name": "fails", "table_name": "fails", "columns": [{"name": "sku", "type": "text"}]}).json()  # fmt: skip
+    artifacts = [
+        api.post("/api/artifacts", json={"name": name, "media_type": "application/json", "location": str(path)}).json()["id"]
+        for name, path in (("good.json", good), ("gone.json", tmp_path / "gone.json"))
+    ]  # fmt: skip
+    body = {"name": "fails", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": artifacts}
+    pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+    run_id = api.post(f"/api/pipelines/{pipeline_id}/runs").json()["run_id"]
+    run = wait_for_status(api, pipeline_id, run_id, set(FINISHED))
+    assert run["status"] == "FAILURE"
+    assert run["error"] == (
+        f"extract_chunk[chunk_0]: artifact {artifacts[1]} (gone.json): gone.json: file {tmp_path / 'gone.json'} does not exist"
+    )
+    assert (run["records_extracted"], run["records_failed"], run["records_loaded"]) == (1, 1, 0)

@@ -124,3 +124,23 @@ def convert_record(fields: list[TemplateField], raw: dict[str, Any]) -> tuple[di
     """Every field converted; returns the record and the list of field errors (empty when it is good)."""
     record, errors = convert_values(fields, raw)
     return record, list(errors.values())
+
+
+def json_value(value: Any) -> Any:
+    """A typed value as JSON keeps it exactly: decimals as text (no float rounding), dates as ISO text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_json_value(field_type: str, value: Any) -> Any:
+    """`json_value` undone for a field of `field_type`."""
+    if value is None:
+        return None
+    if field_type == "decimal":
+        return Decimal(value)
+    if field_type == "date":
+        return date.fromisoformat(value)
+    return value

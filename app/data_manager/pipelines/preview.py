@@ -9,25 +9,16 @@ JSON: decimals as text (no float rounding), dates as ISO text.
 from __future__ import annotations
 
 import time
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from data_manager.pipelines.extraction import document_for, read_document
+from data_manager.pipelines.fields import json_value
 from data_manager.pipelines.models import TemplateIn
 from data_manager.pipelines.store import NotFound, PipelineStore
 from data_manager.pipelines.template_checks import InvalidTemplate, runnable_problems, spec_of
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
-
-
-def json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def preview(store: PipelineStore, template: TemplateIn, artifact_id: int, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:

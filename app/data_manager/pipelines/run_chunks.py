@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -22,6 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from data_manager.pipelines.extraction import ExtractionResult
+from data_manager.pipelines.fields import from_json_value, json_value
 from data_manager.pipelines.findings import COUNT_KEYS, add_counts
 from data_manager.pipelines.loading import LoadFailed, LoadResult, load_records
 from data_manager.pipelines.models import Entity, TemplateField
@@ -45,24 +44,6 @@ def chunks_of(ids: list[int], size: int) -> list[list[int]]:
 
 
 # -- staging ---------------------------------------------------------------------------------------
-def encode(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def decode(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "decimal":
-        return Decimal(value)
-    if kind == "date":
-        return date.fromisoformat(value)
-    return value
-
-
 def start_chunk(store: PipelineStore, run_id: str, chunk: int, pipeline_id: int, artifacts: int) -> None:
     """The chunk's row at 0 done (again, when the step runs a second time)."""
     with store.transaction() as conn:
@@ -98,7 +79,7 @@ def finish_chunk(
 ) -> None:  # fmt: skip
     """The chunk's outcome (and its records, unless it failed: fail_fast loads nothing)."""
     names = [f.name for f in fields]
-    records = [[encode(record.get(name)) for name in names] for record in result.records] if keep_records else None
+    records = [[json_value(record.get(name)) for name in names] for record in result.records] if keep_records else None
     with store.transaction() as conn:
         conn.execute(
             sql.SQL(
@@ -158,7 +139,7 @@ def staged(store: PipelineStore, refs: list[tuple[str, int]]) -> Staged:
             out.loaded_by.append(row["loaded_by"])
         fields = row["fields"] or []
         for values in row["records"] or []:
-            out.records.append({name: decode(kind, v) for (name, kind), v in zip(fields, values, strict=True)})
+            out.records.append({name: from_json_value(kind, v) for (name, kind), v in zip(fields, values, strict=True)})
         out.record_artifacts += row["record_artifacts"] or []
         out.counts = sum_counts(out.counts, row["counts"] or {})
         out.failures += row["failures"] or []

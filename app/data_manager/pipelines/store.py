@@ -85,6 +85,11 @@ class PipelineStore:
             raise UserError(
                 f"the {SCHEMA} schema is missing in {self.settings.safe_description()}: run `data-manager pipelines migrate`"
             ) from None
+        except psycopg.errors.UndefinedColumn:
+            raise UserError(
+                f"the {SCHEMA} schema in {self.settings.safe_description()} is older than this code: "
+                "run `data-manager pipelines migrate`"
+            ) from None
         except psycopg.errors.UniqueViolation as exc:
             raise Conflict(f"already exists: {_detail(exc)}") from None
         except psycopg.errors.ForeignKeyViolation as exc:

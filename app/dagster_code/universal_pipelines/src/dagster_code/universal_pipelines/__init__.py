@@ -1,7 +1,8 @@
 """Code location `universal_pipelines`: one job runs every pipeline defined in the database.
 
-`universal_pipeline` = `extract_data` -> `load_data`; its config is built from the pipeline's records
-at launch (`data-manager pipelines launch`, `POST /api/pipelines/{id}/runs`). `pipeline_runs_sensor`
+`universal_pipeline` = `plan_chunks` -> `extract_chunk` (one step per chunk of artifacts) -> `load_data`;
+its config is built from the pipeline's records at launch (`data-manager pipelines launch`,
+`POST /api/pipelines/{id}/runs`). `pipeline_runs_sensor`
 keeps `universal_pipelines.pipeline_runs` in step with Dagster for runs launched from anywhere.
 """
 
