@@ -56,7 +56,7 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_NO_CACHE=1 UV_PROJECT_ENVIRONMENT
     DATA_PLATFORM_HOME=/app \
     AIRBYTE_OFFLINE_MODE=1 \
     AIRBYTE_INSTALL_DIR=/home/dagster/.airbyte
-# unixodbc for pyodbc (MSSQL syncs); tesseract-ocr for the universal pipelines' ocr_text strategy.
+# unixodbc for pyodbc (MSSQL syncs); tesseract-ocr for the universal pipelines' OCR (ocr_text, scanned PDF pages).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends unixodbc tesseract-ocr \
     && rm -rf /var/lib/apt/lists/*

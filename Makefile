@@ -19,7 +19,10 @@ COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker 
 ENV_FILE ?= .env
 # RUN_LAUNCHER=docker (here or in $(ENV_FILE)): each run in its own container; adds the override file.
 RUN_LAUNCHER ?= $(shell sed -n 's/^RUN_LAUNCHER=//p' $(ENV_FILE) 2>/dev/null | tail -n 1)
-COMPOSE_FILES = -f docker-compose.yaml $(if $(filter docker,$(RUN_LAUNCHER)),-f docker-compose.run-launcher-docker.yaml)
+# EXECUTOR=celery (here or in $(ENV_FILE)): steps on `worker` containers; adds the broker and workers.
+EXECUTOR ?= $(shell sed -n 's/^EXECUTOR=//p' $(ENV_FILE) 2>/dev/null | tail -n 1)
+COMPOSE_FILES = -f docker-compose.yaml $(if $(filter docker,$(RUN_LAUNCHER)),-f docker-compose.run-launcher-docker.yaml) \
+	$(if $(filter celery,$(EXECUTOR)),-f docker-compose.celery.yaml --profile celery)
 DC = $(COMPOSE) --env-file $(ENV_FILE) $(COMPOSE_FILES)
 
 NAME ?=
@@ -54,7 +57,7 @@ compose-check:
 	@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; }
 	@test -f $(ENV_FILE) || { echo "error: $(ENV_FILE) is missing: cp .env.example .env and set the passwords" >&2; exit 2; }
 	@! grep -q '=change-me' $(ENV_FILE) || { echo "error: $(ENV_FILE) still has change-me values: set real passwords" >&2; exit 2; }
-	@echo "compose: $(COMPOSE) ($$($(COMPOSE) version --short 2>/dev/null)), run launcher: $(or $(RUN_LAUNCHER),default)"
+	@echo "compose: $(COMPOSE) ($$($(COMPOSE) version --short 2>/dev/null)), run launcher: $(or $(RUN_LAUNCHER),default), executor: $(or $(EXECUTOR),multiprocess)"
 
 .PHONY: api
 api: install ## Serve the platform API alone (designer routes; OpenAPI at /api/openapi.json) [HOST=] [PORT=]
@@ -159,7 +162,7 @@ bench-api: install dbt-prepare ## Benchmark the platform API: catalog, preview c
 	$(RUN) python scripts/bench_api.py
 
 .PHONY: bench-pipelines
-bench-pipelines: install ## Benchmark universal pipelines: extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
+bench-pipelines: install ## Benchmark universal pipelines: documents (recall, exactness, silent drops, PDF pages/s vs pdfplumber, 10,000 artifacts in one run, preview, upload RSS), extraction rates, upsert vs COPY [ROWS=1000000], API launch to STARTED (with make dev)
 	$(RUN) python scripts/bench_pipelines.py --rows $(ROWS)
 
 # The dbt manifest that code servers, validate and dg load, and the locations' own dbt projects. dbt's partial
@@ -187,6 +190,10 @@ designer-build: designer/dist/index.html ## Build the designer web app (designer
 .PHONY: designer-dev
 designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api to a running `data-manager api`
 	cd designer && npm run dev
+
+.PHONY: bench-scale
+bench-scale: install ## Benchmark Celery workers: 2 vs 1 worker, per-step overhead, worker death to rerun
+	$(RUN) python scripts/bench_scale.py
 
 .PHONY: bench-designer
 bench-designer: install designer-build ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform

@@ -3,9 +3,10 @@
 # Missing ones are installed with apt-get when we are root; otherwise one line names them and the
 # command to run, and `make install` stops (exit 2). SKIP_SYSTEM_PACKAGES=1 skips the check.
 #   unixodbc, odbc-postgresql: pyodbc and the ODBC table syncs; tesseract-ocr: OCR of scanned PDFs;
-#   chromium: the browser the UI tests drive; docker-compose: `make up` and the compose checks.
+#   chromium: the browser the UI tests drive; docker-compose: `make up` and the compose checks;
+#   redis-server: the Celery broker the EXECUTOR=celery tests and bench-scale start on a free port.
 set -euo pipefail
-packages=(unixodbc odbc-postgresql tesseract-ocr chromium docker-compose)
+packages=(unixodbc odbc-postgresql tesseract-ocr chromium docker-compose redis-server)
 [[ "${SKIP_SYSTEM_PACKAGES:-}" == 1 ]] && exit 0
 if ! command -v dpkg >/dev/null 2>&1; then
   echo "error: cannot check system packages without dpkg: install the equivalents of ${packages[*]}, then rerun with SKIP_SYSTEM_PACKAGES=1" >&2

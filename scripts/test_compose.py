@@ -45,6 +45,10 @@ REPORTING = {  # location -> its reporting table
 }
 CHANGED_FILE = Location.named("sql_sync", ProjectPaths(REPO)).package_dir / "__init__.py"  # from the one model
 OVERRIDE = "docker-compose.run-launcher-docker.yaml"
+CELERY_OVERRIDE = "docker-compose.celery.yaml"
+# The job the Celery check spreads over two workers: `location:job[:reporting table]`. The default is the sql_sync
+# pipeline (a table sync and its dbt models); point it at a universal pipeline with many chunks when one exists.
+CELERY_JOB = os.environ.get("TEST_COMPOSE_CELERY_JOB", "sql_sync:sql_sync_pipeline:shop_orders_reporting")
 STARTED = time.monotonic()
 timings: dict[str, float] = {}
 
@@ -93,6 +97,7 @@ class Stack:
         self.env_file.chmod(0o600)
         self.compose = shlex.split(os.environ.get("COMPOSE") or "docker compose")
         self.launcher = "default"
+        self.executor = "multiprocess"
         self.url = f"http://127.0.0.1:{self.port}"
         self.api_url = f"http://127.0.0.1:{self.values['PLATFORM_API_PORT']}"
 
@@ -103,6 +108,8 @@ class Stack:
         files = ["-f", "docker-compose.yaml"]
         if (launcher or self.launcher) == "docker":
             files += ["-f", OVERRIDE]
+        if self.executor == "celery":
+            files += ["-f", CELERY_OVERRIDE, "--profile", "celery"]
         return [*self.compose, "--env-file", str(self.env_file), "-p", self.project, *files]
 
     def dc(self, *args: str, check: bool = True, capture: bool = True, launcher: str | None = None) -> str:
@@ -118,6 +125,7 @@ class Stack:
         variables = [
             f"ENV_FILE={self.env_file}",
             f"RUN_LAUNCHER={self.launcher}",
+            f"EXECUTOR={self.executor}",
             f"COMPOSE={shlex.join(self.compose)}",
         ]
         result = subprocess.run(["make", "--no-print-directory", *args, *variables], cwd=REPO, env=self.process_env())
@@ -381,6 +389,63 @@ def check_docker_launcher(stack: Stack) -> None:
     stack.wait_ready("after the data-manager restart")
 
 
+def celery_workers_of(stack: Stack, run_id: str) -> list[str]:
+    """The Celery workers (node names) that ran the run's steps, from dagster-celery's engine events."""
+    document = """query($runId: ID!) { logsForRun(runId: $runId, limit: 20000) { ... on EventConnection { events {
+        __typename ... on EngineEvent { metadataEntries { label ... on TextMetadataEntry { text } } } } } } }"""
+    with stack.client() as client:
+        events = client.execute(document, {"runId": run_id})["logsForRun"]["events"]
+    return [
+        entry["text"]
+        for event in events if event["__typename"] == "EngineEvent"
+        for entry in event["metadataEntries"] if entry["label"] == "Celery worker"
+    ]  # fmt: skip
+
+
+def check_celery_workers(stack: Stack) -> None:
+    """EXECUTOR=celery with `--scale worker=2`: the job's steps run on both workers; `docker kill` of the worker
+    running a step: the step runs again on the other, the run ends SUCCESS and the reporting table is exact."""
+    location, job, table = CELERY_JOB.split(":")
+    stack.launcher = "default"  # runs in the code servers, steps on the workers
+    stack.executor = "celery"
+    stack.values.update({"EXECUTOR": "celery", "BROKER_PASSWORD": secrets.token_urlsafe(18)})
+    stack.env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.values.items()))
+    say("EXECUTOR=celery: broker and two workers")
+    started = time.monotonic()
+    stack.dc("up", "-d", "--build", "--remove-orphans", "--scale", "worker=2", capture=False)
+    stack.wait_ready("EXECUTOR=celery")
+    workers = stack.dc("ps", "-q", "worker").split()
+    if len(workers) != 2:
+        raise CheckFailed(f"expected 2 worker containers, found {len(workers)}")
+    timings["celery_up_s"] = round(time.monotonic() - started, 1)
+    with stack.client() as client:
+        run_id = client.launch(client.resolve_job(job, location=location))
+        wait_for(f"a step of {run_id} on a worker", lambda: bool(celery_workers_of(stack, run_id)), 300, 0.5)
+        busy = celery_workers_of(stack, run_id)[-1].split("@")[-1]  # the node's host is its container id
+        victim = next((c for c in workers if c.startswith(busy)), workers[0])
+        docker("kill", victim)
+        killed = time.monotonic()
+        say(f"docker kill of worker {victim[:12]} while it ran a step of {run_id}")
+        run = client.wait(run_id, timeout=900)
+    if run.status != "SUCCESS":
+        raise CheckFailed(f"{job} run {run_id} ended {run.status} after a worker was killed")
+    timings["celery_kill_to_success_s"] = round(time.monotonic() - killed, 1)
+    expected = expected_rows(stack)[location] if location in REPORTING else None
+    rows = int(stack.psql(f"SELECT COUNT(*) FROM reporting.{table}"))
+    if expected is not None and rows != expected:
+        raise CheckFailed(f"reporting.{table} has {rows} rows after the killed worker, expected {expected}")
+    # Both workers took steps over the two runs: a second run after the kill spreads again.
+    with stack.client() as client:
+        second = client.launch(client.resolve_job(job, location=location))
+        if client.wait(second, timeout=900).status != "SUCCESS":
+            raise CheckFailed(f"{job} run {second} failed on the remaining worker")
+    nodes = {node.split("@")[-1] for node in celery_workers_of(stack, run_id)}
+    say(
+        f"{job}: SUCCESS with a worker killed mid-run ({rows} rows in reporting.{table}); workers used: {sorted(nodes)}"
+    )
+    stack.executor = "multiprocess"
+
+
 def check_code_change(stack: Stack) -> None:
     marker = f"test-compose change {secrets.token_hex(4)}"
     original = CHANGED_FILE.read_text()
@@ -425,6 +490,9 @@ def leftovers(project: str) -> list[str]:
 
 def tear_down(stack: Stack) -> None:
     say("down -v")
+    stack.executor = "celery"  # also the broker and workers, whichever checks ran
+    stack.values.setdefault("BROKER_PASSWORD", "unused")
+    stack.env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.values.items()))
     stack.dc("down", "-v", "--remove-orphans", launcher="docker", check=False)
     stack.env_file.unlink(missing_ok=True)
     left = leftovers(stack.project)
@@ -474,6 +542,7 @@ def main() -> int:
         say(f"data-manager back after kill -9, every location LOADED, in {timings['data_manager_kill9_to_loaded_s']}s")
         check_postgres_restart(stack)
         check_docker_launcher(stack)
+        check_celery_workers(stack)
         check_code_change(stack)
         print_stats(stack)
         ok = True

@@ -189,8 +189,15 @@ def platform_stack(
         "MYSQL_PASSWORD": TEST_MYSQL.password,
         "MYSQL_DB": mysql_db,
     }
+    artifact_access = {  # pipeline artifacts: the tests' own files, and local test servers
+        "ARTIFACT_ROOTS": str(tmp_path_factory.getbasetemp()),
+        "ARTIFACT_URL_ALLOW": "127.0.0.1",
+    }
     stack = LocalStack.create(
-        postgres_server, data_db, data_dir=tmp_path_factory.mktemp("platform_stack"), extra_env=mysql_env
+        postgres_server,
+        data_db,
+        data_dir=tmp_path_factory.mktemp("platform_stack"),
+        extra_env={**mysql_env, **artifact_access},
     )
     try:
         stack.start()

@@ -15,9 +15,11 @@ import typer
 from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
 from data_manager.control.dbt_cli import register_dbt_commands
+from data_manager.deploy.cli import helm_app
 from data_manager.designer.cli import components_app
 from data_manager.designer.live_cli import register as register_live_commands
 from data_manager.errors import UserError
+from data_manager.execution.cli import register_worker_commands
 from data_manager.ingestion.cli import sync_app
 from data_manager.local.cli import register_local_commands
 from data_manager.pipelines.cli import pipelines_app
@@ -49,6 +51,8 @@ def prepare_environment() -> None:
 
 register_control_commands(app)
 register_local_commands(app)
+register_worker_commands(app)
+app.add_typer(helm_app, name="helm", help="Kubernetes: the Dagster Helm chart's values, from the registry.")
 app.add_typer(sync_app, name="sync", help="Run a sync from the command line.")
 register_dbt_commands(app)
 register_api_commands(app)

@@ -48,6 +48,21 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
         "default",
         "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
     ),
+    "EXECUTOR": (
+        "multiprocess",
+        "multiprocess: each step a process beside its run (Dagster's default); celery: steps are Celery tasks on"
+        " CELERY_BROKER_URL, run by `data-manager worker` processes on any host",
+    ),
+    "CELERY_BROKER_URL": ("", "EXECUTOR=celery: the broker, redis://[:password@]host:port/db (secret)"),
+    "CELERY_BACKEND_URL": ("", "EXECUTOR=celery: where step results go (secret; empty: the broker's URL)"),
+    "BROKER_PASSWORD": ("", "Compose with EXECUTOR=celery: the password of the `broker` service (secret)"),
+    "CELERY_VISIBILITY_TIMEOUT_S": (
+        "15",
+        "Redis broker: seconds after which the step of a worker that died runs again elsewhere (live workers renew"
+        " theirs)",
+    ),
+    "CELERY_WORKER_CONCURRENCY": ("1", "Steps one `data-manager worker` runs at once (one process each)"),
+    "CELERY_WORKER_LOCATIONS": ("", "Locations whose steps a worker takes, comma-separated (empty: every enabled one)"),
     "COMPOSE_PROJECT_NAME": ("data-platform", "Compose project: names its containers, volumes and network"),
     "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
     "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
@@ -64,6 +79,16 @@ ENV_DEFAULTS: dict[str, tuple[str, str]] = {
     "AI_EXTRACTION_URL": ("", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"),
     "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
     "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
+    "ARTIFACT_MAX_MB": ("100", "Largest pipeline artifact uploaded, read from a path or fetched from a URL, in MB"),
+    "ARTIFACT_ROOTS": (
+        "",
+        "Folders artifact paths must lie in, separated by ':' (empty: the artifacts folder of the data directory)",
+    ),
+    "ARTIFACT_URL_ALLOW": (
+        "",
+        "Hosts or networks artifact URLs may reach although private, loopback or link-local (comma-separated,"
+        " e.g. files.internal,10.0.0.0/8); others must resolve to public addresses",
+    ),
     "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
     "DAGSTER_UI_URL": ("", "Dagster UI address in the designer's run links (empty: the webserver's URL)"),
     "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
@@ -94,10 +119,16 @@ SECRET_VARS = frozenset(
         "GRAPHQL_API_TOKEN",
         "AI_EXTRACTION_API_KEY",
         "PLATFORM_API_TOKEN",
+        "CELERY_BROKER_URL",
+        "CELERY_BACKEND_URL",
+        "BROKER_PASSWORD",
     }
 )
 # Secrets `make up` cannot start without; the others are optional and stay commented out.
 COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "PLATFORM_API_TOKEN"})
+
+
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 
 
 def _port(value: str) -> None:
@@ -125,6 +156,26 @@ def _http_url(value: str) -> None:
         raise ValueError("an http(s):// URL with a valid port") from None
 
 
+def _url_allow(value: str) -> None:
+    import ipaddress
+    import re
+
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", entry):
+                raise ValueError(f"comma-separated host names or networks ({entry!r} is neither)") from None
+
+
+def _broker_url(value: str) -> None:
+    """The value is a secret: the message names the expected form only, never the value."""
+    if urlsplit(value).scheme not in BROKER_SCHEMES:
+        raise ValueError(f"a URL starting with {'://, '.join(BROKER_SCHEMES)}://")
+
+
 def _choice(*allowed: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         if value not in allowed:
@@ -142,9 +193,16 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "EMBEDDED_POSTGRES_PORT": _port,
     "MYSQL_PORT": _port,
     "MAX_CONCURRENT_RUNS": _positive_int,
+    "ARTIFACT_MAX_MB": _positive_int,
+    "ARTIFACT_URL_ALLOW": _url_allow,
     "LOCAL_PORT_OFFSET": _offset,
     "CODE_SERVER_MODE": _choice("proxy", "direct"),
     "RUN_WORKER_START": _choice("forkserver", "spawn"),
+    "EXECUTOR": _choice("multiprocess", "celery"),
+    "CELERY_BROKER_URL": _broker_url,
+    "CELERY_BACKEND_URL": _broker_url,
+    "CELERY_VISIBILITY_TIMEOUT_S": _positive_int,
+    "CELERY_WORKER_CONCURRENCY": _positive_int,
     "DESIGNER_READ_ONLY": _choice("0", "1"),
     "SAMPLE_API_URL": _http_url,
     "GRAPHQL_API_URL": _http_url,
@@ -163,7 +221,8 @@ def _checked(name: str, value: str) -> str:
         try:
             check(value)
         except ValueError as exc:
-            raise SettingError(f"{name}={value!r} is not valid: expected {exc}") from None
+            shown = "(hidden: a secret)" if name in SECRET_VARS else repr(value)
+            raise SettingError(f"{name}={shown} is not valid: expected {exc}") from None
     return value
 
 

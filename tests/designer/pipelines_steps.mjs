@@ -1,6 +1,7 @@
 // The Pipelines page's browser steps against a live stack (platform API + Dagster), one screenshot per step.
 // Usage: node pipelines_steps.mjs <config.json>; the config names the API, the output folder, the records the
-// test made (template, entity, a pipeline without artifacts) and the documents to upload and register by path.
+// test made (template, entity, a pipeline without artifacts), the documents to upload and register by path,
+// and the report PDF the template editor previews (its header and rows: `report`).
 // Prints one JSON line (what each step saw) for the pytest test; exits 1 at the first failing step.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +43,61 @@ async function step(name, body, { httpErrorsExpected = false } = {}) {
 const notice = () => page.locator("footer.notice");
 const artifactForm = () => page.getByRole("form", { name: "Register an artifact" });
 const pipelineForm = () => page.getByRole("form", { name: "New pipeline" });
+const entityForm = () => page.getByRole("form", { name: /^(New entity|Edit entity)/ });
+const templateForm = () => page.getByRole("form", { name: /^(New template|Template )/ });
 const row = (name) => page.getByTestId(`pipeline-${name}`);
+const sections = () => page.getByRole("navigation", { name: "Sections" });
+const pdfReport = config.report;
+
+/** Opens a section of the page from its navigation, as a user does. */
+async function openSection(title) {
+  await sections().getByRole("link", { name: title, exact: true }).click();
+  await page.waitForFunction((name) => document.querySelector('nav[aria-label="Sections"] [aria-current="page"]')?.textContent === name, title);
+}
+
+/** Chooses the option of a select whose text starts with `text`. */
+async function chooseByText(select, text) {
+  const value = await select.evaluate((element, start) => [...element.options].find((option) => option.text.startsWith(start))?.value, text);
+  if (value === undefined) throw new Error(`no option starting with ${text}`);
+  await select.selectOption(value);
+}
+
+/** Waits until an element's aria-invalid is "true" (the API's error is on it). */
+async function invalid(control) {
+  await page.waitForFunction((element) => element.getAttribute("aria-invalid") === "true", await control.elementHandle());
+}
+
+/** The preview's records as the table shows them: one object per row, by column header. */
+async function previewRecords() {
+  return page.evaluate(() => {
+    const table = document.querySelector(".records-table");
+    if (!table) return [];
+    const headers = [...table.querySelectorAll("thead th")].map((cell) => cell.textContent.trim());
+    return [...table.querySelectorAll("tbody tr")].map((tr) => {
+      const cells = [...tr.children];
+      return Object.fromEntries(cells.map((cell, index) => [headers[index], cell.firstChild?.textContent?.trim() ?? ""]));
+    });
+  });
+}
+
+/** The preview as it stands once no request is pending: summary, outlines on the shown page, records. */
+async function settledPreview() {
+  await page.waitForFunction(() => document.querySelector(".preview-panel")?.getAttribute("aria-busy") === "false");
+  await page.waitForFunction(() => {
+    const image = document.querySelector(".page-canvas img");
+    return !image || (image.complete && image.naturalWidth > 0);
+  });
+  const outlines = await page.locator(".page-canvas g.table-outline").evaluateAll((groups) =>
+    groups.map((group) => ({ used: group.classList.contains("table-used"), title: group.querySelector("title").textContent, rows: group.querySelectorAll(".row-mark").length })),
+  );
+  return {
+    summary: (await page.locator(".preview-state").textContent()).trim(),
+    image: await page.locator(".page-canvas img").getAttribute("src"),
+    imageLoaded: await page.locator(".page-canvas img").evaluate((img) => img.complete && img.naturalWidth > 0),
+    outlines,
+    records: await previewRecords(),
+  };
+}
 
 /** The text of what describes a control (its errors), through aria-describedby. */
 async function description(control) {
@@ -60,13 +115,146 @@ await step("open-from-the-designer", async () => {
   return { url: page.url() };
 });
 
+await step("create-entity", async () => {
+  await openSection("Entities");
+  const form = entityForm();
+  await form.getByLabel("Name", { exact: true }).fill(pdfReport.entityName);
+  await form.getByLabel("Table", { exact: true }).fill(pdfReport.table);
+  await form.getByLabel("Column 1 name").fill("Report Date"); // not a column name: refused on its row
+  for (const [index, column] of pdfReport.columns.entries()) {
+    if (index > 0) {
+      await form.getByRole("button", { name: "Add column" }).click();
+      await form.getByLabel(`Column ${index + 1} name`).fill(column.name);
+    }
+    await form.getByLabel(`Column ${index + 1} type`).selectOption(column.type);
+  }
+  await form.getByLabel("Column 1 unique key").check();
+  await form.getByRole("button", { name: "Create entity" }).click();
+  const first = form.getByLabel("Column 1 name");
+  await invalid(first);
+  const refused = await description(first);
+  await first.fill(pdfReport.columns[0].name);
+  await form.getByRole("button", { name: "Create entity" }).click();
+  await notice().getByText(`Created entity ${pdfReport.entityName}`).waitFor();
+  const cells = await page.getByTestId(`entity-${pdfReport.entityName}`).locator("th, td").allTextContents();
+  return { refused, cells };
+}, { httpErrorsExpected: true });
+
+await step("edit-entity", async () => {
+  await page.getByRole("button", { name: `Edit ${pdfReport.entityName}` }).click();
+  const form = page.getByRole("form", { name: `Edit entity ${pdfReport.entityName}` });
+  await form.getByRole("button", { name: "Add column" }).click();
+  const added = pdfReport.columns.length + 1;
+  await form.getByLabel(`Column ${added} name`).fill("note");
+  await form.getByRole("button", { name: "Save entity" }).click();
+  await notice().getByText(`Saved entity ${pdfReport.entityName}`).waitFor();
+  await page.getByRole("form", { name: "New entity" }).waitFor(); // the form is back to creating
+  return { cells: await page.getByTestId(`entity-${pdfReport.entityName}`).locator("th, td").allTextContents() };
+});
+
+await step("upload-pdf", async () => {
+  await openSection("Artifacts");
+  const form = artifactForm();
+  await form.getByLabel("File", { exact: true }).setInputFiles(pdfReport.pdf);
+  await form.getByLabel("Name", { exact: true }).fill(pdfReport.artifactName);
+  await form.getByRole("button", { name: "Register artifact" }).click();
+  await notice().getByText(`Registered artifact ${pdfReport.artifactName}`).waitFor();
+  return { cells: await page.getByTestId(`artifact-${pdfReport.artifactName}`).locator("th, td").allTextContents() };
+});
+
+await step("template-editor-preview", async () => {
+  await openSection("Templates");
+  await page.getByRole("link", { name: "New template" }).click();
+  const form = templateForm();
+  await form.getByLabel("Name", { exact: true }).fill(pdfReport.templateName);
+  await form.getByLabel("Strategy", { exact: true }).selectOption("table_detection");
+  for (const [index, field] of pdfReport.fields.entries()) {
+    if (index > 0) await form.getByRole("button", { name: "Add field" }).click();
+    await form.getByLabel(`Field ${index + 1} name`).fill(field.name);
+    await form.getByLabel(`Field ${index + 1} type`).selectOption(field.type);
+    await form.getByLabel(`Field ${index + 1} selector`).fill(field.selector);
+  }
+  await page.getByLabel("Preview artifact").selectOption({ label: `${pdfReport.artifactName} (application/pdf)` });
+  await page.locator(".records-table").waitFor({ timeout: 60_000 });
+  const seen = await settledPreview();
+  const pages = await page.getByLabel("Page", { exact: true }).locator("option").allTextContents();
+  return { ...seen, pages };
+}, { httpErrorsExpected: true });
+
+await step("preview-other-pages", async () => {
+  const pages = [];
+  const count = await page.getByLabel("Page", { exact: true }).locator("option").count();
+  for (let index = 1; index < count; index += 1) {
+    await page.getByRole("button", { name: "Next page" }).click();
+    await page.waitForFunction((number) => document.querySelector(".page-canvas img")?.getAttribute("src")?.includes(`/pages/${number}.png`), index + 1);
+    await page.waitForFunction(() => document.querySelector(".page-canvas img")?.complete);
+    pages.push({ page: index + 1, ...(await settledPreview()) });
+  }
+  await page.getByLabel("Page", { exact: true }).selectOption({ index: 0 });
+  return { pages };
+});
+
+await step("change-selector", async () => {
+  const form = templateForm();
+  const before = (await settledPreview()).records;
+  const [index, field] = [...pdfReport.fields.entries()].find(([, item]) => item.name === pdfReport.changed.field);
+  await form.getByLabel(`Field ${index + 1} selector`).fill(pdfReport.changed.selector);
+  const column = field.name;
+  await page.waitForFunction(
+    ([name, value]) => {
+      const table = document.querySelector(".records-table");
+      if (!table || document.querySelector(".preview-panel").getAttribute("aria-busy") !== "false") return false;
+      const at = [...table.querySelectorAll("thead th")].findIndex((cell) => cell.textContent.trim() === name);
+      return table.querySelector("tbody tr")?.children[at]?.firstChild?.textContent.trim() === value;
+    },
+    [column, pdfReport.changed.firstValue],
+    { timeout: 60_000 },
+  );
+  const after = (await settledPreview()).records;
+  await form.getByLabel(`Field ${index + 1} selector`).fill(field.selector); // back to the right column
+  await page.waitForFunction(
+    ([name, value]) => {
+      const table = document.querySelector(".records-table");
+      const at = [...(table?.querySelectorAll("thead th") ?? [])].findIndex((cell) => cell.textContent.trim() === name);
+      return document.querySelector(".preview-panel").getAttribute("aria-busy") === "false" && table?.querySelector("tbody tr")?.children[at]?.firstChild?.textContent.trim() === value;
+    },
+    [column, before[0][column]],
+    { timeout: 60_000 },
+  );
+  return { before: before[0], after: after[0], column };
+});
+
+await step("invalid-selector-on-its-field", async () => {
+  const form = templateForm();
+  const [index, field] = [...pdfReport.fields.entries()].find(([, item]) => item.name === pdfReport.changed.field);
+  const selector = form.getByLabel(`Field ${index + 1} selector`);
+  await selector.fill("#0");
+  await invalid(selector);
+  const error = await description(selector);
+  const problem = await page.getByRole("alert", { name: "Preview problem" }).textContent();
+  await selector.fill(field.selector);
+  await page.waitForFunction((element) => element.getAttribute("aria-invalid") === "false", await selector.elementHandle(), { timeout: 60_000 });
+  return { error, problem };
+}, { httpErrorsExpected: true });
+
+await step("save-template", async () => {
+  await templateForm().getByRole("button", { name: "Create template" }).click();
+  await notice().getByText(`Created template ${pdfReport.templateName}.`).waitFor();
+  await page.waitForFunction(() => /#\/pipelines\/templates\/\d+$/.test(window.location.hash));
+  await page.getByRole("heading", { name: `Template ${pdfReport.templateName}` }).waitFor();
+  const unsaved = await page.getByText("unsaved changes").count();
+  await page.locator(".records-table").waitFor({ timeout: 60_000 });
+  return { hash: new URL(page.url()).hash, unsaved, preview: await settledPreview() };
+});
+
 await step("upload-artifact", async () => {
+  await openSection("Artifacts");
   const form = artifactForm();
   await form.getByLabel("File", { exact: true }).setInputFiles(config.uploadFile);
   await form.getByLabel("Name", { exact: true }).fill("uploaded feed");
   await form.getByRole("button", { name: "Register artifact" }).click();
   await notice().getByText("Registered artifact uploaded feed").waitFor();
-  await pipelineForm().getByLabel(/^uploaded feed/).waitFor();
+  await page.getByTestId("artifact-uploaded feed").waitFor();
   return { notice: await notice().textContent() };
 });
 
@@ -86,11 +274,26 @@ await step("register-path", async () => {
   await form.getByLabel("Name", { exact: true }).fill("feed on disk");
   await form.getByRole("button", { name: "Register artifact" }).click();
   await notice().getByText("Registered artifact feed on disk").waitFor();
-  await pipelineForm().getByLabel(/^feed on disk/).waitFor();
+  await page.getByTestId("artifact-feed on disk").waitFor();
   return {};
 });
 
+await step("edit-artifact", async () => {
+  await page.getByTestId("artifact-feed on disk").getByRole("button", { name: "Edit feed on disk" }).click();
+  const form = page.getByRole("form", { name: "Edit artifact feed on disk" });
+  await form.getByLabel("Name", { exact: true }).fill("");
+  await form.getByRole("button", { name: "Save artifact" }).click();
+  await invalid(form.getByLabel("Name", { exact: true }));
+  const refused = await description(form.getByLabel("Name", { exact: true }));
+  await form.getByLabel("Name", { exact: true }).fill("feed on disk, renamed");
+  await form.getByRole("button", { name: "Save artifact" }).click();
+  await notice().getByText("Saved artifact feed on disk, renamed.").waitFor();
+  await artifactForm().waitFor(); // back to registering
+  return { refused, cells: await page.getByTestId("artifact-feed on disk, renamed").locator("th, td").allTextContents() };
+}, { httpErrorsExpected: true });
+
 await step("bad-input-on-its-field", async () => {
+  await openSection("Pipelines");
   const form = pipelineForm();
   await form.getByLabel("Name", { exact: true }).fill(config.pipelineName);
   await form.getByLabel("Entity").selectOption(String(config.entityId));
@@ -147,6 +350,87 @@ await step("launch-refused", async () => {
   return { errors: await refusal.locator("li").allTextContents() };
 }, { httpErrorsExpected: true });
 
+await step("report-pipeline-run-counts", async () => {
+  const form = pipelineForm();
+  await form.getByLabel("Name", { exact: true }).fill(pdfReport.pipelineName);
+  await chooseByText(form.getByLabel("Template"), `${pdfReport.templateName} (`);
+  await chooseByText(form.getByLabel("Entity"), `${pdfReport.entityName} (`);
+  await form.getByLabel(new RegExp(`^${pdfReport.artifactName}`)).check();
+  await form.getByLabel("Failure policy").selectOption("continue");
+  await form.getByRole("button", { name: "Create pipeline" }).click();
+  await notice().getByText(`Created pipeline ${pdfReport.pipelineName}.`).waitFor();
+  await row(pdfReport.pipelineName).getByRole("button", { name: `Launch ${pdfReport.pipelineName}` }).click();
+  const progress = [];
+  const status = page.getByTestId("run-status");
+  const deadline = Date.now() + RUN_TIMEOUT;
+  while (!(await status.getByText("SUCCESS").count())) {
+    if (await status.getByText(/FAILURE|CANCELED/).count()) throw new Error(`the report run ended ${await status.textContent()}: ${await page.locator(".run-panel .errors").allTextContents()}`);
+    if (Date.now() > deadline) throw new Error("the report run did not end in time");
+    const line = page.getByTestId("run-progress");
+    if (await line.count()) progress.push(await line.textContent());
+    await page.waitForTimeout(200);
+  }
+  await page.getByTestId("run-counts").waitFor({ timeout: 60_000 });
+  const counts = await page.getByTestId("run-counts").locator("div").evaluateAll((items) => items.map((item) => [item.querySelector("dt").textContent, item.querySelector("dd").textContent]));
+  const facts = await page.locator(".run-facts dd").allTextContents();
+  return { runId: await page.getByLabel(/^Run of/).inputValue(), progress: [...new Set(progress)], counts, facts };
+});
+
+await step("edit-pipeline", async () => {
+  await row(pdfReport.pipelineName).getByRole("button", { name: `Edit ${pdfReport.pipelineName}` }).click();
+  const form = page.getByRole("form", { name: `Edit pipeline ${pdfReport.pipelineName}` });
+  await form.getByLabel("Batch size").fill("0");
+  await form.getByRole("button", { name: "Save pipeline" }).click();
+  await invalid(form.getByLabel("Batch size"));
+  const refused = await description(form.getByLabel("Batch size"));
+  await form.getByLabel("Batch size").fill("250");
+  await form.getByLabel("Description").fill("edited in the browser");
+  await form.getByRole("button", { name: "Save pipeline" }).click();
+  await notice().getByText(`Saved pipeline ${pdfReport.pipelineName}.`).waitFor();
+  await pipelineForm().waitFor(); // back to "New pipeline"
+  const stored = await page.evaluate(async (name) => (await (await fetch("/api/pipelines")).json()).find((item) => item.name === name), pdfReport.pipelineName);
+  return { refused, batchSize: stored.batch_size, description: stored.description };
+}, { httpErrorsExpected: true });
+
+await step("disable-pipeline", async () => {
+  await row(pdfReport.pipelineName).getByRole("button", { name: `Disable ${pdfReport.pipelineName}` }).click();
+  await notice().getByText(`Disabled the pipeline ${pdfReport.pipelineName}.`).waitFor();
+  await row(pdfReport.pipelineName).getByText("disabled").waitFor();
+  await row(pdfReport.pipelineName).getByRole("button", { name: `Launch ${pdfReport.pipelineName}` }).click();
+  const refusal = page.getByRole("alert", { name: `Why ${pdfReport.pipelineName} was not launched` });
+  await refusal.waitFor();
+  return { cells: await row(pdfReport.pipelineName).locator("th, td").allTextContents(), refusal: await refusal.locator("li").allTextContents() };
+}, { httpErrorsExpected: true });
+
+await step("delete-pipeline", async () => {
+  await row(pdfReport.pipelineName).getByRole("button", { name: `Delete ${pdfReport.pipelineName}` }).click();
+  const confirm = page.getByRole("group", { name: `Confirm deleting ${pdfReport.pipelineName}` });
+  const question = await confirm.textContent();
+  await confirm.getByRole("button", { name: `Yes, delete ${pdfReport.pipelineName}` }).click();
+  await notice().getByText(`Deleted the pipeline ${pdfReport.pipelineName}.`).waitFor();
+  await row(pdfReport.pipelineName).waitFor({ state: "detached" });
+  return { question };
+});
+
+await step("delete-template-entity-artifact", async () => {
+  const removed = {};
+  for (const [section, kind, name] of [
+    ["Templates", "template", pdfReport.templateName],
+    ["Entities", "entity", pdfReport.entityName],
+    ["Artifacts", "artifact", pdfReport.artifactName],
+  ]) {
+    await openSection(section);
+    await page.getByTestId(`${kind}-${name}`).getByRole("button", { name: `Delete ${name}` }).click();
+    const confirm = page.getByRole("group", { name: `Confirm deleting ${name}` });
+    removed[kind] = await confirm.textContent();
+    await confirm.getByRole("button", { name: `Yes, delete ${name}` }).click();
+    await notice().getByText(`Deleted the ${kind} ${name}.`).waitFor();
+    await page.getByTestId(`${kind}-${name}`).waitFor({ state: "detached" });
+  }
+  await openSection("Pipelines");
+  return { removed };
+});
+
 await step("labels-and-keyboard", async () => {
   // every visible control has an accessible name from a label, its text or aria-label
   const unnamed = await page.evaluate(() =>
@@ -162,11 +446,11 @@ await step("labels-and-keyboard", async () => {
   if (unnamed.length) throw new Error(`controls without a name: ${unnamed.join(", ")}`);
   // Tab reaches the Launch buttons and the forms' submit buttons
   const reached = new Set();
-  for (let presses = 0; presses < 80; presses += 1) {
+  const wanted = [`Launch ${config.pipelineName}`, `Edit ${config.pipelineName}`, `Delete ${config.pipelineName}`, "Create pipeline", "Templates"];
+  for (let presses = 0; presses < 300 && wanted.some((name) => !reached.has(name)); presses += 1) {
     await page.keyboard.press("Tab");
     reached.add(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") || document.activeElement?.textContent?.trim() || ""));
   }
-  const wanted = [`Launch ${config.pipelineName}`, "Create pipeline", "Register artifact"];
   const missed = wanted.filter((name) => !reached.has(name));
   if (missed.length) throw new Error(`Tab never reached: ${missed.join(", ")}`);
   return { unnamed: 0 };

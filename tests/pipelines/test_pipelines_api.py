@@ -36,7 +36,8 @@ def unused_port() -> int:
     return free_port()
 
 
-def test_crud_upload_and_register(api: TestClient) -> None:
+def test_crud_upload_and_register(api: TestClient, network) -> None:
+    network.names["example.org"] = "93.184.215.14"  # a public address: registered, never connected to
     template = api.post("/api/templates", json=TEMPLATE)
     assert template.status_code == 201, template.text
     assert [f["name"] for f in template.json()["fields"]] == ["sku", "price"]

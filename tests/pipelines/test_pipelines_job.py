@@ -37,7 +37,7 @@ ENTITY = {
 }
 
 
-def make_pipeline(store: PipelineStore, failure_policy: str, broken: bool = False, **changes) -> int:
+def make_pipeline(store: PipelineStore, failure_policy: str, broken: bool = False, root=None, **changes) -> int:
     template = store.create_template(TemplateIn(**TEMPLATE))
     entity = store.create_entity(EntityIn(**ENTITY))
     artifacts = [
@@ -52,7 +52,7 @@ def make_pipeline(store: PipelineStore, failure_policy: str, broken: bool = Fals
         )
         ids.append(
             store.create_artifact(
-                ArtifactIn(name="gone.html", media_type="text/html", location="/nonexistent/gone.html")
+                ArtifactIn(name="gone.html", media_type="text/html", location=str(root / "gone.html"))
             ).id
         )
     pipeline = store.create_pipeline(
@@ -92,22 +92,22 @@ def test_success_loads_records_logs_fetches_and_syncs_pipeline_runs(store: Pipel
     assert sorted(e.event_data["artifact_id"] for e in fetched if e.event_data["run_id"] == result.run_id) == [1, 2, 3]
 
 
-def test_fail_fast_stops_at_the_first_bad_artifact_and_loads_nothing(store: PipelineStore) -> None:
-    pipeline_id = make_pipeline(store, "fail_fast", broken=True)
+def test_fail_fast_stops_at_the_first_bad_artifact_and_loads_nothing(store: PipelineStore, artifact_root) -> None:
+    pipeline_id = make_pipeline(store, "fail_fast", broken=True, root=artifact_root)
     with dg.instance_for_test() as instance:
         result = execute(store, pipeline_id, instance)
         assert not result.success
         sync(instance)
     run = store.get_run(result.run_id)
     assert run.status == "FAILURE"
-    assert "extract_data: artifact 4 (nosku.html) record 1: field sku: required but not found" in run.error
+    assert "extract_chunk[chunk_0]: artifact 4 (nosku.html) record 1: field sku: required but not found" in run.error
     assert run.records_loaded is None
     with psycopg.connect(**store.settings.connect_kwargs()) as conn:
         assert conn.execute("SELECT count(*) FROM entities.products").fetchone()[0] == 0
 
 
-def test_continue_loads_the_good_records_and_names_the_failed_artifacts(store: PipelineStore) -> None:
-    pipeline_id = make_pipeline(store, "continue", broken=True)
+def test_continue_loads_the_good_records_and_names_the_failed_artifacts(store: PipelineStore, artifact_root) -> None:
+    pipeline_id = make_pipeline(store, "continue", broken=True, root=artifact_root)
     with dg.instance_for_test() as instance:
         result = execute(store, pipeline_id, instance)
         assert result.success
@@ -117,17 +117,23 @@ def test_continue_loads_the_good_records_and_names_the_failed_artifacts(store: P
     assert (run.status, run.records_extracted, run.records_loaded, run.records_failed) == ("SUCCESS", 3, 3, 2)
     assert [(entry["artifact"], entry["errors"]) for entry in run.logs] == [
         ("nosku.html", ["field sku: required but not found"]),
-        ("gone.html", ["gone.html: file /nonexistent/gone.html does not exist"]),
+        ("gone.html", [f"gone.html: file {artifact_root / 'gone.html'} does not exist"]),
     ]
-    output = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT" and e.step_key == "extract_data"]
+    output = [
+        e for e in result.all_events if e.event_type_value == "STEP_OUTPUT" and e.step_key == "extract_chunk[chunk_0]"
+    ]
     metadata = output[0].event_specific_data.metadata
     assert metadata["artifacts_failed"].value == 2 and "seconds_dom_selection" in metadata
 
 
 def test_invalid_pipeline_lists_every_error(store: PipelineStore) -> None:
+    """A template stored before templates were checked (or edited in SQL) is refused again at launch."""
     template = store.create_template(
-        TemplateIn(name="bad", extraction_strategy="json_path", fields=[{"name": "colour", "selector": "$.[["}])
-    )
+        TemplateIn(name="bad", extraction_strategy="json_path", fields=[{"name": "colour", "selector": "$.c"}],
+                   enabled=False)
+    )  # fmt: skip
+    with psycopg.connect(**store.settings.connect_kwargs()) as conn:
+        conn.execute("UPDATE universal_pipelines.template_fields SET selector = '$.[[' WHERE name = 'colour'")
     entity = store.create_entity(EntityIn(**{**ENTITY, "unique_fields": []}))
     pipeline = store.create_pipeline(
         PipelineIn(name="bad", template_id=template.id, entity_id=entity.id, load_strategy="upsert", enabled=False)
@@ -136,6 +142,7 @@ def test_invalid_pipeline_lists_every_error(store: PipelineStore) -> None:
         build_run_config(store, pipeline)
     assert caught.value.errors == [
         "enabled: the pipeline is disabled",
+        f"template_id: template {template.id} (bad) is disabled",
         "artifact_ids: the pipeline has no artifacts",
         "fields.colour.selector: invalid JSONPath '$.[[': Parse error at 1:3 near token [ ([)",
         "fields.colour: entity products has no column colour",
@@ -151,4 +158,4 @@ def test_run_config_matches_the_job_config_schema(store: PipelineStore) -> None:
     job = defs.resolve_job_def("universal_pipeline")
     from dagster._core.system_config.objects import ResolvedRunConfig
 
-    assert ResolvedRunConfig.build(job, run_config).ops["extract_data"].config["pipeline_id"] == pipeline_id
+    assert ResolvedRunConfig.build(job, run_config).ops["plan_chunks"].config["pipeline_id"] == pipeline_id

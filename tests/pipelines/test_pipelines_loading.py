@@ -46,6 +46,24 @@ def test_migrations_reach_head_and_are_idempotent(store: PipelineStore) -> None:
     assert upgrade(store.settings) == head_revision()
 
 
+def test_artifacts_stored_before_chunks_keep_their_bytes_and_gain_their_sha256(pg_env) -> None:
+    import hashlib
+
+    upgrade(pg_env, "0001")
+    document = b"%PDF-1.4 " + bytes(range(256)) * 10
+    with psycopg.connect(**pg_env.connect_kwargs()) as conn:
+        conn.execute(
+            "INSERT INTO universal_pipelines.artifacts (name, media_type, content, size_bytes) "
+            "VALUES ('old.pdf', 'application/pdf', %s, %s), ('empty.txt', 'text/plain', '', 0)",
+            (document, len(document)),
+        )
+    assert upgrade(pg_env) == head_revision()
+    store = PipelineStore(pg_env)
+    old, empty = store.list_artifacts()
+    assert (old.stored, old.sha256) == (True, hashlib.sha256(document).hexdigest())
+    assert store.artifact_content(old.id) == document and store.artifact_content(empty.id) == b""
+
+
 def test_entity_table_created_extended_and_never_retyped(store: PipelineStore) -> None:
     entity = store.create_entity(EntityIn(**PRODUCT_ENTITY))
     with psycopg.connect(**store.settings.connect_kwargs()) as conn:

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from data_manager.api.app import create_app
+from data_manager.pipelines import runs
 from data_manager.pipelines.runs import build_run_config
 from data_manager.pipelines.store import PipelineStore
 from pipelines.sample_documents import PRODUCTS, invoice_pdf
@@ -48,7 +49,7 @@ ENTITY = {
 @pytest.fixture
 def api(platform_stack, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     for name, value in platform_stack.env.items():
-        if name.startswith("POSTGRES_") or name == "DAGSTER_POSTGRES_DB":
+        if name.startswith(("POSTGRES_", "ARTIFACT_")) or name == "DAGSTER_POSTGRES_DB":
             monkeypatch.setenv(name, value)
     monkeypatch.setenv("DAGSTER_WEBSERVER_URL", platform_stack.url)
     platform_stack.wait_until_loaded(["universal_pipelines"])
@@ -159,3 +160,100 @@ def test_cancel_a_running_run_over_the_api(api: TestClient) -> None:
         assert wait_for_status(api, pipeline_id, run_id, {"CANCELED", "FAILURE", "SUCCESS"})["status"] == "CANCELED"
     again = api.post(f"/api/pipelines/{pipeline_id}/runs/{run_id}/cancel")
     assert again.status_code == 409 and "already ended with CANCELED" in again.json()["errors"][0]["message"]
+
+
+REGISTER_ENTITY = {
+    "name": "shipments",
+    "table_name": "shipments",
+    "columns": [
+        {"name": "reference", "type": "text", "nullable": False},
+        {"name": "ship_date", "type": "date"},
+        {"name": "customer", "type": "text"},
+        {"name": "quantity", "type": "integer"},
+        {"name": "amount", "type": "decimal"},
+    ],
+    "unique_fields": ["reference"],
+}
+
+
+def test_a_20_page_report_loads_every_row_and_its_counts_come_with_the_status(api: TestClient, platform_stack) -> None:
+    """The issue's document, uploaded and run on the live platform: every row loaded once, exact, and the
+    first response that says the run ended already holds its counts (no wait for the sensor)."""
+    from pipelines.report_corpus import FIELDS, shipments_register
+
+    report = shipments_register()
+    artifact = api.post("/api/artifacts", files={"file": ("register.pdf", report.pdf, "application/pdf")}).json()
+    template = api.post("/api/templates", json={"name": "register", "extraction_strategy": "table_detection",
+                                                "fields": FIELDS, "expect": {"min_records": 100}}).json()  # fmt: skip
+    entity = api.post("/api/entities", json=REGISTER_ENTITY).json()
+    body = {"name": "register", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": [artifact["id"]],
+            "failure_policy": "continue"}  # fmt: skip
+    pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+    run_id = api.post(f"/api/pipelines/{pipeline_id}/runs").json()["run_id"]
+    run = wait_for_status(api, pipeline_id, run_id, set(FINISHED), timeout_s=600)
+    assert run["status"] == "SUCCESS", run
+    assert (run["records_extracted"], run["records_loaded"], run["records_failed"]) == (583, 583, 0)
+    counts = run["counts"]
+    assert (counts["tables_found"], counts["tables_used"], counts["tables_skipped"]) == (21, 19, 2)
+    assert (counts["rows_used"], counts["rows_skipped"]) == (583, 10)
+    assert counts["skipped_by_kind"] == {"table without the fields' columns": 10}
+    with psycopg.connect(**platform_stack.pg.connect_kwargs()) as conn:
+        rows = conn.execute(
+            "SELECT reference, ship_date, customer, quantity, amount FROM entities.shipments ORDER BY reference"
+        ).fetchall()
+    assert [dict(zip(FIELDS_ORDER, row, strict=True)) for row in rows] == report.rows
+
+
+FIELDS_ORDER = ("reference", "ship_date", "customer", "quantity", "amount")
+
+
+def test_many_artifacts_run_in_parallel_chunks_with_progress(api: TestClient, platform_stack) -> None:
+    """120 documents: chunks on the multiprocess executor (one step each), live progress, the CLI's --wait."""
+    from data_manager.pipelines.models import ArtifactIn
+
+    store = PipelineStore(platform_stack.pg)
+    ids = [
+        store.create_artifact(ArtifactIn(name=f"{n}.json", media_type="application/json"), json.dumps({"sku": f"P-{n:03d}"}).encode()).id
+        for n in range(120)
+    ]  # fmt: skip
+    template = api.post("/api/templates", json={"name": "many", "extraction_strategy": "json_path",
+                                                "fields": [{"name": "sku", "selector": "$.sku", "required": True}]}).json()  # fmt: skip
+    entity = api.post("/api/entities", json={"name": "many", "table_name": "many_docs", "columns": [{"name": "sku", "type": "text"}]}).json()  # fmt: skip
+    body = {"name": "many", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": ids}
+    pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+    cli = subprocess.run(
+        [sys.executable, "-m", "data_manager.cli", "pipelines", "launch", str(pipeline_id), "--wait", "--timeout", "600"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env={**platform_stack.env, "DAGSTER_WEBSERVER_URL": platform_stack.url},
+    )  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    assert "extracted=120 loaded=120 failed=0" in cli.stdout
+    assert "artifact 120 of 120, 120 records" in cli.stderr  # progress lines while it ran
+    run_id = cli.stdout.split()[0]
+    run = api.get(f"/api/pipelines/{pipeline_id}/runs/{run_id}").json()
+    assert run["progress"]["artifacts_total"] == 120 and run["progress"]["chunks_total"] > 1
+    with runs.client(platform_stack.url) as dagster:
+        steps = {step.key for step in dagster.run(run_id).steps}
+    assert len([key for key in steps if key.startswith("extract_chunk[")]) == run["progress"]["chunks_total"]
+    with psycopg.connect(**platform_stack.pg.connect_kwargs()) as conn:
+        assert conn.execute("SELECT count(DISTINCT sku) FROM entities.many_docs").fetchone()[0] == 120
+
+
+def test_a_failed_run_has_its_error_and_counts_in_the_first_answer_that_says_so(api: TestClient, tmp_path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"sku": "OK-1"}))
+    template = api.post("/api/templates", json={"name": "fails", "extraction_strategy": "json_path",
+                                                "fields": [{"name": "sku", "selector": "$.sku", "required": True}]}).json()  # fmt: skip
+    entity = api.post("/api/entities", json={"name": "fails", "table_name": "fails", "columns": [{"name": "sku", "type": "text"}]}).json()  # fmt: skip
+    artifacts = [
+        api.post("/api/artifacts", json={"name": name, "media_type": "application/json", "location": str(path)}).json()["id"]
+        for name, path in (("good.json", good), ("gone.json", tmp_path / "gone.json"))
+    ]  # fmt: skip
+    body = {"name": "fails", "template_id": template["id"], "entity_id": entity["id"], "artifact_ids": artifacts}
+    pipeline_id = api.post("/api/pipelines", json=body).json()["id"]
+    run_id = api.post(f"/api/pipelines/{pipeline_id}/runs").json()["run_id"]
+    run = wait_for_status(api, pipeline_id, run_id, set(FINISHED))
+    assert run["status"] == "FAILURE"
+    assert run["error"] == (
+        f"extract_chunk[chunk_0]: artifact {artifacts[1]} (gone.json): gone.json: file {tmp_path / 'gone.json'} does not exist"
+    )
+    assert (run["records_extracted"], run["records_failed"], run["records_loaded"]) == (1, 1, 0)

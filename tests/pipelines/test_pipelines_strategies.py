@@ -10,22 +10,23 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
 from data_manager.pipelines.fields import convert_record
 from data_manager.pipelines.limits import ExtractionError
 from data_manager.pipelines.models import TemplateField
-from data_manager.pipelines.strategies import ExtractionSpec, ai_extraction, strategy_functions
+from data_manager.pipelines.strategies import ExtractionSpec, ai_extraction, strategy
+from data_manager.pipelines.template_checks import template_problems
 from pipelines.sample_documents import PRODUCTS, catalogue_html, invoice_pdf, product_page, products_json, scanned_png
 
 
-def run(strategy: str, config: dict, fields: list[dict], document: Document) -> list[dict]:
-    spec = ExtractionSpec(strategy, config, [TemplateField(**f) for f in fields])
-    functions = strategy_functions(strategy)
-    functions.prepare(spec)
+def run(name: str, config: dict, fields: list[dict], document: Document) -> list[dict]:
+    spec = ExtractionSpec(name, config, [TemplateField(**f) for f in fields])
+    assert template_problems(spec) == []
     records = []
-    for raw in functions.extract(document, spec):
-        record, errors = convert_record(spec.fields, raw)
+    findings = strategy(name).extract(document, spec)
+    assert findings.unaccounted_rows() == 0
+    for candidate in findings.candidates:
+        record, errors = convert_record(spec.fields, candidate.values)
         assert errors == []
         records.append(record)
     return records
@@ -131,8 +132,8 @@ def test_ai_extraction_not_configured_says_what_to_set(monkeypatch: pytest.Monke
     monkeypatch.delenv("AI_EXTRACTION_URL", raising=False)
     monkeypatch.delenv("AI_EXTRACTION_MODEL", raising=False)
     spec = ExtractionSpec("ai_extraction", {}, [TemplateField(name="customer")])
-    with pytest.raises(UserError, match="ai_extraction is not configured: set AI_EXTRACTION_URL"):
-        ai_extraction.prepare(spec)
+    [problem] = ai_extraction.environment(spec)
+    assert problem.startswith("ai_extraction is not configured: set AI_EXTRACTION_URL")
 
 
 def test_ai_extraction_calls_an_openai_compatible_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,28 +188,28 @@ def test_ai_extraction_calls_an_openai_compatible_endpoint(monkeypatch: pytest.M
         ),
         ("table_detection", {"table_index": -1}, [{"name": "a"}], "strategy_config.table_index"),
         ("ocr_text", {"lang": "eng; rm -rf"}, [{"name": "a"}], "strategy_config.lang"),
-        ("nonsense", {}, [{"name": "a"}], "unknown strategy 'nonsense'"),
+        ("nonsense", {}, [{"name": "a"}], "extraction_strategy: unknown strategy 'nonsense'"),
     ],
 )
 def test_malformed_templates_name_the_field(strategy: str, config: dict, fields: list[dict], message: str) -> None:
     spec = ExtractionSpec(strategy, config, [TemplateField(**f) for f in fields])
-    with pytest.raises(UserError, match=message.replace("[", r"\[").replace("(", r"\(").replace("$", r"\$")):
-        strategy_functions(strategy).prepare(spec)
+    [problem] = template_problems(spec)
+    assert problem.startswith(message), problem
 
 
 def test_catastrophic_regex_times_out_instead_of_hanging() -> None:
     spec = ExtractionSpec("key_value", {}, [TemplateField(name="a", selector="regex:(a|aa)+$")])
-    strategy_functions("key_value").prepare(spec)
+    assert template_problems(spec) == []
     with pytest.raises(ExtractionError, match="field a: pattern took longer than"):
-        strategy_functions("key_value").extract(doc(b"a" * 40 + b"!", "text/plain"), spec)
+        strategy("key_value").extract(doc(b"a" * 40 + b"!", "text/plain"), spec)
 
 
 def test_wrong_document_kinds_fail_only_that_document() -> None:
     spec = ExtractionSpec("json_path", {}, [TemplateField(name="a", selector="$.a")])
     with pytest.raises(ExtractionError, match=r"broken\.json: not valid JSON"):
-        strategy_functions("json_path").extract(doc(b"{oops", "application/json", "broken.json"), spec)
+        strategy("json_path").extract(doc(b"{oops", "application/json", "broken.json"), spec)
     with pytest.raises(ExtractionError, match=r"scan\.pdf: not a readable PDF"):
-        strategy_functions("table_detection").extract(
+        strategy("table_detection").extract(
             doc(b"%PDF-nope", "application/pdf", "scan.pdf"), ExtractionSpec("table_detection", {}, spec.fields)
         )
 

@@ -67,7 +67,7 @@ def test_image_commands_exist() -> None:
     assert any("data-manager dbt prepare" in line for line in dockerfile_instructions("RUN")), "manifest at build"
     for name, service in SERVICES.items():
         command = service.get("command")
-        if not command:
+        if not command or "build" not in service:  # a public image's own program (the broker's redis-server)
             continue
         program = command[0]
         if program == "python":

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.settings import ENV_DEFAULTS, SETTING_FORMS, SettingError, check_environment, env, env_int
+from data_manager.settings import (
+    ENV_DEFAULTS,
+    SECRET_VARS,
+    SETTING_FORMS,
+    SettingError,
+    check_environment,
+    env,
+    env_int,
+)
 from platform_support import make_home, run_cli
 
 BAD_VALUES = {
@@ -25,6 +33,13 @@ BAD_VALUES = {
     "GRAPHQL_API_URL": "ftp://example",
     "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
     "DAGSTER_UI_URL": "localhost:3000",
+    "ARTIFACT_MAX_MB": "0",
+    "ARTIFACT_URL_ALLOW": "10.0.0.0/8,bad host!",
+    "EXECUTOR": "threads",
+    "CELERY_BROKER_URL": "http://:s3cret@broker:6379/0",
+    "CELERY_BACKEND_URL": "broker:6379",
+    "CELERY_VISIBILITY_TIMEOUT_S": "0",
+    "CELERY_WORKER_CONCURRENCY": "two",
 }
 
 
@@ -37,7 +52,9 @@ def test_bad_value_is_one_line_naming_the_variable_and_the_form(name: str, value
     with pytest.raises(SettingError) as caught:
         env(name, {name: value})
     message = str(caught.value)
-    assert message.startswith(f"{name}={value!r} is not valid: expected ") and "\n" not in message
+    shown = "(hidden: a secret)" if name in SECRET_VARS else repr(value)
+    assert message.startswith(f"{name}={shown} is not valid: expected ") and "\n" not in message
+    assert name not in SECRET_VARS or value not in message
     assert caught.value.exit_code == 2
     with pytest.raises(SettingError, match=name):
         check_environment({name: value})

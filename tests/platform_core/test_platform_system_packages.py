@@ -9,7 +9,7 @@ from pathlib import Path
 from platform_support import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "system_packages.sh"
-NEEDED = ["unixodbc", "odbc-postgresql", "tesseract-ocr", "chromium"]
+NEEDED = ["unixodbc", "odbc-postgresql", "tesseract-ocr", "chromium", "redis-server"]
 
 
 def fake_tools(folder: Path, installed: list[str], uid: int) -> dict[str, str]:

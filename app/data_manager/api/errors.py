@@ -45,6 +45,14 @@ class ApiError(Exception):
         super().__init__("; ".join(item.message for item in self.errors))
 
 
+class UploadTooLarge(Exception):
+    """A streamed upload crossed its limit while the route read it (413, `item` says the limit)."""
+
+    def __init__(self, item: ErrorItem) -> None:
+        super().__init__(item.message)
+        self.item = item
+
+
 def error_response(
     status_code: int, errors: Sequence[ErrorItem], headers: dict[str, str] | None = None, extra: dict | None = None
 ) -> JSONResponse:
@@ -75,6 +83,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _user_error(_request: Request, exc: UserError) -> JSONResponse:
         # Exit code 1 marks a refusal of a valid request (active runs); 2 bad input.
         return error_response(409 if exc.exit_code == EXIT_FAILURE else 400, [ErrorItem(message=str(exc))])
+
+    @app.exception_handler(UploadTooLarge)
+    async def _upload_too_large(_request: Request, exc: UploadTooLarge) -> JSONResponse:
+        return error_response(413, [exc.item], headers={"Connection": "close"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

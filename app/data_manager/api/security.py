@@ -11,10 +11,13 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from data_manager.api.errors import ErrorItem, error_response
+from data_manager.api.errors import ErrorItem, UploadTooLarge, error_response
 from data_manager.errors import UserError
 
 MAX_BODY_BYTES = 1024 * 1024
+# Uploads (multipart) stream through to the route unbuffered, up to ARTIFACT_MAX_MB plus the form's own bytes.
+UPLOAD_PATHS = frozenset({"/api/artifacts"})
+MULTIPART_SLACK = 1024 * 1024
 # Reachable without the token so that healthchecks need no secret; it reveals nothing.
 PUBLIC_PATHS = frozenset({"/api/health"})
 # The token guards the API; static files served beside it (the designer UI's bundle) are not secret.
@@ -70,6 +73,13 @@ class GuardMiddleware:
             await response(scope, receive, send)
             return
         declared = headers.get("content-length", "")
+        if path in UPLOAD_PATHS and headers.get("content-type", "").startswith("multipart/form-data"):
+            limit = upload_limit()
+            if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
+                await error_response(413, [upload_too_large()])(scope, receive, send)
+                return
+            await self.app(scope, _counted(receive, limit + MULTIPART_SLACK), send)
+            return
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._too_large(scope, receive, send)
             return
@@ -110,6 +120,34 @@ class GuardMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def upload_limit() -> int:
+    from data_manager.pipelines.artifact_access import max_bytes
+
+    return max_bytes()
+
+
+def upload_too_large() -> ErrorItem:
+    from data_manager.pipelines.store import ArtifactTooLarge
+
+    return ErrorItem(message=str(ArtifactTooLarge(upload_limit())), path=["file"])
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    """`receive`, refusing (UploadTooLarge) once more than `limit` body bytes have come (chunked uploads too)."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise UploadTooLarge(upload_too_large())
+        return message
+
+    return counted
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

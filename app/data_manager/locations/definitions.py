@@ -1,7 +1,9 @@
 """A location's Definitions: its `defs/` components, its dbt models and one job over both.
 
 Every location package is two lines: `defs = location_definitions(__name__, ...)`. The location
-(name, group, job, dbt selection) is derived from the package name, so nothing restates it.
+(name, group, job, dbt selection) is derived from the package name, so nothing restates it. Both that
+and a location with jobs of its own (`platform_definitions`) end in `platform_definitions`, where the
+deployment's executor (EXECUTOR) is applied.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from data_manager.execution.executor import with_platform_execution
 from data_manager.locations.model import Location
 
 DEFAULT_GROUP = "default"
@@ -50,6 +53,18 @@ def defs_folder_definitions(package_dir: Path) -> dg.Definitions:
     return dg.load_from_defs_folder(path_within_project=package_dir)
 
 
+def platform_definitions(package: str, *parts: dg.Definitions) -> dg.Definitions:
+    """Definitions of the location whose package is `package` (pass `__name__`): its `defs/` components
+    (in the location's group unless their YAML sets one) and `parts`, run by the deployment's executor.
+
+    Every location goes through here, so EXECUTOR=celery applies to all of them and none names it.
+    """
+    location = location_of(package)
+    package_dir = Path(sys.modules[package].__file__).parent
+    components = with_location_group(defs_folder_definitions(package_dir), location.group_name)
+    return with_platform_execution(dg.Definitions.merge(components, *parts), location.name)
+
+
 def location_definitions(
     package: str,
     *,
@@ -62,11 +77,10 @@ def location_definitions(
     The components in `defs/` (their assets land in the location's group unless their YAML sets
     one), the platform dbt models under dbt_models/models/{staging,reporting}/<name>/ when that
     folder exists, the `<name>_pipeline` job over the group, and `schedules`. One merged
-    Definitions, because a code server loads the single module-level one it finds.
+    Definitions, because a code server loads the single module-level one it finds. `executor_def`
+    applies with EXECUTOR=multiprocess; with celery every job runs on the workers.
     """
     location = location_of(package)
-    package_dir = Path(sys.modules[package].__file__).parent
-    components = with_location_group(defs_folder_definitions(package_dir), location.group_name)
     pipeline = dg.define_asset_job(
         name=location.job_name,
         selection=dg.AssetSelection.groups(location.group_name),
@@ -84,4 +98,4 @@ def location_definitions(
                 resources={DBT_RESOURCE_KEY: dbt_resource()},
             ),
         )
-    return dg.Definitions.merge(components, extra)
+    return platform_definitions(package, extra)

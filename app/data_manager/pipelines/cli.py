@@ -1,4 +1,4 @@
-"""`data-manager pipelines`: migrate the schema; list, show, launch and watch universal pipelines.
+"""`data-manager pipelines`: migrate the schema; list, show, launch and watch universal pipelines; add artifacts.
 
 Exit codes are daglab's: 0 success; 1 the run failed or was canceled; 2 bad input (unknown id,
 invalid pipeline, every error listed); 3 the Dagster webserver is unreachable; 4 --timeout expired.
@@ -7,8 +7,11 @@ invalid pipeline, every error listed); 3 the Dagster webserver is unreachable; 4
 from __future__ import annotations
 
 import json
+import mimetypes
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,9 +19,9 @@ import typer
 from daglab.cli import EXIT_CODES_HELP, EXIT_RUN_FAILED, EXIT_TIMEOUT, exits
 from data_manager.errors import cli_errors
 from data_manager.pipelines import runs
-from data_manager.pipelines.models import PipelineRun
+from data_manager.pipelines.models import ArtifactIn, PipelineRun
 from data_manager.pipelines.schema import FINISHED_STATUSES
-from data_manager.pipelines.store import PipelineStore
+from data_manager.pipelines.store import CHUNK_BYTES, PipelineStore
 
 pipelines_app = typer.Typer(
     help="Universal pipelines: records in Postgres, runs in Dagster. " + EXIT_CODES_HELP,
@@ -29,7 +32,7 @@ pipelines_app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 UrlOption = Annotated[str | None, typer.Option("--url", help="Dagster webserver URL (default: DAGSTER_WEBSERVER_URL or the local one).")]  # fmt: skip
-SYNC_WAIT_S = 30
+POLL_S = 1.0
 
 
 def emit(data: Any) -> None:
@@ -38,7 +41,23 @@ def emit(data: Any) -> None:
 
 def run_line(run: PipelineRun) -> str:
     counts = f"extracted={run.records_extracted} loaded={run.records_loaded} failed={run.records_failed}"
-    return f"{run.dagster_run_id}  {run.status:<9}  {counts}" + (f"  error: {run.error}" if run.error else "")
+    line = f"{run.dagster_run_id}  {run.status:<9}  {counts}"
+    if run.counts:
+        c = run.counts
+        line += (
+            f"  tables found={c.get('tables_found', 0)} used={c.get('tables_used', 0)} "
+            f"skipped={c.get('tables_skipped', 0)}  rows found={c.get('rows_found', 0)} "
+            f"used={c.get('rows_used', 0)} skipped={c.get('rows_skipped', 0)}"
+        )
+        for kind, rows in sorted((c.get("skipped_by_kind") or {}).items()):
+            line += f"\n  skipped {rows} row(s): {kind}"
+    return line + (f"\n  error: {run.error}" if run.error else "")
+
+
+def progress_line(run: PipelineRun) -> str:
+    p = run.progress or {}
+    done = f"  artifact {p['artifacts_done']} of {p['artifacts_total']}, {p['records_so_far']} records" if p else ""
+    return f"  {run.status}{done}"
 
 
 @pipelines_app.command()
@@ -126,26 +145,21 @@ def launch(
 
 
 def wait_for(store: PipelineStore, run: PipelineRun, timeout: float, url: str | None, quiet: bool) -> PipelineRun:
-    """Wait for Dagster to end the run, then (briefly) for the sensor to copy its counts."""
-    from daglab.errors import RunTimeoutError
-
-    with runs.client(url) as dagster:
-        try:
-            info = dagster.wait(
-                run.dagster_run_id,
-                timeout=timeout,
-                on_update=None if quiet else lambda i: print(f"  {i.status}", file=sys.stderr),
-            )
-        except RunTimeoutError:
-            print(f"error: run {run.dagster_run_id} still running after {timeout:.0f}s", file=sys.stderr)
-            raise typer.Exit(EXIT_TIMEOUT) from None
-    deadline = time.monotonic() + SYNC_WAIT_S
-    while time.monotonic() < deadline:
-        run = store.get_run(run.dagster_run_id)
+    """Poll until the run ends, printing its status and progress as they change; its counts and error then."""
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while True:
+        run = runs.refresh(store, store.get_run(run.dagster_run_id), url)
+        line = progress_line(run)
+        if not quiet and line != shown:
+            print(line, file=sys.stderr)
+            shown = line
         if run.status in FINISHED_STATUSES:
             return run
-        time.sleep(1)
-    return store.record_run(run.pipeline_id, run.dagster_run_id, **runs.status_values(info))
+        if time.monotonic() > deadline:
+            print(f"error: run {run.dagster_run_id} still running after {timeout:.0f}s", file=sys.stderr)
+            raise typer.Exit(EXIT_TIMEOUT)
+        time.sleep(POLL_S)
 
 
 @pipelines_app.command(epilog=EXIT_CODES_HELP)
@@ -155,7 +169,9 @@ def status(run_id: str, as_json: JsonOption = False, url: UrlOption = None) -> N
     """A run's status, times, counts and error (exit 1 when it failed or was canceled)."""
     store = PipelineStore()
     run = runs.refresh(store, store.get_run(run_id), url)
-    emit(run.model_dump(mode="json")) if as_json else print(run_line(run))
+    emit(run.model_dump(mode="json")) if as_json else print(
+        run_line(run) + ("\n" + progress_line(run) if run.progress else "")
+    )
     if run.status in ("FAILURE", "CANCELED"):
         raise typer.Exit(EXIT_RUN_FAILED)
 
@@ -202,3 +218,73 @@ def cancel(run_id: str, url: UrlOption = None) -> None:
     run = store.get_run(run_id)
     run = runs.cancel(store, run.pipeline_id, run_id, url)
     print(run_line(run))
+
+
+artifacts_app = typer.Typer(
+    help="Artifacts: the documents pipelines read.", no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False,
+)  # fmt: skip
+pipelines_app.add_typer(artifacts_app, name="artifacts")
+
+
+def file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK_BYTES):
+            yield block
+
+
+@artifacts_app.command("add")
+@cli_errors
+def add_artifact(
+    file: Annotated[
+        str, typer.Argument(help="A file to store (streamed, up to ARTIFACT_MAX_MB), or with --link a path/URL.")
+    ],
+    name: Annotated[str | None, typer.Option(help="Name (default: the file name).")] = None,
+    media_type: Annotated[
+        str | None, typer.Option("--media-type", help="Media type (default: from the file name).")
+    ] = None,
+    link: Annotated[
+        bool, typer.Option("--link", help="Register the path (under ARTIFACT_ROOTS) or http(s) URL; read at run time.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Store a document as an artifact (the same bytes twice are one artifact), or register a path or URL."""
+    from data_manager.errors import UserError
+
+    guessed = mimetypes.guess_type(file)[0] or "application/octet-stream"
+    meta = ArtifactIn(name=name or Path(file).name or file, media_type=media_type or guessed, location=file if link else None)  # fmt: skip
+    store = PipelineStore()
+    if link:
+        artifact, created = store.create_artifact(meta), True
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise UserError(f"{file}: no such file (use --link for a URL or a path read at run time)")
+        artifact, created = store.store_artifact(meta, file_chunks(path))
+    if as_json:
+        emit({**artifact.model_dump(mode="json"), "created": created})
+        return
+    verb = "stored" if created else "already stored as"
+    print(f"{verb} artifact {artifact.id}: {artifact.name} ({artifact.media_type}, {artifact.size_bytes or '?'} bytes)")
+
+
+@artifacts_app.command("list")
+@cli_errors
+def list_artifacts(as_json: JsonOption = False) -> None:
+    """Every artifact: id, name, media type, size, stored or where it is read from."""
+    artifacts = PipelineStore().list_artifacts()
+    if as_json:
+        emit([a.model_dump(mode="json") for a in artifacts])
+        return
+    for a in artifacts:
+        print(
+            f"{a.id}\t{a.name}\t{a.media_type}\t{a.size_bytes if a.stored else '-'}\t{'stored' if a.stored else a.location}"
+        )
+
+
+@artifacts_app.command("delete")
+@cli_errors
+def delete_artifact(artifact_id: int) -> None:
+    """Delete an artifact no pipeline uses."""
+    PipelineStore().delete_artifact(artifact_id)
+    print(f"deleted artifact {artifact_id}")

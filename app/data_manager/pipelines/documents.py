@@ -1,4 +1,4 @@
-"""Source documents: an artifact's bytes (stored, a file, or a URL) and its kind, read with size limits.
+"""Source documents: an artifact's bytes and its kind (read by `artifact_access` within its limits).
 
 Every fetch is logged in the ingestion event store (type `pipeline_artifact_fetched`), so what a run
 read stays on record next to the other integrations' API calls.
@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
 
-import httpx
-
-from data_manager.pipelines.limits import MAX_DOCUMENT_BYTES, MAX_PDF_PAGES, ExtractionError, check_size
+from data_manager.pipelines.artifact_access import safe_url
+from data_manager.pipelines.limits import MAX_PDF_PAGES, ExtractionError
 
 log = logging.getLogger(__name__)
 
@@ -81,48 +79,15 @@ class Document:
         return pdf
 
 
-def read_location(location: str, name: str, timeout_s: float = 60) -> bytes:
-    """Bytes of a file path or http(s) URL, refused over the size limit without reading all of it."""
-    if location.startswith(("http://", "https://")):
-        try:
-            with httpx.stream("GET", location, timeout=timeout_s, follow_redirects=True) as response:
-                if response.status_code >= 400:
-                    raise ExtractionError(f"{name}: GET {_safe(location)} answered HTTP {response.status_code}")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    check_size(name, size)
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            raise ExtractionError(f"{name}: GET {_safe(location)} failed: {type(exc).__name__}") from None
-    path = Path(location.removeprefix("file://"))
-    try:
-        size = path.stat().st_size
-        check_size(name, size)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ExtractionError(f"{name}: file {path} does not exist") from None
-    except OSError as exc:
-        raise ExtractionError(f"{name}: cannot read {path}: {exc.strerror}") from None
-
-
 def fetch_record(run_id: str, artifact_id: int, source: str, data: bytes) -> dict[str, Any]:
     """What the event store keeps about one fetch (no content)."""
     return {
         "run_id": run_id,
         "artifact_id": artifact_id,
-        "source": _safe(source) if source.startswith("http") else source,
+        "source": safe_url(source) if source.startswith("http") else source,
         "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
 
 
-def _safe(url: str) -> str:
-    parsed = urlparse(url)
-    host = parsed.hostname or ""
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{host}{port}{parsed.path}"
-
-
-__all__ = ["MAX_DOCUMENT_BYTES", "Document", "document_kind", "fetch_record", "read_location"]
+__all__ = ["Document", "document_kind", "fetch_record"]

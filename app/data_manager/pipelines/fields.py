@@ -17,6 +17,8 @@ NUMBER_LOCALES = {"en": (",", "."), "de": (".", ","), "fr": (" ", ",")}
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on", "ja", "oui"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off", "nein", "non"})
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y")
+# Types whose text may come letter-spaced out of a PDF (`0 3 / 2 5 / 2 0 16`): read again without spaces.
+SPACED_TYPES = frozenset({"integer", "decimal", "date"})
 
 
 def parse_number(text: str, locale: str = "en") -> str:
@@ -57,6 +59,11 @@ def convert(field: TemplateField, raw: Any) -> Any:
     try:
         return _to_type(field, value)
     except (ValueError, InvalidOperation, TypeError):
+        if field.field_type in SPACED_TYPES and isinstance(value, str) and len(value.split()) > 1:
+            try:
+                return _to_type(field, "".join(value.split()))
+            except (ValueError, InvalidOperation, TypeError):
+                pass
         raise ExtractionError(f"field {field.name}: {value!r} is not a valid {field.field_type}") from None
 
 
@@ -101,13 +108,39 @@ def _to_type(field: TemplateField, value: Any) -> Any:
     raise ValueError
 
 
-def convert_record(fields: list[TemplateField], raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Every field converted; returns the record and the list of field errors (empty when it is good)."""
+def convert_values(fields: list[TemplateField], raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every field converted; the record and each failed field's message (empty when it is good)."""
     record: dict[str, Any] = {}
-    errors: list[str] = []
+    errors: dict[str, str] = {}
     for field in fields:
         try:
             record[field.name] = convert(field, raw.get(field.name))
         except ExtractionError as exc:
-            errors.append(str(exc))
+            errors[field.name] = str(exc)
     return record, errors
+
+
+def convert_record(fields: list[TemplateField], raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Every field converted; returns the record and the list of field errors (empty when it is good)."""
+    record, errors = convert_values(fields, raw)
+    return record, list(errors.values())
+
+
+def json_value(value: Any) -> Any:
+    """A typed value as JSON keeps it exactly: decimals as text (no float rounding), dates as ISO text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def from_json_value(field_type: str, value: Any) -> Any:
+    """`json_value` undone for a field of `field_type`."""
+    if value is None:
+        return None
+    if field_type == "decimal":
+        return Decimal(value)
+    if field_type == "date":
+        return date.fromisoformat(value)
+    return value

@@ -1,7 +1,7 @@
 """Limits on what database-stored selectors, patterns and documents may cost.
 
 Patterns come from users, so they run on the `regex` package with a timeout (a catastrophic
-backtracking pattern fails its field instead of hanging the run); documents have size and page caps.
+backtracking pattern fails its field instead of hanging the run); PDFs have a page cap (sizes: ARTIFACT_MAX_MB).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import regex
 
 from data_manager.errors import UserError
 
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 500
 MAX_PATTERN_LENGTH = 1000
 REGEX_TIMEOUT_S = 1.0
@@ -47,8 +46,3 @@ def substitute(pattern: regex.Pattern, replacement: str, text: str, what: str) -
         raise ExtractionError(f"{what}: pattern took longer than {REGEX_TIMEOUT_S}s") from None
     except (regex.error, IndexError) as exc:
         raise ExtractionError(f"{what}: bad replacement {replacement!r}: {exc}") from None
-
-
-def check_size(name: str, size: int) -> None:
-    if size > MAX_DOCUMENT_BYTES:
-        raise ExtractionError(f"{name}: {size} bytes is over the {MAX_DOCUMENT_BYTES}-byte document limit")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -192,9 +192,13 @@ def load_records(
     batch_size: int = 1000,
     failure_policy: str = "fail_fast",
     record_artifacts: list[int] | None = None,
+    in_transaction: Callable[[psycopg.Connection, LoadResult], None] | None = None,
 ) -> LoadResult:
+    """Load `records`; `in_transaction(conn, result)` runs last inside the load's transaction (commits with it)."""
     with gc_paused():
-        return _load_records(settings, entity, records, strategy, batch_size, failure_policy, record_artifacts)
+        return _load_records(
+            settings, entity, records, strategy, batch_size, failure_policy, record_artifacts, in_transaction
+        )
 
 
 @contextmanager
@@ -217,6 +221,7 @@ def _load_records(
     batch_size: int,
     failure_policy: str,
     record_artifacts: list[int] | None,
+    in_transaction: Callable[[psycopg.Connection, LoadResult], None] | None = None,
 ) -> LoadResult:
     started = time.perf_counter()
     if strategy == "upsert" and not entity.unique_fields:
@@ -253,6 +258,8 @@ def _load_records(
                         insert_batch(conn, target, names, batch)
                     result.batches += 1
                     result.loaded += len(batch)
+            if in_transaction is not None:
+                in_transaction(conn, result)
     except psycopg.Error as exc:
         reason = exc.diag.message_primary or type(exc).__name__
         detail = f" ({exc.diag.message_detail})" if exc.diag.message_detail else ""

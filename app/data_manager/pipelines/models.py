@@ -50,12 +50,21 @@ class TemplateField(Strict):
     date_formats: list[str] = []
 
 
+class Expect(Strict):
+    """What every document must yield, or the artifact fails (fail_fast) or is counted as failed (continue)."""
+
+    min_records: int | None = Field(None, ge=1, description="at least this many records per document")
+    every_page: bool = Field(False, description="at least one record from every page read (PDF)")
+
+
 class TemplateIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     extraction_strategy: Strategy
     strategy_config: dict[str, Any] = {}
     fields: list[TemplateField] = Field(min_length=1)
+    expect: Expect | None = None
+    enabled: bool = True
 
     @field_validator("fields")
     @classmethod
@@ -115,6 +124,7 @@ class ArtifactIn(Strict):
 class Artifact(ArtifactIn):
     id: int
     size_bytes: int | None = None
+    sha256: str | None = None
     stored: bool = False
     created_at: datetime | None = None
 
@@ -151,6 +161,8 @@ class PipelineRun(BaseModel):
     records_failed: int | None = None
     error: str | None = None
     logs: list[dict[str, Any]] = []
+    counts: dict[str, Any] | None = None  # tables and rows found, used, skipped; skipped rows by reason
+    progress: dict[str, int] | None = None  # while it runs: artifacts_done, artifacts_total, records_so_far
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -6,6 +6,7 @@ maps them once (HTTP status, or daglab's exit codes).
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,14 +14,16 @@ from daglab import DagsterClient
 from daglab.models import LogPage, RunInfo
 from data_manager.control.webserver import default_webserver_url
 from data_manager.errors import UserError
-from data_manager.pipelines.extraction import validate_spec
 from data_manager.pipelines.loading import check_mapping
 from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
+from data_manager.pipelines.run_chunks import chunk_counts, chunk_size, run_progress
 from data_manager.pipelines.schema import FINISHED_STATUSES, JOB, LOCATION
 from data_manager.pipelines.store import PipelineStore
-from data_manager.pipelines.strategies import ExtractionSpec
+from data_manager.pipelines.template_checks import runnable_problems, spec_of
 
 PIPELINE_TAG = "universal_pipelines/pipeline_id"
+# Step processes of a parallel run fork from a server that imported these once.
+STEP_PRELOAD = ["dagster_code.universal_pipelines", "data_manager.pipelines.extraction", "pdfplumber"]
 
 
 class InvalidPipeline(UserError):
@@ -32,21 +35,28 @@ class InvalidPipeline(UserError):
 
 
 def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]:
-    """The `universal_pipeline` run config for `pipeline`, or InvalidPipeline listing every error."""
+    """The `universal_pipeline` run config for `pipeline`, or InvalidPipeline listing every error.
+
+    Runs of many (or large) artifacts extract in chunks on the multiprocess executor, one step per chunk
+    and as many at once as the machine has cores; small runs stay in one process (no step start-up cost).
+    """
     template = store.get_template(pipeline.template_id)
     entity = store.get_entity(pipeline.entity_id)
-    spec = ExtractionSpec(template.extraction_strategy, template.strategy_config, template.fields)
     errors = [] if pipeline.enabled else ["enabled: the pipeline is disabled"]
+    if not template.enabled:
+        errors.append(f"template_id: template {template.id} ({template.name}) is disabled")
     if not pipeline.artifact_ids:
         errors.append("artifact_ids: the pipeline has no artifacts")
-    found = {a.id for a in store.artifacts(pipeline.artifact_ids)}
+    artifacts = store.artifacts(pipeline.artifact_ids)
+    found = {a.id for a in artifacts}
     missing = [str(i) for i in pipeline.artifact_ids if i not in found]
     if missing:
         errors.append(f"artifact_ids: no artifact with id {', '.join(missing)}")
-    errors += validate_spec(spec)
+    errors += runnable_problems(spec_of(template))
     errors += check_mapping(template.fields, entity, pipeline.load_strategy)
     if errors:
         raise InvalidPipeline(pipeline.id, errors)
+    size = chunk_size(len(pipeline.artifact_ids), sum(a.size_bytes or 0 for a in artifacts), os.cpu_count() or 1)
     extraction = {
         "pipeline_id": pipeline.id,
         "source_ids": pipeline.artifact_ids,
@@ -55,7 +65,10 @@ def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]
         "strategy_config": {k: v for k, v in template.strategy_config.items() if v is not None},
         "field_mappings": [field_mapping(f) for f in template.fields],
         "failure_policy": pipeline.failure_policy,
+        "chunk_size": size,
     }
+    if template.expect:
+        extraction["expect"] = template.expect.model_dump(exclude_none=True)
     loading = {
         "pipeline_id": pipeline.id,
         "entity_id": entity.id,
@@ -63,7 +76,16 @@ def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]
         "batch_size": pipeline.batch_size,
         "failure_policy": pipeline.failure_policy,
     }
-    return {"ops": {"extract_data": {"config": extraction}, "load_data": {"config": loading}}}
+    parallel = size < len(pipeline.artifact_ids)
+    execution = (
+        {"multiprocess": {"start_method": {"forkserver": {"preload_modules": STEP_PRELOAD}}}}
+        if parallel
+        else {"in_process": {}}
+    )
+    return {
+        "ops": {"plan_chunks": {"config": extraction}, "load_data": {"config": loading}},
+        "execution": {"config": execution},
+    }
 
 
 def field_mapping(field: TemplateField) -> dict[str, Any]:
@@ -76,10 +98,12 @@ def field_mapping(field: TemplateField) -> dict[str, Any]:
 
 def pipeline_id_of(run_config: dict[str, Any]) -> int | None:
     """The pipeline a run belongs to, read from its config (works for runs launched anywhere)."""
-    try:
-        return int(run_config["ops"]["extract_data"]["config"]["pipeline_id"])
-    except (KeyError, TypeError, ValueError):
-        return None
+    for op in ("plan_chunks", "extract_data"):  # extract_data: runs from before chunks
+        try:
+            return int(run_config["ops"][op]["config"]["pipeline_id"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def client(url: str | None = None, timeout: float = 30) -> DagsterClient:
@@ -98,14 +122,49 @@ def launch(store: PipelineStore, pipeline_id: int, url: str | None = None) -> Pi
 
 
 def refresh(store: PipelineStore, run: PipelineRun, url: str | None = None) -> PipelineRun:
-    """A run not yet finished in pipeline_runs gets Dagster's current status (the sensor fills the rest)."""
-    if run.status in FINISHED_STATUSES:
-        return run
-    with client(url) as dagster:
-        info = dagster.run(run.dagster_run_id)
-    if info.status == run.status:
-        return run
-    return store.record_run(run.pipeline_id, run.dagster_run_id, **status_values(info))
+    """The run with Dagster's current status; once finished, its error and counts at once (not when the
+    sensor next runs); while it runs, its progress."""
+    if run.status not in FINISHED_STATUSES:
+        with client(url) as dagster:
+            info = dagster.run(run.dagster_run_id)
+            values = status_values(info)
+            if info.is_finished and info.status != "SUCCESS" and not run.error:
+                values["error"] = failure_message(dagster.all_logs(run.dagster_run_id))
+        if info.status != run.status or "error" in values:
+            run = store.record_run(run.pipeline_id, run.dagster_run_id, **values)
+    return with_counts(store, run)
+
+
+def with_counts(store: PipelineStore, run: PipelineRun) -> PipelineRun:
+    """`run` with its progress (live while it runs, final after) and the chunks' counts when no load wrote them."""
+    run.progress = run_progress(store, run.dagster_run_id)
+    if run.counts is None:
+        counts = chunk_counts(store, run.dagster_run_id)
+        if counts:
+            run.counts = counts
+            if run.records_extracted is None:
+                run.records_extracted = counts.get("records_extracted")
+            if run.records_failed is None:
+                run.records_failed = counts.get("records_failed")
+            if run.records_loaded is None and run.status in FINISHED_STATUSES:
+                run.records_loaded = 0
+    return run
+
+
+def failure_message(events: list[Any]) -> str | None:
+    """The steps' failure messages (as the sensor writes them), else the run's."""
+    steps = [
+        f"{e.step_key}: {_failure_text(e.error or e.message)}"
+        for e in events
+        if e.event_type == "STEP_FAILURE" and e.step_key
+    ]
+    runs = [e.message for e in events if e.event_type == "RUN_FAILURE" and e.message]
+    text = "\n".join(steps or runs)
+    return text[:4000] or None
+
+
+def _failure_text(text: str) -> str:
+    return text.split("dagster._core.definitions.events.Failure: ", 1)[-1].strip()
 
 
 def status_values(info: RunInfo) -> dict[str, Any]:

@@ -6,7 +6,8 @@ one-line `UserError`s the API turns into 404 / 409 and the CLI into exit code 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from data_manager.db import connect
 from data_manager.errors import UserError
+from data_manager.pipelines.artifact_access import check_location, max_bytes
 from data_manager.pipelines.entity_tables import ensure_entity_table
 from data_manager.pipelines.models import (
     Artifact,
@@ -30,9 +32,12 @@ from data_manager.pipelines.models import (
     TemplateIn,
 )
 from data_manager.pipelines.schema import SCHEMA
+from data_manager.pipelines.template_checks import check_template
 from data_manager.settings import PostgresSettings
 
-MAX_ARTIFACT_BYTES = 50 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024  # an artifact's bytes are stored in rows of this size
+INLINE_BYTES = 256 * 1024  # artifacts up to this size are read with their metadata, 100 at a time
+ARTIFACT_COLUMNS = sql.SQL("id, name, media_type, location, size_bytes, sha256, location IS NULL AS stored, created_at")
 
 
 class NotFound(UserError):
@@ -41,6 +46,18 @@ class NotFound(UserError):
 
 class Conflict(UserError):
     pass
+
+
+class ArtifactTooLarge(UserError):
+    """An upload over ARTIFACT_MAX_MB (the API answers 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"file: larger than {limit // 2**20} MB, the limit (set ARTIFACT_MAX_MB to change it)")
+
+
+class _Duplicate(Exception):
+    def __init__(self, artifact_id: int) -> None:
+        self.artifact_id = artifact_id
 
 
 class MissingReferences(UserError):
@@ -68,6 +85,11 @@ class PipelineStore:
             raise UserError(
                 f"the {SCHEMA} schema is missing in {self.settings.safe_description()}: run `data-manager pipelines migrate`"
             ) from None
+        except psycopg.errors.UndefinedColumn:
+            raise UserError(
+                f"the {SCHEMA} schema in {self.settings.safe_description()} is older than this code: "
+                "run `data-manager pipelines migrate`"
+            ) from None
         except psycopg.errors.UniqueViolation as exc:
             raise Conflict(f"already exists: {_detail(exc)}") from None
         except psycopg.errors.ForeignKeyViolation as exc:
@@ -75,25 +97,28 @@ class PipelineStore:
 
     # -- templates ---------------------------------------------------------------------------------
     def create_template(self, data: TemplateIn) -> Template:
+        """Store a template; InvalidTemplate lists every problem first (nothing is stored then)."""
+        check_template(data)
         with self.transaction() as conn:
             row = conn.execute(
                 sql.SQL(
-                    "INSERT INTO {} (name, description, extraction_strategy, strategy_config) "
-                    "VALUES (%s, %s, %s, %s) RETURNING id"
+                    "INSERT INTO {} (name, description, extraction_strategy, strategy_config, enabled, expect) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id"
                 ).format(table("templates")),
-                (data.name, data.description, data.extraction_strategy, Jsonb(data.strategy_config)),
+                (*_template_values(data),),
             ).fetchone()
             self._write_fields(conn, row["id"], data)
             return self._template(conn, row["id"])
 
     def update_template(self, template_id: int, data: TemplateIn) -> Template:
+        check_template(data)
         with self.transaction() as conn:
             updated = conn.execute(
                 sql.SQL(
                     "UPDATE {} SET name = %s, description = %s, extraction_strategy = %s, strategy_config = %s, "
-                    "updated_at = now() WHERE id = %s"
+                    "enabled = %s, expect = %s, updated_at = now() WHERE id = %s"
                 ).format(table("templates")),
-                (data.name, data.description, data.extraction_strategy, Jsonb(data.strategy_config), template_id),
+                (*_template_values(data), template_id),
             ).rowcount
             if not updated:
                 raise NotFound(f"no template with id {template_id}")
@@ -195,21 +220,90 @@ class PipelineStore:
 
     # -- artifacts ---------------------------------------------------------------------------------
     def create_artifact(self, data: ArtifactIn, content: bytes | None = None) -> Artifact:
+        """A stored document (`content`) or a registered path/URL (`data.location`, checked against the roots)."""
         if (content is None) == (data.location is None):
             raise UserError("an artifact needs either uploaded content or a `location` (file path or URL), not both")
-        if content is not None and len(content) > MAX_ARTIFACT_BYTES:
-            raise UserError(f"artifact {data.name!r} is {len(content)} bytes; the limit is {MAX_ARTIFACT_BYTES}")
-        if data.location is not None and not data.location.startswith(("/", "http://", "https://", "file://")):
-            raise UserError(f"location: {data.location!r} is neither an absolute path nor an http(s) URL")
+        if content is not None:
+            return self.store_artifact(data, [content])[0]
+        location = check_location(data.location or "")
         with self.transaction() as conn:
             row = conn.execute(
-                sql.SQL(
-                    "INSERT INTO {} (name, media_type, content, location, size_bytes) VALUES (%s, %s, %s, %s, %s) "
-                    "RETURNING id, name, media_type, location, size_bytes, content IS NOT NULL AS stored, created_at"
-                ).format(table("artifacts")),
-                (data.name, data.media_type, content, data.location, len(content) if content is not None else None),
+                sql.SQL("INSERT INTO {} (name, media_type, location) VALUES (%s, %s, %s) RETURNING {}").format(
+                    table("artifacts"), ARTIFACT_COLUMNS
+                ),
+                (data.name, data.media_type, location),
             ).fetchone()
             return Artifact(**row)
+
+    def store_artifact(self, data: ArtifactIn, chunks: Iterable[bytes]) -> tuple[Artifact, bool]:
+        """Stream a document's bytes into storage, CHUNK_BYTES in memory at a time, in one transaction.
+
+        Returns the artifact and whether it is new: the same bytes stored before (same sha256) are that
+        artifact, and nothing is added. Over ARTIFACT_MAX_MB: ArtifactTooLarge, nothing stored.
+        """
+        limit = max_bytes()
+        try:
+            with self.transaction() as conn:
+                artifact_id = conn.execute(
+                    sql.SQL("INSERT INTO {} (name, media_type, size_bytes) VALUES (%s, %s, 0) RETURNING id").format(
+                        table("artifacts")
+                    ),
+                    (data.name, data.media_type),
+                ).fetchone()["id"]
+                digest, size, position, pending = hashlib.sha256(), 0, 0, bytearray()
+                insert = sql.SQL("INSERT INTO {} (artifact_id, position, data) VALUES (%s, %s, %s)").format(
+                    table("artifact_chunks")
+                )
+                for chunk in chunks:
+                    size += len(chunk)
+                    if size > limit:
+                        raise ArtifactTooLarge(limit)
+                    digest.update(chunk)
+                    pending += chunk
+                    while len(pending) >= CHUNK_BYTES:
+                        conn.execute(insert, (artifact_id, position, bytes(pending[:CHUNK_BYTES])))
+                        del pending[:CHUNK_BYTES]
+                        position += 1
+                if pending:
+                    conn.execute(insert, (artifact_id, position, bytes(pending)))
+                sha256 = digest.hexdigest()
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"artifact {sha256}",))
+                same = conn.execute(
+                    sql.SQL("SELECT min(id) AS id FROM {} WHERE sha256 = %s AND location IS NULL AND id <> %s").format(
+                        table("artifacts")
+                    ),
+                    (sha256, artifact_id),
+                ).fetchone()["id"]
+                if same is not None:
+                    raise _Duplicate(same)
+                row = conn.execute(
+                    sql.SQL("UPDATE {} SET sha256 = %s, size_bytes = %s WHERE id = %s RETURNING {}").format(
+                        table("artifacts"), ARTIFACT_COLUMNS
+                    ),
+                    (sha256, size, artifact_id),
+                ).fetchone()
+                return Artifact(**row), True
+        except _Duplicate as duplicate:
+            return self.get_artifact(duplicate.artifact_id), False
+
+    def update_artifact(self, artifact_id: int, data: ArtifactIn) -> Artifact:
+        """Rename an artifact or change its media type; a registered one may point elsewhere (checked again)."""
+        current = self.get_artifact(artifact_id)
+        if current.stored and data.location is not None:
+            raise UserError("location: a stored artifact has no location; upload a new artifact instead")
+        if not current.stored and data.location is None:
+            raise UserError("location: a registered artifact needs its path or URL")
+        location = check_location(data.location) if data.location is not None else None
+        with self.transaction() as conn:
+            row = conn.execute(
+                sql.SQL("UPDATE {} SET name = %s, media_type = %s, location = %s WHERE id = %s RETURNING {}").format(
+                    table("artifacts"), ARTIFACT_COLUMNS
+                ),
+                (data.name, data.media_type, location, artifact_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no artifact with id {artifact_id}")
+        return Artifact(**row)
 
     def get_artifact(self, artifact_id: int) -> Artifact:
         return self.artifacts([artifact_id], missing_ok=False)[0]
@@ -217,10 +311,9 @@ class PipelineStore:
     def artifacts(self, ids: list[int], missing_ok: bool = True) -> list[Artifact]:
         with self.transaction() as conn:
             rows = conn.execute(
-                sql.SQL(
-                    "SELECT id, name, media_type, location, size_bytes, content IS NOT NULL AS stored, created_at "
-                    "FROM {} WHERE id = ANY(%s) ORDER BY id"
-                ).format(table("artifacts")),
+                sql.SQL("SELECT {} FROM {} WHERE id = ANY(%s) ORDER BY id").format(
+                    ARTIFACT_COLUMNS, table("artifacts")
+                ),
                 (ids,),
             ).fetchall()
         if not missing_ok and len(rows) != len(set(ids)):
@@ -231,34 +324,57 @@ class PipelineStore:
     def list_artifacts(self) -> list[Artifact]:
         with self.transaction() as conn:
             rows = conn.execute(
-                sql.SQL(
-                    "SELECT id, name, media_type, location, size_bytes, content IS NOT NULL AS stored, created_at "
-                    "FROM {} ORDER BY id"
-                ).format(table("artifacts"))
+                sql.SQL("SELECT {} FROM {} ORDER BY id").format(ARTIFACT_COLUMNS, table("artifacts"))
             ).fetchall()
         return [Artifact(**row) for row in rows]
 
     def artifact_content(self, artifact_id: int) -> bytes | None:
         """Stored bytes, or None for an artifact read from its location at run time."""
-        row = self._get("artifacts", "artifact", artifact_id, columns="content")
-        return bytes(row["content"]) if row["content"] is not None else None
+        with self.transaction() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT location FROM {} WHERE id = %s").format(table("artifacts")), (artifact_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no artifact with id {artifact_id}")
+            if row["location"] is not None:
+                return None
+            with conn.cursor(binary=True) as cursor:
+                cursor.execute(
+                    sql.SQL("SELECT data FROM {} WHERE artifact_id = %s ORDER BY position").format(
+                        table("artifact_chunks")
+                    ),
+                    (artifact_id,),
+                )
+                return b"".join(bytes(r["data"]) for r in cursor)
 
     def artifact_sources(self, ids: list[int], chunk: int = 100) -> Iterator[dict[str, Any]]:
-        """id, name, media_type, content, location of each artifact, `chunk` rows in memory at a time."""
+        """id, name, media_type, location of each artifact (in the order given), `chunk` rows a query; stored
+        ones up to INLINE_BYTES come with their `content` (a run of many small documents reads each in one go)."""
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
             with self.transaction() as conn:
                 rows = conn.execute(
-                    sql.SQL("SELECT id, name, media_type, content, location FROM {} WHERE id = ANY(%s)").format(
-                        table("artifacts")
-                    ),
-                    (part,),
+                    sql.SQL(
+                        "SELECT a.id, a.name, a.media_type, a.location, CASE WHEN a.location IS NULL AND a.size_bytes <= %s "
+                        "THEN (SELECT coalesce(string_agg(c.data, ''::bytea ORDER BY c.position), ''::bytea) FROM {} c "
+                        "WHERE c.artifact_id = a.id) END AS content FROM {} a WHERE a.id = ANY(%s)"
+                    ).format(table("artifact_chunks"), table("artifacts")),
+                    (INLINE_BYTES, part),
                 ).fetchall()
             by_id = {row["id"]: row for row in rows}
             for artifact_id in part:
                 yield by_id.get(artifact_id) or {"id": artifact_id, "missing": True}
 
     def delete_artifact(self, artifact_id: int) -> None:
+        """Delete an artifact no pipeline uses (Conflict names the pipelines that do)."""
+        with self.transaction() as conn:
+            users = conn.execute(
+                sql.SQL("SELECT id, name FROM {} WHERE %s = ANY(artifact_ids) ORDER BY id").format(table("pipelines")),
+                (artifact_id,),
+            ).fetchall()
+        if users:
+            named = ", ".join(f"{u['id']} ({u['name']})" for u in users)
+            raise Conflict(f"artifact {artifact_id} is used by pipeline {named}: remove it from them first")
         self._delete("artifacts", "artifact", artifact_id)
 
     # -- pipelines ---------------------------------------------------------------------------------
@@ -328,8 +444,9 @@ class PipelineStore:
     def record_run(self, pipeline_id: int | None, dagster_run_id: str, status: str, **values: Any) -> PipelineRun:
         """Insert or update the run's row; only the given values change (the sensor and the launcher both call this)."""
         columns = {"pipeline_id": pipeline_id, "status": status, **values}
-        if "logs" in columns:
-            columns["logs"] = Jsonb(columns["logs"])
+        for name in ("logs", "counts"):
+            if name in columns:
+                columns[name] = Jsonb(columns[name])
         names = list(columns)
         updates = [n for n in names if not (n == "pipeline_id" and pipeline_id is None)]
         query = sql.SQL(
@@ -383,6 +500,11 @@ class PipelineStore:
         with self.transaction() as conn:
             if not conn.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(table(name)), (record_id,)).rowcount:
                 raise NotFound(f"no {singular} with id {record_id}")
+
+
+def _template_values(data: TemplateIn) -> tuple[Any, ...]:
+    expect = Jsonb(data.expect.model_dump(exclude_none=True)) if data.expect else None
+    return (data.name, data.description, data.extraction_strategy, Jsonb(data.strategy_config), data.enabled, expect)
 
 
 def _columns(data: EntityIn) -> Jsonb:

@@ -3,7 +3,7 @@ import { useRef, useState } from "react";
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { TextField } from "./FormFields";
 import { mediaTypeFor } from "./pipelineMapping";
-import { pipelinesApi } from "./pipelinesApi";
+import { type Artifact, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
 
@@ -12,7 +12,7 @@ type Source = "upload" | "link";
 
 /** Register a source document: upload a file (stored in the database), or give a path or URL read at run time. */
 export function ArtifactForm() {
-  const { refreshArtifacts, notify } = usePipelines();
+  const { refresh, notify } = usePipelines();
   const [source, setSource] = useState<Source>("upload");
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
@@ -32,7 +32,7 @@ export function ArtifactForm() {
         source === "upload"
           ? await upload()
           : await pipelinesApi.registerArtifact({ name: name || location, media_type: mediaType || mediaTypeFor(location), location });
-      await refreshArtifacts();
+      await refresh("artifact");
       notify("info", `Registered artifact ${artifact.name} (id ${artifact.id}).`);
       setName("");
       setLocation("");
@@ -97,6 +97,56 @@ export function ArtifactForm() {
       <button type="submit" disabled={busy}>
         {busy ? "Registering…" : "Register artifact"}
       </button>
+    </form>
+  );
+}
+
+/** Rename an artifact or correct its media type; a registered one's path or URL too (uploaded bytes stay as they are). */
+export function ArtifactEditForm({ artifact, onDone }: { artifact: Artifact; onDone(): void }) {
+  const { refresh, notify } = usePipelines();
+  const [name, setName] = useState(artifact.name);
+  const [mediaType, setMediaType] = useState(artifact.media_type);
+  const [location, setLocation] = useState(artifact.location ?? "");
+  const [busy, setBusy] = useState(false);
+  const { errors, clear, fail } = useFormErrors(FIELDS);
+  const on = errors.byField;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    clear();
+    try {
+      const saved = await pipelinesApi.updateArtifact(artifact.id, { name, media_type: mediaType, location: artifact.stored ? null : location });
+      await refresh("artifact");
+      notify("info", `Saved artifact ${saved.name}.`);
+      onDone();
+    } catch (error) {
+      fail(error);
+      notify("error", "The artifact was not saved: see the form.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="artifact-form" aria-labelledby="edit-artifact-heading" onSubmit={submit} noValidate>
+      <h2 id="edit-artifact-heading">Edit artifact {artifact.name}</h2>
+      <TextField label="Name" name="artifact-name" value={name} errors={on.name} onText={setName} />
+      <TextField label="Media type" name="media_type" value={mediaType} errors={on.media_type} onText={setMediaType} />
+      {artifact.stored ? (
+        <p className="hint">Uploaded{artifact.sha256 ? ` (sha256 ${artifact.sha256.slice(0, 12)}…)` : ""}: to change its content, upload the new file.</p>
+      ) : (
+        <TextField label="Path or URL" name="location" value={location} errors={on.location} onText={setLocation} />
+      )}
+      <GeneralErrors label="Other problems with the artifact" messages={errors.general} />
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save artifact"}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel editing
+        </button>
+      </div>
     </form>
   );
 }

@@ -2,8 +2,9 @@ import { useState } from "react";
 
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { ChoiceField, TextField } from "./FormFields";
-import { plainOptions } from "./pipelineMapping";
-import { type FailurePolicy, type LoadStrategy, type PipelineInput, pipelinesApi } from "./pipelinesApi";
+import { routeHash } from "./pageRoute";
+import { errorCount, pipelineInput, plainOptions } from "./pipelineMapping";
+import { type FailurePolicy, type LoadStrategy, type Pipeline, type PipelineInput, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
 
@@ -23,15 +24,43 @@ const EMPTY: PipelineInput = {
   enabled: true,
 };
 
-/** Create a pipeline from an existing template and entity; the API's refusals land on their fields. */
-export function PipelineForm() {
-  const { templates, entities, artifacts, refreshPipelines, notify, watch } = usePipelines();
-  const [input, setInput] = useState<PipelineInput>(EMPTY);
-  const [batchText, setBatchText] = useState(String(EMPTY.batch_size));
+/** What to create before a pipeline can be: an entity and a template (links to their sections). */
+export function FirstSteps() {
+  const { templates, entities, artifacts, loaded } = usePipelines();
+  if (!loaded || (templates.length && entities.length && artifacts.length)) return null;
+  const steps = [
+    !entities.length && { href: routeHash("entities"), text: "an entity (the table records go to)" },
+    !templates.length && { href: routeHash("templates", "new"), text: "a template (how to read documents)" },
+    !artifacts.length && { href: routeHash("artifacts"), text: "an artifact (a document to read)" },
+  ].filter((step): step is { href: string; text: string } => Boolean(step));
+  return (
+    <div className="hint first-steps" role="note">
+      A pipeline reads artifacts with a template into an entity. First create:
+      <ol>
+        {steps.map((step) => (
+          <li key={step.href}>
+            <a href={step.href}>{step.text}</a>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/**
+ * Create a pipeline from an existing template and entity, or edit one (`editing`); the API's refusals
+ * land on their fields.
+ */
+export function PipelineForm({ editing }: { editing: Pipeline | null }) {
+  const { templates, entities, artifacts, refresh, notify, watch, editPipeline } = usePipelines();
+  const [input, setInput] = useState<PipelineInput>(editing ? pipelineInput(editing) : EMPTY);
+  const [batchText, setBatchText] = useState(String(input.batch_size));
   const [busy, setBusy] = useState(false);
   const { errors, clear, fail } = useFormErrors(FIELDS);
   const on = errors.byField;
   const change = (values: Partial<PipelineInput>) => setInput((current) => ({ ...current, ...values }));
+  const verb = editing ? "saved" : "created";
+  const heading = editing ? `Edit pipeline ${editing.name}` : "New pipeline";
 
   function toggleArtifact(id: number, checked: boolean) {
     change({ artifact_ids: checked ? [...input.artifact_ids, id] : input.artifact_ids.filter((item) => item !== id) });
@@ -43,24 +72,28 @@ export function PipelineForm() {
     clear();
     try {
       const body = { ...input, batch_size: batchText.trim() === "" ? Number.NaN : Number(batchText) };
-      const created = await pipelinesApi.createPipeline(body);
-      await refreshPipelines();
-      watch(created.id, null);
-      notify("info", `Created pipeline ${created.name}.`);
-      setInput(EMPTY);
-      setBatchText(String(EMPTY.batch_size));
+      const saved = editing ? await pipelinesApi.updatePipeline(editing.id, body) : await pipelinesApi.createPipeline(body);
+      await refresh("pipeline");
+      notify("info", `${editing ? "Saved" : "Created"} pipeline ${saved.name}.`);
+      if (editing) {
+        editPipeline(null);
+      } else {
+        watch(saved.id, null);
+        setInput(EMPTY);
+        setBatchText(String(EMPTY.batch_size));
+      }
     } catch (error) {
-      const mapped = fail(error);
-      const count = Object.values(mapped.byField).flat().length + mapped.general.length;
-      notify("error", `The pipeline was not created: ${count} problem${count === 1 ? "" : "s"}, shown on the form.`);
+      const count = errorCount(fail(error));
+      notify("error", `The pipeline was not ${verb}: ${count} problem${count === 1 ? "" : "s"}, shown on the form.`);
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <form className="pipeline-form" aria-labelledby="new-pipeline-heading" onSubmit={submit} noValidate>
-      <h2 id="new-pipeline-heading">New pipeline</h2>
+    <form className="pipeline-form" aria-labelledby="pipeline-form-heading" onSubmit={submit} noValidate>
+      <h2 id="pipeline-form-heading">{heading}</h2>
+      {!editing && <FirstSteps />}
       <TextField label="Name" name="name" value={input.name} errors={on.name} onText={(name) => change({ name })} />
       <TextField label="Description" name="description" value={input.description} errors={on.description} onText={(description) => change({ description })} />
       <ChoiceField
@@ -83,7 +116,11 @@ export function PipelineForm() {
       />
       <fieldset {...describedBy("pipeline-artifacts-error", on.artifact_ids)}>
         <legend>Artifacts</legend>
-        {artifacts.length === 0 && <p className="hint">No artifacts yet: register one below.</p>}
+        {artifacts.length === 0 && (
+          <p className="hint">
+            No artifacts yet: <a href={routeHash("artifacts")}>register one</a>.
+          </p>
+        )}
         {artifacts.map((artifact) => (
           <label key={artifact.id} className="check">
             <input
@@ -120,9 +157,16 @@ export function PipelineForm() {
         Enabled
       </label>
       <GeneralErrors label="Other problems with the pipeline" messages={errors.general} />
-      <button type="submit" disabled={busy}>
-        {busy ? "Creating…" : "Create pipeline"}
-      </button>
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : editing ? "Save pipeline" : "Create pipeline"}
+        </button>
+        {editing && (
+          <button type="button" onClick={() => editPipeline(null)}>
+            Cancel editing
+          </button>
+        )}
+      </div>
     </form>
   );
 }

@@ -1,17 +1,20 @@
 import { useEffect, useRef, useState } from "react";
 
 import { messageOf } from "../store";
-import { isFinished } from "./pipelineMapping";
+import { isFinished, progressLine } from "./pipelineMapping";
 import { type PipelineRun, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
+import { countEntries } from "./previewMapping";
 import { StatusBadge } from "./StatusBadge";
 import { useRunWatch } from "./useRunWatch";
 
 const count = (value: number | null | undefined) => (value == null ? "–" : String(value));
+/** Counts the run's facts show already. */
+const SHOWN = ["records_extracted", "records_loaded", "records_failed"];
 
 /** The selected pipeline's runs; the watched one's live status, counts, error and log. */
 export function RunPanel() {
-  const { selectedPipeline, watchedRun, pipelines, watch, notify, refreshPipelines } = usePipelines();
+  const { selectedPipeline, watchedRun, pipelines, watch, notify, refresh } = usePipelines();
   const [runs, setRuns] = useState<PipelineRun[]>([]);
   const { run, lines, following, problem } = useRunWatch(selectedPipeline, watchedRun);
   const log = useRef<HTMLOListElement>(null);
@@ -31,8 +34,8 @@ export function RunPanel() {
   }, [selectedPipeline, watchedRun, ended, notify]);
 
   useEffect(() => {
-    if (ended) void refreshPipelines();
-  }, [ended, refreshPipelines]);
+    if (ended) void refresh("pipeline");
+  }, [ended, refresh]);
 
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight; // follow the newest line
@@ -77,6 +80,21 @@ export function RunPanel() {
             <dt>Failed</dt>
             <dd>{count(run?.records_failed)}</dd>
           </dl>
+          {run && !ended && progressLine(run.progress) && (
+            <p className="run-progress" data-testid="run-progress">
+              Running: {progressLine(run.progress)}
+            </p>
+          )}
+          {countEntries(run?.counts, "", SHOWN).length > 0 && (
+            <dl className="count-list" aria-label="Run counts" data-testid="run-counts">
+              {countEntries(run?.counts, "", SHOWN).map(([label, value]) => (
+                <div key={label}>
+                  <dt>{label}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
           {run?.error && <p className="errors" role="alert">{run.error}</p>}
           {problem && <p className="error" role="alert">{problem}</p>}
           {run && !ended && (

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import { fieldPath, formErrors, isFinished, logLine, mediaTypeFor, pipelineRows, plainReason, statusKind } from "./pipelineMapping";
+import {
+  errorCount,
+  fieldPath,
+  formErrors,
+  isFinished,
+  logLine,
+  mediaTypeFor,
+  pipelineInput,
+  pipelineRows,
+  plainReason,
+  progressLine,
+  rowMessages,
+  statusKind,
+  usedBy,
+} from "./pipelineMapping";
 import type { Entity, Pipeline, Template } from "./pipelinesApi";
 
 const FORM = ["name", "template_id", "entity_id", "artifact_ids", "batch_size"];
@@ -40,6 +54,45 @@ describe("formErrors", () => {
 
   it("names the field of an error the form does not show", () => {
     expect(formErrors([{ message: "enabled: the pipeline is disabled" }], []).general).toEqual(["Enabled: The pipeline is disabled."]);
+  });
+});
+
+describe("formErrors on list rows", () => {
+  const lists = { fields: ["sku", "price"] };
+
+  it("puts a row's errors on its column, by index (pydantic) or by name (the template checks)", () => {
+    const errors = formErrors(
+      [
+        { message: "body.fields.1.name: String should match pattern '^[a-z_][a-z0-9_]{0,62}$'", path: ["body", "fields", 1, "name"] },
+        { message: "fields.sku.selector: invalid CSS selector 'tr[[[': Expected selector", path: ["fields", "sku", "selector"] },
+        { message: "fields.price: the selector is empty", path: ["fields", "price"] },
+        { message: "fields.0.transforms.0: Value error, regex_replace needs `pattern`", path: ["body", "fields", 0, "transforms", 0] },
+        { message: "fields: duplicate field names: sku", path: ["body", "fields"] },
+        { message: "strategy_config.pages: '3-1' is not a page range", path: ["strategy_config", "pages"] },
+        { message: "fields.colour.selector: no such field" },
+      ],
+      ["name", "fields", "strategy_config"],
+      lists,
+    );
+    expect(errors.rows.fields).toEqual({
+      0: { selector: ["Invalid CSS selector 'tr[[[': Expected selector."], transforms: ["0: Regex_replace needs `pattern`."] },
+      1: {
+        name: ["Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters."],
+        "": ["The selector is empty."],
+      },
+    });
+    // a row the form does not have: on the list as a whole, naming it
+    expect(errors.byField).toEqual({
+      fields: ["Duplicate field names: sku.", "colour › selector: No such field."],
+      strategy_config: ["pages: '3-1' is not a page range."],
+    });
+    expect(errors.general).toEqual([]);
+    expect(errorCount(errors)).toBe(7);
+    expect(rowMessages(errors.rows.fields[1])).toEqual([
+      "name: Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters.",
+      "The selector is empty.",
+    ]);
+    expect(rowMessages(undefined)).toEqual([]);
   });
 });
 
@@ -99,5 +152,53 @@ describe("mediaTypeFor", () => {
     expect(mediaTypeFor("https://example.org/feed.json?page=2")).toBe("application/json");
     expect(mediaTypeFor("https://example.org/v1.2/items")).toBe("");
     expect(mediaTypeFor("notes")).toBe("");
+  });
+});
+
+describe("runs", () => {
+  it("say a running run's progress in words", () => {
+    expect(progressLine({ records: 412, artifact: 3, artifacts: 10 })).toBe("412 records so far, 3 of 10 artifacts read");
+    // the API's keys
+    expect(progressLine({ records_so_far: 1, artifacts_done: 0, artifacts_total: 2, chunks_done: 0, chunks_total: 1 })).toBe("1 record so far, 0 of 2 artifacts read");
+    expect(progressLine({ artifacts_total: 5 })).toBe("5 artifacts");
+    expect(progressLine({})).toBeNull();
+    expect(progressLine(null)).toBeNull();
+  });
+});
+
+describe("pipeline records", () => {
+  const pipeline = {
+    id: 4,
+    name: "p",
+    description: "",
+    template_id: 1,
+    entity_id: 2,
+    artifact_ids: [7, 8],
+    load_strategy: "append",
+    batch_size: 10,
+    failure_policy: "continue",
+    enabled: true,
+    last_run_id: "r",
+    last_run_status: "SUCCESS",
+  } as Pipeline;
+
+  it("are saved without the keys the API adds", () => {
+    expect(pipelineInput(pipeline, { enabled: false })).toEqual({
+      name: "p",
+      description: "",
+      template_id: 1,
+      entity_id: 2,
+      artifact_ids: [7, 8],
+      load_strategy: "append",
+      batch_size: 10,
+      failure_policy: "continue",
+      enabled: false,
+    });
+  });
+
+  it("name the pipelines that use a template, entity or artifact", () => {
+    expect(usedBy([pipeline], "template", 1)).toEqual(["p"]);
+    expect(usedBy([pipeline], "entity", 1)).toEqual([]);
+    expect(usedBy([pipeline], "artifact", 8)).toEqual(["p"]);
   });
 });

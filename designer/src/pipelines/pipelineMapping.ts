@@ -3,7 +3,7 @@
  * statuses onto their look, log events onto lines, file names onto media types.
  */
 import type { ApiErrorItem } from "../api";
-import type { Entity, LogEvent, Pipeline, Template } from "./pipelinesApi";
+import type { Entity, LogEvent, Pipeline, PipelineInput, Template, TemplateInput } from "./pipelinesApi";
 
 export const FIELD_LABELS: Record<string, string> = {
   name: "Name",
@@ -16,17 +16,31 @@ export const FIELD_LABELS: Record<string, string> = {
   failure_policy: "Failure policy",
   enabled: "Enabled",
   fields: "Template fields",
+  columns: "Columns",
+  unique_fields: "Unique fields",
+  strategy_config: "Strategy options",
+  extraction_strategy: "Strategy",
+  schema_name: "Schema",
+  table_name: "Table",
   file: "File",
   media_type: "Media type",
   location: "Path or URL",
 };
+
+/** A list row's errors by column; "" holds those about the row as a whole. */
+export type RowErrors = Record<string, string[]>;
 
 export interface FormErrors {
   /** Messages for the form's own fields, by field name. */
   byField: Record<string, string[]>;
   /** Messages about no field of the form, each starting with what it is about. */
   general: string[];
+  /** Messages about rows of the form's lists (`fields.2.selector`, `columns.sku.type`): list, row, column. */
+  rows: Record<string, Record<number, RowErrors>>;
 }
+
+/** The row names of the form's lists (template fields, entity columns): the API names some rows by name. */
+export type ListRows = Record<string, readonly string[]>;
 
 const PREFIX = /^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*): /;
 /** Postgres's unique-key clash, as the API's 409 words it: "already exists: Key (name)=(x) already exists." */
@@ -39,6 +53,7 @@ const REWRITES: [RegExp, string][] = [
   [/^String should have at least 1 character$/, "Must not be empty."],
   [/^String should have at most (\d+) characters?$/, "Must be at most $1 characters long."],
   [/^Field required$/, "Required."],
+  [/^String should match pattern '\^\[a-z_\]\[a-z0-9_\]\{0,62\}\$'$/, "Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters."],
   [/^Input should be a valid integer.*$/, "Must be a whole number."],
   [/^Input should be a valid number.*$/, "Must be a number."],
   [/^Input should be (('[^']+'(, | or )?)+)$/, "Must be one of $1."],
@@ -77,20 +92,47 @@ function reasonOf(item: ApiErrorItem): string {
 const CHOICES = new Set(["template_id", "entity_id"]);
 const NO_CHOICE = /^(Input should be a valid integer|Field required)/;
 
-/** Each error on the form field it names (`fields` is the set the form shows), the rest in plain general lines. */
-export function formErrors(items: ApiErrorItem[], fields: readonly string[]): FormErrors {
-  const result: FormErrors = { byField: {}, general: [] };
+/** The row a path into a list points at: `3` (pydantic's index) or `sku` (a row's name, as launch checks say). */
+function rowIndex(key: string | undefined, names: readonly string[]): number | null {
+  if (key === undefined) return null;
+  if (/^\d+$/.test(key)) return Number(key);
+  const index = names.indexOf(key);
+  return index < 0 ? null : index;
+}
+
+/** Each error on the form field (or list row and column) it names, the rest in plain general lines. */
+export function formErrors(items: ApiErrorItem[], fields: readonly string[], lists: ListRows = {}): FormErrors {
+  const result: FormErrors = { byField: {}, general: [], rows: {} };
   for (const item of items) {
     const [field, ...rest] = fieldPath(item);
     const reason = field && CHOICES.has(field) && NO_CHOICE.test(reasonOf(item)) ? "Choose one." : plainReason(reasonOf(item));
+    const row = field && field in lists ? rowIndex(rest[0], lists[field]) : null;
+    if (row !== null) {
+      const [column = "", ...deeper] = rest.slice(1);
+      const rows = (result.rows[field] ??= {});
+      const columns = (rows[row] ??= {});
+      columns[column] = [...(columns[column] ?? []), deeper.length ? `${deeper.join(" › ")}: ${reason}` : reason];
+      continue;
+    }
     if (field && fields.includes(field)) {
-      result.byField[field] = [...(result.byField[field] ?? []), reason];
+      result.byField[field] = [...(result.byField[field] ?? []), rest.length ? `${rest.join(" › ")}: ${reason}` : reason];
       continue;
     }
     const about = field ? [FIELD_LABELS[field] ?? field, ...rest].join(" › ") : "";
     result.general.push(about ? `${about}: ${reason}` : reason);
   }
   return result;
+}
+
+/** A list row's errors as lines, each naming its column ("selector: …"); those about the whole row bare. */
+export function rowMessages(errors: RowErrors | undefined): string[] {
+  return Object.entries(errors ?? {}).flatMap(([column, list]) => list.map((message) => (column ? `${column}: ${message}` : message)));
+}
+
+/** How many errors a form has. */
+export function errorCount(errors: FormErrors): number {
+  const inRows = Object.values(errors.rows).flatMap((rows) => Object.values(rows).flatMap((columns) => Object.values(columns).flat()));
+  return Object.values(errors.byField).flat().length + errors.general.length + inRows.length;
 }
 
 export type StatusKind = "none" | "queued" | "running" | "success" | "failure" | "canceled";
@@ -171,3 +213,40 @@ export function mediaTypeFor(pathOrUrl: string): string {
 
 /** The options of a select whose values are their own text. */
 export const plainOptions = (values: readonly string[]) => values.map((value) => ({ value, text: value }));
+
+const firstNumber = (record: Record<string, unknown>, keys: string[]) => {
+  for (const key of keys) if (typeof record[key] === "number") return record[key] as number;
+  return null;
+};
+
+/** A running run's progress in words: "412 records so far, 3 of 10 artifacts read" (null before any). */
+export function progressLine(progress: Record<string, unknown> | null | undefined): string | null {
+  if (!progress) return null;
+  const records = firstNumber(progress, ["records", "records_so_far", "records_extracted"]);
+  const done = firstNumber(progress, ["artifact", "artifacts_done", "artifact_index", "current_artifact"]);
+  const total = firstNumber(progress, ["artifacts", "artifacts_total", "artifact_count", "total_artifacts"]);
+  const parts = [];
+  if (records !== null) parts.push(`${records} record${records === 1 ? "" : "s"} so far`);
+  if (done !== null && total !== null) parts.push(`${done} of ${total} artifact${total === 1 ? "" : "s"} read`);
+  else if (total !== null) parts.push(`${total} artifact${total === 1 ? "" : "s"}`);
+  return parts.length ? parts.join(", ") : null;
+}
+
+/** The body a pipeline is saved with: its record without the keys the API adds. */
+export function pipelineInput(pipeline: Pipeline, change: Partial<PipelineInput> = {}): PipelineInput {
+  const { name, description, template_id, entity_id, artifact_ids, load_strategy, batch_size, failure_policy, enabled } = pipeline;
+  return { name, description: description ?? "", template_id, entity_id, artifact_ids, load_strategy, batch_size, failure_policy, enabled, ...change };
+}
+
+/** The body a template is saved with: its record without the keys the API adds. */
+export function templateBody(template: Template, change: Partial<TemplateInput> = {}): TemplateInput {
+  const { name, description, extraction_strategy, strategy_config, fields, expect, enabled } = template;
+  return { name, description, extraction_strategy, strategy_config, fields, expect: expect ?? null, enabled: enabled ?? true, ...change };
+}
+
+/** The pipelines that name a record: a template, an entity or an artifact (deleting it would break them). */
+export function usedBy(pipelines: Pipeline[], kind: "template" | "entity" | "artifact", id: number): string[] {
+  return pipelines
+    .filter((pipeline) => (kind === "template" ? pipeline.template_id === id : kind === "entity" ? pipeline.entity_id === id : pipeline.artifact_ids.includes(id)))
+    .map((pipeline) => pipeline.name);
+}

@@ -9,7 +9,7 @@ from dagster_code.universal_pipelines import defs
 
 def test_universal_pipeline_job_and_sensor() -> None:
     job = defs.resolve_job_def("universal_pipeline")
-    assert [node.name for node in job.nodes_in_topological_order] == ["extract_data", "load_data"]
+    assert [node.name for node in job.nodes_in_topological_order] == ["plan_chunks", "extract_chunk", "load_data"]
     sensor = defs.resolve_sensor_def("pipeline_runs_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 

@@ -15,9 +15,10 @@ import httpx
 
 from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
+from data_manager.pipelines.findings import Findings
 from data_manager.pipelines.limits import ExtractionError
 from data_manager.pipelines.models import TemplateField
-from data_manager.pipelines.strategies import ExtractionSpec, RawRecord, key_value
+from data_manager.pipelines.strategies import ExtractionSpec, key_value, text_option
 from data_manager.settings import env
 
 MAX_PROMPT_CHARS = 60_000
@@ -86,11 +87,22 @@ def configured_extractor() -> AIExtractor:
     return OpenAICompatibleExtractor(url, model, env("AI_EXTRACTION_API_KEY"))
 
 
-def prepare(spec: ExtractionSpec) -> None:
-    configured_extractor()
+OPTIONS = {"instructions": text_option}
 
 
-def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
+def check(spec: ExtractionSpec) -> list[str]:
+    return []
+
+
+def environment(spec: ExtractionSpec) -> list[str]:
+    try:
+        configured_extractor()
+    except UserError as exc:
+        return [str(exc)]
+    return []
+
+
+def extract(document: Document, spec: ExtractionSpec) -> Findings:
     if document.kind == "image":
         from data_manager.pipelines.strategies.ocr_text import document_text as ocr
 
@@ -100,4 +112,4 @@ def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
     else:
         text = key_value.document_text(document)[1]
     values = configured_extractor().extract(text, spec.fields, spec.option("instructions", "Extract the fields."))
-    return [{f.name: values.get(f.name) for f in spec.fields}]
+    return Findings.of_records([{f.name: values.get(f.name) for f in spec.fields}])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from parsel import Selector, SelectorList
 
-from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
+from data_manager.pipelines.findings import Findings
 from data_manager.pipelines.limits import ExtractionError
-from data_manager.pipelines.strategies import ExtractionSpec, RawRecord
+from data_manager.pipelines.strategies import ExtractionSpec, RawRecord, text_option
 
 _EMPTY = Selector(text="<html></html>")
 
@@ -29,20 +29,29 @@ def select(node: Selector, selector: str, default: str) -> SelectorList:
     return node.xpath(expression) if kind == "xpath" else node.css(expression)
 
 
-def prepare(spec: ExtractionSpec) -> None:
+def _selector_type(value: object) -> str | None:
+    return None if value in ("css", "xpath") else f"{value!r} is not css or xpath"
+
+
+OPTIONS = {"record_selector": text_option, "selector_type": _selector_type}
+
+
+def check(spec: ExtractionSpec) -> list[str]:
     default = spec.option("selector_type", "css")
     if default not in ("css", "xpath"):
-        raise UserError(f"strategy_config.selector_type: {default!r} is not css or xpath")
+        default = "css"  # reported by its option check
     checks = [("strategy_config.record_selector", spec.option("record_selector"))]
     checks += [(f"fields.{f.name}.selector", f.selector) for f in spec.fields]
+    problems = []
     for what, selector in checks:
-        if what.startswith("fields.") and not selector:
-            raise UserError(f"{what}: a CSS or XPath selector is required")
-        if selector:
+        if what.startswith("fields.") and not (selector or "").strip():
+            problems.append(f"{what}: a CSS or XPath selector is required")
+        elif isinstance(selector, str) and selector:
             try:
                 select(_EMPTY, selector, default)
             except Exception as exc:
-                raise UserError(f"{what}: invalid selector {selector!r}: {exc}") from None
+                problems.append(f"{what}: invalid selector {selector!r}: {exc}")
+    return problems
 
 
 def node_text(match: Selector) -> str:
@@ -51,7 +60,7 @@ def node_text(match: Selector) -> str:
     return " ".join(" ".join(match.xpath(".//text()").getall()).split())
 
 
-def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
+def extract(document: Document, spec: ExtractionSpec) -> Findings:
     if document.kind not in ("html", "text"):
         raise ExtractionError(f"{document.name}: dom_selection reads HTML, not {document.kind}")
     root = Selector(text=document.text)
@@ -65,4 +74,4 @@ def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
             matches = select(node, field.selector or "", default)
             record[field.name] = node_text(matches[0]) if matches else None
         records.append(record)
-    return records
+    return Findings.of_records(records)

@@ -12,8 +12,11 @@ from jsonpath_ng.ext import parse
 
 from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
+from data_manager.pipelines.findings import Findings
 from data_manager.pipelines.limits import ExtractionError
-from data_manager.pipelines.strategies import ExtractionSpec, RawRecord
+from data_manager.pipelines.strategies import ExtractionSpec, RawRecord, text_option
+
+OPTIONS = {"records_path": text_option}
 
 
 @functools.lru_cache(maxsize=512)
@@ -24,16 +27,24 @@ def compiled(path: str, what: str):
         raise UserError(f"{what}: invalid JSONPath {path!r}: {exc}") from None
 
 
-def prepare(spec: ExtractionSpec) -> None:
-    if spec.option("records_path"):
-        compiled(spec.option("records_path"), "strategy_config.records_path")
-    for field in spec.fields:
-        if not field.selector:
-            raise UserError(f"fields.{field.name}.selector: a JSONPath is required")
-        compiled(field.selector, f"fields.{field.name}.selector")
+def check(spec: ExtractionSpec) -> list[str]:
+    paths = [("strategy_config.records_path", spec.option("records_path"))]
+    paths += [(f"fields.{f.name}.selector", f.selector) for f in spec.fields]
+    problems = []
+    for what, path in paths:
+        if what.startswith("fields.") and not (path or "").strip():
+            problems.append(f"{what}: a JSONPath is required")
+            continue
+        if not isinstance(path, str) or not path:
+            continue
+        try:
+            compiled(path, what)
+        except UserError as exc:
+            problems.append(str(exc))
+    return problems
 
 
-def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
+def extract(document: Document, spec: ExtractionSpec) -> Findings:
     try:
         data = json.loads(document.data)
     except ValueError as exc:
@@ -49,4 +60,4 @@ def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
             found = compiled(field.selector or "", f"fields.{field.name}.selector").find(item)
             record[field.name] = found[0].value if found else None
         records.append(record)
-    return records
+    return Findings.of_records(records)

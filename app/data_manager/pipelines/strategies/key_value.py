@@ -11,6 +11,7 @@ from parsel import Selector
 
 from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
+from data_manager.pipelines.findings import Findings
 from data_manager.pipelines.limits import ExtractionError, compile_pattern, search
 from data_manager.pipelines.strategies import ExtractionSpec, RawRecord
 from data_manager.pipelines.strategies.dom_selection import node_text
@@ -22,14 +23,25 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower().rstrip(":").strip()
 
 
-def prepare(spec: ExtractionSpec) -> None:
+def _separators(value: object) -> str | None:
+    if isinstance(value, list) and value and all(isinstance(s, str) and s for s in value):
+        return None
+    return "must be a list of non-empty strings"
+
+
+OPTIONS = {"separators": _separators}
+
+
+def check(spec: ExtractionSpec) -> list[str]:
+    problems = []
     for field in spec.fields:
         selector = field.selector or field.name
         if selector.startswith("regex:"):
-            compile_pattern(selector[len("regex:") :], f"fields.{field.name}.selector")
-    separators = spec.option("separators", list(DEFAULT_SEPARATORS))
-    if not isinstance(separators, list) or not all(isinstance(s, str) and s for s in separators):
-        raise UserError("strategy_config.separators: must be a list of non-empty strings")
+            try:
+                compile_pattern(selector[len("regex:") :], f"fields.{field.name}.selector")
+            except UserError as exc:
+                problems.append(str(exc))
+    return problems
 
 
 def html_pairs(text: str) -> tuple[dict[str, str], str]:
@@ -109,6 +121,6 @@ def values_from_text(text: str, pairs: dict[str, str], spec: ExtractionSpec) -> 
     return {f.name: find_value(text, pairs, f.name, f.selector or f.name, separators) for f in spec.fields}
 
 
-def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
+def extract(document: Document, spec: ExtractionSpec) -> Findings:
     pairs, text = document_text(document)
-    return [values_from_text(text, pairs, spec)]
+    return Findings.of_records([values_from_text(text, pairs, spec)])

@@ -9,22 +9,32 @@ from __future__ import annotations
 import io
 import shutil
 
-from data_manager.errors import UserError
 from data_manager.pipelines.documents import Document
+from data_manager.pipelines.findings import Findings
 from data_manager.pipelines.limits import ExtractionError
-from data_manager.pipelines.strategies import ExtractionSpec, RawRecord, key_value
+from data_manager.pipelines.strategies import ExtractionSpec, key_value
+from data_manager.pipelines.tables.options import OPTIONS as TABLE_OPTIONS
 
 OCR_TIMEOUT_S = 120
 MAX_PIXELS = 60_000_000
 
 
-def prepare(spec: ExtractionSpec) -> None:
+def _psm(value: object) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 13
+    return None if ok else f"{value!r} is not a tesseract page segmentation mode (0-13)"
+
+
+OPTIONS = {"lang": TABLE_OPTIONS["ocr_lang"], "dpi": TABLE_OPTIONS["ocr_dpi"], "psm": _psm, **key_value.OPTIONS}
+
+
+def check(spec: ExtractionSpec) -> list[str]:
+    return key_value.check(spec)
+
+
+def environment(spec: ExtractionSpec) -> list[str]:
     if shutil.which("tesseract") is None:
-        raise UserError("ocr_text needs the tesseract program: install it (Debian: apt-get install tesseract-ocr)")
-    lang = spec.option("lang", "eng")
-    if not isinstance(lang, str) or not lang.replace("+", "").isalpha():
-        raise UserError(f"strategy_config.lang: {lang!r} is not a tesseract language such as eng or eng+deu")
-    key_value.prepare(spec)
+        return ["ocr_text needs the tesseract program: install it (Debian: apt-get install tesseract-ocr)"]
+    return []
 
 
 def recognise(image, spec: ExtractionSpec, name: str) -> str:
@@ -61,5 +71,5 @@ def document_text(document: Document, spec: ExtractionSpec) -> str:
     raise ExtractionError(f"{document.name}: ocr_text reads images and PDFs, not {document.kind}")
 
 
-def extract(document: Document, spec: ExtractionSpec) -> list[RawRecord]:
-    return [key_value.values_from_text(document_text(document, spec), {}, spec)]
+def extract(document: Document, spec: ExtractionSpec) -> Findings:
+    return Findings.of_records([key_value.values_from_text(document_text(document, spec), {}, spec)])

@@ -1,7 +1,9 @@
 """Keep `pipeline_runs` in step with Dagster for every run of `universal_pipeline`, wherever it was launched.
 
 Each tick reads the runs updated since the cursor (a second of overlap: writes are idempotent upserts)
-and copies status, times, the failure message and the counts from the ops' output metadata.
+and copies status, times, the failure message and the counts: from `load_data`'s output metadata
+(which also wrote them itself, in its load's transaction), or, for a run that ended before loading,
+the counts its chunks staged.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import dagster as dg
 from dagster._core.events import DagsterEventType
 from dagster_code.universal_pipelines.resources import PipelinesDatabase
 
+from data_manager.pipelines.run_chunks import chunk_counts
 from data_manager.pipelines.runs import pipeline_id_of
 from data_manager.pipelines.schema import JOB
+from data_manager.pipelines.store import PipelineStore
 
 COUNTS = ("records_extracted", "records_loaded", "records_failed")
+COUNTING_STEPS = ("load_data", "extract_data")  # extract_data: runs from before chunks
 
 
-def run_values(instance: dg.DagsterInstance, record: Any) -> dict[str, Any]:
+def run_values(instance: dg.DagsterInstance, record: Any, store: PipelineStore | None = None) -> dict[str, Any]:
     """Status, times, error and counts of one run record, as pipeline_runs columns."""
     run = record.dagster_run
     values: dict[str, Any] = {"status": run.status.value}
@@ -36,6 +41,8 @@ def run_values(instance: dg.DagsterInstance, record: Any) -> dict[str, Any]:
     for entry in events:
         event = entry.dagster_event
         if event.event_type == DagsterEventType.STEP_OUTPUT:
+            if event.step_key not in COUNTING_STEPS:
+                continue
             metadata = event.step_output_data.metadata
             for name in COUNTS:
                 if name in metadata:
@@ -50,6 +57,10 @@ def run_values(instance: dg.DagsterInstance, record: Any) -> dict[str, Any]:
             errors.append(entry.message)
     if errors and run.status.value != "SUCCESS":
         values["error"] = "\n".join(errors)[:4000]
+    if "records_extracted" not in values and store is not None:
+        counts = chunk_counts(store, run.run_id)
+        if counts:
+            values.update({name: counts[name] for name in COUNTS if name in counts}, counts=counts)
     if run.status.value == "SUCCESS" and "records_extracted" in values and "records_loaded" not in values:
         values["records_loaded"] = 0
     return values
@@ -76,7 +87,7 @@ def pipeline_runs_sensor(context: dg.SensorEvaluationContext, pipelines_db: Pipe
         pipeline_id = pipeline_id_of(run.run_config)
         if pipeline_id is None:
             continue
-        store.record_run(pipeline_id, run.run_id, **run_values(context.instance, record))
+        store.record_run(pipeline_id, run.run_id, **run_values(context.instance, record, store))
         synced += 1
         since = max(since, record.update_timestamp.timestamp())
     context.update_cursor(str(since))

@@ -1,0 +1,62 @@
+"""The deployment's executor for every location: EXECUTOR=multiprocess (Dagster's default) or celery.
+
+`with_platform_execution` is applied by `data_manager.locations.definitions.platform_definitions`, which
+every location's Definitions go through, so no location names an executor of its own. With celery:
+
+- every job, including one that pinned an executor for local speed, runs its steps as tasks of
+  dagster-celery's executor, on the queue named after the location (a worker serves some locations
+  by listening on their queues only);
+- broker and backend come from CELERY_BROKER_URL / CELERY_BACKEND_URL at run time (`{"env": ...}`
+  config): the URLs, which may hold a password, are never in a run's config or the UI;
+- step outputs go through the instance's Postgres (`PostgresStepOutputs`), which every worker reaches.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster._record import copy
+
+from data_manager.execution.celery_config import CelerySettings, backend_env_var, celery_app_config
+from data_manager.settings import env
+
+IO_MANAGER_KEY = "io_manager"
+
+
+def celery_executor_for(location: str) -> dg.ExecutorDefinition:
+    """dagster-celery's executor, configured for `location`'s queue (raises when no broker is set)."""
+    from dagster_celery import celery_executor
+
+    settings = CelerySettings.from_env()
+    return celery_executor.configured(
+        {
+            "broker": {"env": "CELERY_BROKER_URL"},
+            "backend": {"env": backend_env_var()},
+            "config_source": celery_app_config(settings, queue=location),
+        }
+    )
+
+
+def _unpinned(job: object, executor: dg.ExecutorDefinition) -> object:
+    """`job` running on `executor`, whatever executor it pinned."""
+    if isinstance(job, dg.JobDefinition):
+        return job.with_executor_def(executor) if job.has_specified_executor else job
+    if getattr(job, "executor_def", None) is not None:  # define_asset_job(..., executor_def=...)
+        return copy(job, executor_def=None)
+    return job
+
+
+def with_platform_execution(defs: dg.Definitions, location: str) -> dg.Definitions:
+    """`defs` run by the deployment's executor (unchanged for the multiprocess default)."""
+    if env("EXECUTOR") != "celery":
+        return defs
+    from data_manager.execution.step_outputs import PostgresStepOutputs
+
+    executor = celery_executor_for(location)
+    resources = dict(defs.resources or {})
+    resources.setdefault(IO_MANAGER_KEY, PostgresStepOutputs())
+    return copy(
+        defs,
+        executor=executor,
+        jobs=[_unpinned(job, executor) for job in defs.jobs or []],
+        resources=resources,
+    )
