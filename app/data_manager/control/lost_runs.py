@@ -3,7 +3,8 @@
 Runs execute inside the code server's process group (DefaultRunLauncher), so when
 the supervisor restarts a server those runs are gone. That launcher offers no
 worker health check for the daemon's run monitoring, so the supervisor reports
-them failed itself instead of leaving them STARTED forever.
+them failed itself instead of leaving them STARTED forever, and gives back the pool slots
+they held. Dagster's run retries then re-execute them (platform/dagster.yaml).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def fail_lost_runs(location_names: set[str]) -> list[str]:
                 instance.report_run_canceled(run, message=message)
             else:
                 instance.report_run_failed(run, message=message)
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             failed.append(run.run_id)
         return failed
     finally:

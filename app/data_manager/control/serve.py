@@ -20,6 +20,8 @@ from data_manager.stack_runtime import (
     served_registry,
 )
 
+LOST_RUNS_RETRY_S = 10.0
+
 
 def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
     connect_host = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
@@ -36,9 +38,12 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
 
         try:
             failed = fail_lost_runs(set(location_names))
-        except Exception as exc:  # storage down: the daemon's monitoring will catch up later
+        except Exception as exc:  # storage down (Postgres restarting): try again until it answers
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            supervisor.say(f"could not check for lost runs of {', '.join(location_names)}: {reason}")
+            supervisor.say(f"could not check for lost runs of {', '.join(location_names)} yet: {reason}")
+            retry = threading.Timer(LOST_RUNS_RETRY_S, fail_runs_of, args=location_names)
+            retry.daemon = True
+            retry.start()
             return
         if failed:
             supervisor.say(f"marked {len(failed)} lost run(s) failed: {', '.join(failed)}")
