@@ -8,6 +8,8 @@ no two runs' dbt steps overlap, and the tables hold each product exactly once.
 
 from __future__ import annotations
 
+import itertools
+
 import psycopg
 import pytest
 
@@ -44,7 +46,7 @@ def test_eight_runs_of_one_job_at_once_all_succeed_and_tables_are_exact(platform
         if step.endswith("_dbt_models")
     )
     assert len(dbt_steps) == RUNS
-    for (_, first_end), (second_start, _) in zip(dbt_steps, dbt_steps[1:], strict=False):
+    for (_, first_end), (second_start, _) in itertools.pairwise(dbt_steps):
         assert second_start >= first_end, f"two dbt steps overlapped: {dbt_steps}"
 
     products = load_products()
