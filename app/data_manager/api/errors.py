@@ -93,6 +93,12 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database unavailable serving %s %s: %s", request.method, request.url.path, exc)
         return error_response(503, [ErrorItem(message=DATABASE_GONE)])
 
+    @app.exception_handler(psycopg.DataError)
+    async def _unstorable_value(_request: Request, exc: psycopg.DataError) -> JSONResponse:
+        # A value valid JSON but not storable (a NUL character, a number out of range): the input's fault.
+        reason = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
+        return error_response(422, [ErrorItem(message=f"a value cannot be stored: {reason}")])
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, _validation_items(exc))
