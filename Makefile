@@ -187,6 +187,11 @@ designer-build: designer/dist/index.html ## Build the designer web app (designer
 designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api to a running `data-manager api`
 	cd designer && npm run dev
 
+MINUTES ?= 10
+.PHONY: soak
+soak: install dbt-prepare ## Mixed load + faults on its own make dev stack for MINUTES (10); one JSON line, exit 1 if a check fails
+	$(RUN) python scripts/soak.py --minutes $(MINUTES)
+
 .PHONY: bench-designer
 bench-designer: install designer-build ## Benchmark the designer in headless Chromium: bundle size, canvas and form render
 	$(RUN) python scripts/bench_designer.py

@@ -334,6 +334,9 @@ class Soak:
         })  # fmt: skip
         if created is not None and created.status_code == 201:
             self.call("DELETE", f"{base}/components/{name}")
+        else:
+            detail = created.json().get("errors", [{}])[0].get("message", "")[:80] if created is not None else ""
+            self.record.submit_failures[f"designer edit: {created.status_code if created else 'gave up'} {detail}"] += 1
 
     def load(self) -> None:
         cycle = 0
