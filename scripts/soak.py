@@ -466,8 +466,10 @@ def failure_causes(stack: DevStack, runs: list[dict], limit: int = 20) -> dict[s
     causes: Counter = Counter()
     with DagsterClient(url=stack.webserver, timeout=60, max_retries=3) as client:
         for run in [r for r in runs if r["status"] == "FAILURE"][:limit]:
-            messages = [e.message or "" for e in client.all_logs(run["runId"]) if e.level in ("ERROR", "CRITICAL")]
-            first = next((m for m in messages if m), "no error event")
+            events = [e for e in client.all_logs(run["runId"]) if e.level in ("ERROR", "CRITICAL")]
+            # A step failure's own error says why ("Execution of step ... failed." does not).
+            texts = [text for e in events for text in (e.error, e.message) if text]
+            first = next((t for t in texts if not t.startswith("Execution of step")), texts[0] if texts else "no error")
             causes[first.splitlines()[0][:140]] += 1
     return dict(causes)
 

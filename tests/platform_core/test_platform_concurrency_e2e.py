@@ -15,7 +15,7 @@ import pytest
 
 from sample_api import load_products
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # eight dbt builds in turn
 
 LOCATION = "sample_product_sync"
 RUNS = 8
