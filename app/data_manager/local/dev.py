@@ -244,7 +244,9 @@ def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: 
     )
     webserver = Role(
         "webserver",
-        [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", env("DAGSTER_WEBSERVER_PORT"), "-w", str(workspace)],
+        # --db-pool-recycle 1, as in Compose: after a Postgres restart no stale pooled connection fails a request.
+        [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", env("DAGSTER_WEBSERVER_PORT"), "-w", str(workspace),
+         "--db-pool-recycle", "1"],
     )  # fmt: skip
     daemon_read: list[str] = []
     daemon = Role(
