@@ -33,6 +33,7 @@ import httpx
 import yaml
 
 from daglab import DagsterClient
+from daglab.errors import DagsterGraphQLError
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
 from sample_api import load_products
@@ -193,11 +194,24 @@ def docker(*args: str) -> str:
     return result.stdout
 
 
+def launch_retrying(client: DagsterClient, target, give_up_s: float = 90) -> str:
+    """Launch as a client should: the webserver's HTTP 500 while its Postgres connection recovers is retried."""
+    deadline = time.monotonic() + give_up_s
+    while True:
+        try:
+            return client.launch(target)
+        except DagsterGraphQLError as exc:
+            if (exc.status_code or 0) < 500 or time.monotonic() > deadline:
+                raise
+            say(f"webserver answered HTTP {exc.status_code} ({exc.server_message.splitlines()[0][:80]}); retrying")
+            time.sleep(3)
+
+
 def run_pipeline(stack: Stack, location: str, timeout_s: float = 600) -> tuple[str, float]:
     """Launch `<location>_pipeline` with daglab and wait; returns (run id, seconds to SUCCESS)."""
     started = time.monotonic()
     with stack.client() as client:
-        run_id = client.launch(client.resolve_job(f"{location}_pipeline", location=location))
+        run_id = launch_retrying(client, client.resolve_job(f"{location}_pipeline", location=location))
         run = client.wait(run_id, timeout=timeout_s)
     if run.status != "SUCCESS":
         raise CheckFailed(f"{location}_pipeline run {run_id} ended {run.status}")
@@ -371,7 +385,7 @@ def check_faults_with_runs_in_flight(stack: Stack, timeout_s: float = 1200) -> N
     started = time.monotonic()
     with stack.client() as client:
         target = client.resolve_job("sample_product_sync_pipeline", location="sample_product_sync")
-        submitted = [client.launch(target) for _ in range(4)]
+        submitted = [launch_retrying(client, target) for _ in range(4)]
     wait_for("a run in flight", lambda: bool(runs_with_status(stack, ["STARTED"])), 300, 1)
     statuses: dict[int, int] = {}
     with stack.api() as api:

@@ -63,3 +63,51 @@ def fail_runs(runs: dict[str, str]) -> list[str]:
         return failed
     finally:
         instance.dispose()
+
+
+def retry_dropped_runs(workspace_file: str, settle_s: float = 60, window_s: float = 3600) -> list[str]:
+    """Launch the automatic retry Dagster's daemon dropped; returns the failed runs retried.
+
+    The daemon retries a failed run once, when it reads the failure event; if that attempt fails (the location's
+    server restarting, Postgres away) it marks the run "will not retry" and never looks again. A run that failed
+    more than `settle_s` ago, that the retry policy would retry and that has no retry yet, gets one here, with
+    the daemon's own `retry_run` (same tags, same strategy; it never creates a second retry)."""
+    from datetime import timedelta
+
+    import dagster as dg
+    from dagster._core.events import RunFailureReason
+    from dagster._core.execution.retries import auto_reexecution_should_retry_run
+    from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, PARENT_RUN_ID_TAG, RUN_FAILURE_REASON_TAG
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import WorkspaceFileTarget
+    from dagster._daemon.auto_run_reexecution.auto_run_reexecution import retry_run
+
+    instance = dg.DagsterInstance.get()
+    try:
+        if not instance.run_retries_enabled:
+            return []
+        now = datetime.now(UTC)
+        failed = instance.get_runs(
+            filters=dg.RunsFilter(
+                statuses=[dg.DagsterRunStatus.FAILURE],
+                updated_after=now - timedelta(seconds=window_s),
+                updated_before=now - timedelta(seconds=settle_s),
+            )
+        )
+        dropped = []
+        for run in failed:
+            if run.tags.get(AUTO_RETRY_RUN_ID_TAG) or instance.get_runs(
+                filters=dg.RunsFilter(tags={PARENT_RUN_ID_TAG: run.run_id}), limit=1
+            ):
+                continue
+            reason = run.tags.get(RUN_FAILURE_REASON_TAG)
+            if auto_reexecution_should_retry_run(instance, run, RunFailureReason(reason) if reason else None):
+                dropped.append(run)
+        if not dropped:
+            return []
+        with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[workspace_file])) as context:
+            for run in dropped:
+                retry_run(run, context)
+        return [run.run_id for run in dropped]
+    finally:
+        instance.dispose()

@@ -25,6 +25,7 @@ from data_manager.stack_runtime import (
 )
 
 LOST_RUNS_RETRY_S = 10.0
+DROPPED_RETRY_CHECK_S = 60.0
 LOST_RUNS_WAIT_S = 300.0  # at most this long for a restarted server before its lost runs are failed anyway
 
 
@@ -69,6 +70,24 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
                 supervisor.say(f"could not check for lost runs of {names} yet: {reason}")
                 time.sleep(LOST_RUNS_RETRY_S)
 
+    def retry_dropped_runs() -> None:
+        """Every minute: the retries Dagster's daemon gave up on because a server was away at that moment."""
+        from data_manager.control import lost_runs
+
+        workspace = str(local_workspace or paths.workspace_yaml)
+        while True:
+            time.sleep(DROPPED_RETRY_CHECK_S)
+            try:
+                retried = lost_runs.retry_dropped_runs(workspace)
+            except Exception as exc:  # storage or a code server away: the next check tries again
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                supervisor.say(f"could not check for dropped run retries yet: {first}")
+                continue
+            if retried:
+                supervisor.say(
+                    f"retried {len(retried)} failed run(s) whose automatic retry was dropped: {', '.join(retried)}"
+                )
+
     supervisor = Supervisor(
         load_registry=lambda: served_registry(paths),
         bind_host=bind,
@@ -86,6 +105,8 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
     ensure_platform_databases(say=supervisor.say)
     # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.
     recover_lost_runs(*[loc.name for loc in registry.enabled])
+    if is_set("DAGSTER_HOME"):
+        threading.Thread(target=retry_dropped_runs, daemon=True).start()
     if pidfile is not None:
         write_atomic(pidfile, f"{os.getpid()}\n")
     try:
