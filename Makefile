@@ -195,6 +195,11 @@ designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api 
 bench-scale: install ## Benchmark Celery workers: 2 vs 1 worker, per-step overhead, worker death to rerun
 	$(RUN) python scripts/bench_scale.py
 
+MINUTES ?= 10
+.PHONY: soak
+soak: install dbt-prepare ## Mixed load + faults on its own make dev stack for MINUTES (10); one JSON line, exit 1 if a check fails
+	$(RUN) python scripts/soak.py --minutes $(MINUTES)
+
 .PHONY: bench-designer
 bench-designer: install designer-build ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform
 	$(RUN) python scripts/bench_designer.py

@@ -4,7 +4,9 @@ From a clean clone: builds both images, writes a throw-away env file (random pas
 port, its own project name), starts the stack and checks what a user relies on: every service healthy and
 every location LOADED; the three `<location>_pipeline` jobs succeed (launched with daglab) and fill the
 reporting tables; `data-manager validate` in the container; recovery from kill -9 of the data-manager and of
-Postgres (the next launch succeeds, no run stays NOT_STARTED); RUN_LAUNCHER=docker (a run in its own
+Postgres (the next launch succeeds, no run stays NOT_STARTED); runs in flight through kill -9 of the daemon,
+webserver, platform API and a code server and a Postgres restart (each SUCCESS, itself or on retry; the API
+503 with Retry-After meanwhile, never 500); RUN_LAUNCHER=docker (a run in its own
 container, which a code-server restart does not kill, removed afterwards); a code change shown after
 `make up` + `make reload`; and `down -v` leaving nothing. The platform API: healthy, the designer at /designer/,
 OpenAPI with the token (401 without), designer writes refused (read-only in Compose), and one universal pipeline
@@ -31,6 +33,7 @@ import httpx
 import yaml
 
 from daglab import DagsterClient
+from daglab.errors import DagsterGraphQLError
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
 from sample_api import load_products
@@ -199,11 +202,24 @@ def docker(*args: str) -> str:
     return result.stdout
 
 
+def launch_retrying(client: DagsterClient, target, give_up_s: float = 90) -> str:
+    """Launch as a client should: the webserver's HTTP 500 while its Postgres connection recovers is retried."""
+    deadline = time.monotonic() + give_up_s
+    while True:
+        try:
+            return client.launch(target)
+        except DagsterGraphQLError as exc:
+            if (exc.status_code or 0) < 500 or time.monotonic() > deadline:
+                raise
+            say(f"webserver answered HTTP {exc.status_code} ({exc.server_message.splitlines()[0][:80]}); retrying")
+            time.sleep(3)
+
+
 def run_pipeline(stack: Stack, location: str, timeout_s: float = 600) -> tuple[str, float]:
     """Launch `<location>_pipeline` with daglab and wait; returns (run id, seconds to SUCCESS)."""
     started = time.monotonic()
     with stack.client() as client:
-        run_id = client.launch(client.resolve_job(f"{location}_pipeline", location=location))
+        run_id = launch_retrying(client, client.resolve_job(f"{location}_pipeline", location=location))
         run = client.wait(run_id, timeout=timeout_s)
     if run.status != "SUCCESS":
         raise CheckFailed(f"{location}_pipeline run {run_id} ended {run.status}")
@@ -361,6 +377,63 @@ def check_postgres_restart(stack: Stack) -> None:
     if stuck:
         raise CheckFailed(f"runs left NOT_STARTED after the Postgres restart: {[r.run_id for r in stuck]}")
     say(f"launch after the Postgres restart: SUCCESS (run {run_id}); no run NOT_STARTED")
+
+
+FAULT_KILLS = (  # service, its process to kill -9 from the host (None: the container's PID 1)
+    ("dagster-daemon", "dagster-daemon run"),
+    ("dagster-webserver", "dagster-webserver"),
+    ("platform-api", "data-manager api"),
+)
+
+
+def check_faults_with_runs_in_flight(stack: Stack, timeout_s: float = 1200) -> None:
+    """Runs queued and in flight while the daemon, the webserver, the platform API and a code server are killed -9
+    and Postgres restarts: each ends SUCCESS, itself or through Dagster's automatic retry; none is left queued or
+    in flight; the API answers 503 with Retry-After (never 500) meanwhile, and works again by itself."""
+    started = time.monotonic()
+    with stack.client() as client:
+        target = client.resolve_job("sample_product_sync_pipeline", location="sample_product_sync")
+        submitted = [launch_retrying(client, target) for _ in range(4)]
+    wait_for("a run in flight", lambda: bool(runs_with_status(stack, ["STARTED"])), 300, 1)
+    statuses: dict[int, int] = {}
+    with stack.api() as api:
+
+        def probe() -> None:
+            with suppress(httpx.TransportError):
+                response = api.get("/api/templates")
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                if response.status_code >= 500 and not (
+                    response.status_code == 503 and response.headers.get("retry-after")
+                ):
+                    raise CheckFailed(f"the API answered {response.status_code} during a fault: {response.text[:200]}")
+
+        for service, command in FAULT_KILLS:
+            kill_and_wait(stack, service, command)
+            probe()
+        container = stack.container("data-manager")
+        os.kill(main_process_pid(container, "dagster_code.sample_product_sync"), 9)  # one code server
+        stack.dc("restart", "postgres")
+        probe()
+        stack.wait_ready("after the faults", timeout_s=300)
+        wait_for("the API answers again", lambda: api.get("/api/templates").status_code == 200, 120, 2)
+    wait_for("every run terminal", lambda: not runs_with_status(stack, ["QUEUED", "NOT_STARTED", "STARTING",
+             "STARTED", "CANCELING"]), timeout_s, 5)  # fmt: skip
+    with stack.client() as client:
+        runs = client.runs()
+    succeeded = {r.tags.get("dagster/root_run_id", r.run_id) for r in runs if r.status == "SUCCESS"}
+    lost = [run_id for run_id in submitted if run_id not in succeeded]
+    if lost:
+        raise CheckFailed(f"runs not SUCCESS after the faults, not even on retry: {lost}")
+    retries = sum("dagster/parent_run_id" in r.tags for r in runs)
+    timings["faults_with_runs_in_flight_s"] = round(time.monotonic() - started, 1)
+    say(f"kill -9 of daemon, webserver, API, a code server and a Postgres restart with 4 runs in flight: all SUCCESS "
+        f"({retries} automatic retries), none stuck; API statuses meanwhile {statuses}")  # fmt: skip
+
+
+def runs_with_status(stack: Stack, statuses: list[str]) -> list:
+    with suppress(Exception), stack.client() as client:
+        return client.runs(statuses)
+    return [None]  # webserver not answering yet: not settled
 
 
 def run_containers(run_id: str) -> list[str]:
@@ -541,6 +614,7 @@ def main() -> int:
         timings["data_manager_kill9_to_loaded_s"] = round(kill_and_wait(stack, "data-manager", "data-manager serve"), 1)
         say(f"data-manager back after kill -9, every location LOADED, in {timings['data_manager_kill9_to_loaded_s']}s")
         check_postgres_restart(stack)
+        check_faults_with_runs_in_flight(stack)
         check_docker_launcher(stack)
         check_celery_workers(stack)
         check_code_change(stack)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
@@ -64,7 +65,21 @@ app.add_typer(
 
 
 def main() -> None:
-    app()
+    """Run a command; a usage error (wrong type, missing value, unknown option) is one line on stderr, exit 2."""
+    try:
+        code = app(standalone_mode=False)
+    except TyperException as exc:  # typer's click errors: UsageError, BadParameter, MissingParameter, ...
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without its command: typer printed its help
+            raise SystemExit(exc.exit_code) from None
+        context = getattr(exc, "ctx", None)
+        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+        message = " ".join(exc.format_message().split())
+        print(f"error: {message}{hint}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

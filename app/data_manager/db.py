@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from data_manager.errors import UserError
+from data_manager.errors import ServiceUnavailable, UserError
 from data_manager.settings import PostgresSettings, env, env_int, is_set
 
 EMBEDDED_HOST = "127.0.0.1"
@@ -74,7 +74,7 @@ def connect(settings: PostgresSettings | None = None, database: str | None = Non
         )
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"cannot connect to Postgres at {settings.safe_description()}: {reason}") from None
+        raise ServiceUnavailable(f"cannot connect to Postgres at {settings.safe_description()}: {reason}") from None
 
 
 def ensure_database(settings: PostgresSettings, database: str) -> bool:

@@ -22,6 +22,11 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
+class ServiceUnavailable(UserError):
+    """A server the command needs does not answer right now (Postgres restarting, a webserver down): the same
+    request may work in a moment. The API answers 503 with Retry-After; the CLI prints the one line."""
+
+
 def cli_errors(func: F) -> F:
     """Decorator for CLI commands: print UserError as `error: ...` and exit with its code."""
 

@@ -27,9 +27,11 @@ def signal_group(process: subprocess.Popen | int, sig: int) -> None:
         os.killpg(process if isinstance(process, int) else process.pid, sig)
 
 
-def stop_group(process: subprocess.Popen, grace_s: float) -> None:
-    """TERM the whole group, then KILL it after `grace_s`; always leaves no member behind."""
-    signal_group(process, signal.SIGTERM)
+def stop_group(process: subprocess.Popen, grace_s: float, first_signal: int | None = signal.SIGTERM) -> None:
+    """TERM the whole group (or nothing, when the caller signalled it its own way), then KILL it after
+    `grace_s`; always leaves no member behind."""
+    if first_signal is not None:
+        signal_group(process, first_signal)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=grace_s)
     # The leader may be gone while children of its group live on: kill the group regardless.
@@ -89,8 +91,9 @@ def spawn(
     printer: LinePrinter,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
+    user: str | None = None,
 ) -> subprocess.Popen:
-    """Start `command` in a new process group, streaming its output through `printer`."""
+    """Start `command` in a new process group (as `user` when given), streaming its output through `printer`."""
     process = subprocess.Popen(
         list(command),
         stdout=subprocess.PIPE,
@@ -99,6 +102,7 @@ def spawn(
         env=env,
         cwd=cwd,
         start_new_session=True,
+        user=user,
     )
     threading.Thread(target=_pump, args=(process.stdout, role, printer), daemon=True).start()
     return process

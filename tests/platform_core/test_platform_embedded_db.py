@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import os
+import signal
+import time
 from pathlib import Path
 
+import psutil
 import psycopg
 
 from data_manager.local.embedded_db import EmbeddedPostgres
@@ -26,3 +31,70 @@ def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not server.is_ready()
+
+
+def supervised_postgres(tmp_path: Path):
+    """The embedded server as `make dev` runs it: a supervised role of a DevStack, on a free port."""
+    from data_manager.db import PlatformDatabase
+    from data_manager.local.dev import DevStack, database_role
+    from data_manager.paths import ProjectPaths
+    from data_manager.process_groups import LinePrinter
+    from data_manager.settings import PostgresSettings
+
+    paths = ProjectPaths(tmp_path, tmp_path / ".data")
+    (paths.data_dir / "logs").mkdir(parents=True)
+    stack = DevStack(paths, LinePrinter(io.StringIO(), log_dir=paths.data_dir / "logs"), dict(os.environ))
+    settings = PostgresSettings(host="127.0.0.1", port=free_port(), user="postgres", password="", database="postgres")
+    role = database_role(PlatformDatabase(settings, embedded=True), paths, stack.say)
+    assert role is not None
+    stack.start(role)
+    role.ready(role)
+    return stack, role, settings
+
+
+def test_killed_embedded_postmaster_is_restarted_with_its_data(tmp_path: Path) -> None:
+    """kill -9 of the postmaster (its backends orphaned, postmaster.pid left behind): it comes back by itself."""
+    stack, role, settings = supervised_postgres(tmp_path)
+    try:
+        with psycopg.connect(**settings.connect_kwargs(), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (value text)")
+            conn.execute("INSERT INTO kept VALUES ('survives kill -9')")
+        holder = psycopg.connect(**settings.connect_kwargs())  # a backend that outlives its postmaster
+        killed = role.process.pid
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 90
+        while not (role.process is not None and role.process.pid != killed and _answers(settings)):
+            assert time.monotonic() < deadline, stack.printer.sink.getvalue()[-3000:]
+            stack.supervise_once()
+            time.sleep(0.3)
+        holder.close()
+        with psycopg.connect(**settings.connect_kwargs()) as conn:
+            assert conn.execute("SELECT value FROM kept").fetchone() == ("survives kill -9",)
+        assert "postgres exited with -9; restarting in 1s" in stack.printer.sink.getvalue()
+    finally:
+        pid = role.process.pid if role.process else None
+        stack.stop_all()
+    assert pid is None or not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not _answers(settings)
+
+
+def test_stale_postmaster_pid_of_a_recycled_process_is_cleared(tmp_path: Path) -> None:
+    """A postmaster.pid naming a live process that is not our postmaster (the pid was reused) is removed."""
+    stack, role, settings = supervised_postgres(tmp_path)
+    stack.stop_all()
+    lock = tmp_path / ".data" / "postgres" / "pgdata" / "postmaster.pid"
+    lock.write_text(f"{os.getpid()}\n{lock.parent}\n0\n{settings.port}\n")
+    try:
+        stack.start(role)
+        role.ready(role)
+        assert "removed a stale postmaster.pid" in stack.printer.sink.getvalue()
+    finally:
+        stack.stop_all()
+
+
+def _answers(settings) -> bool:
+    try:
+        with psycopg.connect(**settings.connect_kwargs(), connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False

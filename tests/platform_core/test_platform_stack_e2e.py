@@ -159,7 +159,7 @@ def test_killed_daemon_and_webserver_come_back_and_runs_in_flight_succeed(stack:
 
 
 def test_run_lost_with_a_killed_code_server_is_marked_failed(stack: LocalStack) -> None:
-    run_id = stack.launch_job("beta", "slow_job")
+    run_id = stack.launch_job("beta", "slow_job", tags={"dagster/max_retries": "0"})  # a retry would sleep 600 s
     deadline = time.monotonic() + 120
     while stack.run_status(run_id) != "STARTED":
         assert time.monotonic() < deadline, f"run {run_id} never started: {stack.run_status(run_id)}"

@@ -1,7 +1,9 @@
 """The API's one error shape: every 4xx/5xx body is `{"errors": [ErrorItem, ...]}`, never a traceback.
 
 `ApiError` is what services' callers raise; FastAPI's own validation errors and HTTP errors are converted
-to the same shape by the handlers `install_error_handlers` registers.
+to the same shape by the handlers `install_error_handlers` registers. A server the request needs that is
+away for a moment (Postgres restarting, its connection dropped, the Dagster webserver down) is a 503 with
+`Retry-After`, never a 500: the same request works again once it is back, without restarting the API.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,10 +20,12 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from data_manager.designer.problems import CONFLICT, FAILED, INVALID, NOT_FOUND, UNAVAILABLE, DesignerError
-from data_manager.errors import EXIT_FAILURE, UserError
+from data_manager.errors import EXIT_FAILURE, ServiceUnavailable, UserError
 
 log = logging.getLogger(__name__)
 DESIGNER_STATUS = {INVALID: 422, NOT_FOUND: 404, CONFLICT: 409, FAILED: 422, UNAVAILABLE: 503}
+RETRY_AFTER_S = 5  # what a 503 tells clients to wait: about what a supervised restart of a server takes
+DATABASE_GONE = "the database connection was lost (is Postgres restarting?); try again in a few seconds"
 
 
 class ErrorItem(BaseModel):
@@ -57,6 +63,8 @@ def error_response(
     status_code: int, errors: Sequence[ErrorItem], headers: dict[str, str] | None = None, extra: dict | None = None
 ) -> JSONResponse:
     body = ErrorBody(errors=list(errors)).model_dump(mode="json", exclude_none=True)
+    if status_code == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_S), **(headers or {})}
     return JSONResponse({**(extra or {}), **body}, status_code=status_code, headers=headers)
 
 
@@ -87,6 +95,22 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UploadTooLarge)
     async def _upload_too_large(_request: Request, exc: UploadTooLarge) -> JSONResponse:
         return error_response(413, [exc.item], headers={"Connection": "close"})
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(_request: Request, exc: ServiceUnavailable) -> JSONResponse:
+        return error_response(503, [ErrorItem(message=str(exc))])
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    async def _database_gone(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable serving %s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, [ErrorItem(message=DATABASE_GONE)])
+
+    @app.exception_handler(psycopg.DataError)
+    async def _unstorable_value(_request: Request, exc: psycopg.DataError) -> JSONResponse:
+        # A value valid JSON but not storable (a NUL character, a number out of range): the input's fault.
+        reason = (exc.diag.message_primary if exc.diag else None) or str(exc).splitlines()[0]
+        return error_response(422, [ErrorItem(message=f"a value cannot be stored: {reason}")])
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

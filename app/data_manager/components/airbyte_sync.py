@@ -23,6 +23,7 @@ from data_manager.components.definition_names import GROUP_NAME
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name
 from data_manager.ingestion.naming import OwnedTable, table_name_for, table_prefix_for
+from data_manager.locations.pools import sync_pool
 
 
 class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
@@ -69,7 +70,12 @@ class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         suffix = "" if self.cache == DEFAULT_CACHE else f"_{self.cache}"
         component = self
 
-        @dg.multi_asset(name=f"airbyte_sync_{prefix.rstrip('_')}{suffix}", specs=specs, can_subset=True)
+        @dg.multi_asset(
+            name=f"airbyte_sync_{prefix.rstrip('_')}{suffix}",
+            specs=specs,
+            can_subset=True,
+            pool=sync_pool("airbyte", spec.schema, self.connector),  # runs take turns writing these tables
+        )
         def airbyte_sync(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
             selected = [stream for key, stream in key_to_stream.items() if key in context.selected_asset_keys]
             yield from component.run_sync(context, selected, key_to_stream)

@@ -34,6 +34,7 @@ from pydantic import Field
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
+from data_manager.locations.pools import sync_pool
 from data_manager.settings import ENV_DEFAULTS, env
 
 PROGRESS_LOG_SECONDS = 10.0
@@ -145,7 +146,9 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         name = f"sql_sync_{schema}_{self.resolved_prefix()}{'_'.join(t.rsplit('.', 1)[-1] for t in self.tables)}"
         op_name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name.lower())[:200]
 
-        @dg.multi_asset(specs=specs, name=op_name, can_subset=True)
+        pool = sync_pool("sql", schema, self.resolved_prefix().rstrip("_") or self.source)  # runs take turns
+
+        @dg.multi_asset(specs=specs, name=op_name, can_subset=True, pool=pool)
         def _sync(context) -> Iterator[dg.MaterializeResult]:  # unannotated: dagster inspects the annotation
             selected = [by_key[key] for key in context.selected_asset_keys if key in by_key]
             yield from self.execute(context, [t for t in self.tables if t in selected])

@@ -13,6 +13,10 @@ event queue, termination event and exit status: multiprocessing's API does not c
 Dagster fixes the context in `DagsterApiServer.__init__` (dagster/_grpc/server.py) and starts the proxy's
 `dagster api grpc` child as `python -m dagster`; both are replaced below, and `tests/platform_core/
 test_platform_forked_run_workers.py` fails if a Dagster upgrade moves them.
+
+One more repair: the code server fails a run whose worker died (kill -9, out of memory) from a clean-up
+thread that Dagster lets die on the first error. While Postgres restarts that report fails, the thread ends
+and the run would stay STARTED forever; here a failed check is logged and tried again at the next tick.
 """
 
 from __future__ import annotations
@@ -46,6 +50,16 @@ def install() -> None:
 
     server.DagsterApiServer.__init__ = init
     server.get_python_environment_entry_point = command  # same signature: executable path -> command prefix
+    check_orphaned_runs = server.DagsterApiServer._check_for_orphaned_runs
+
+    @functools.wraps(check_orphaned_runs)
+    def check_orphaned_runs_again_later(self) -> None:
+        try:
+            check_orphaned_runs(self)
+        except Exception as exc:  # storage away: the dead run stays listed and is reported at the next tick
+            self._logger.warning(f"could not report a dead run worker yet, trying again: {exc}".splitlines()[0])
+
+    server.DagsterApiServer._check_for_orphaned_runs = check_orphaned_runs_again_later
 
 
 def main() -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 from data_manager.atomic_files import write_atomic
+from data_manager.control.health import wait_until_serving
 from data_manager.control.supervisor import Supervisor, check_mode
 from data_manager.db import ensure_platform_databases
+from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
 from data_manager.registry.models import Registry
 from data_manager.registry.workspace import render_workspace
@@ -20,6 +24,10 @@ from data_manager.stack_runtime import (
     served_registry,
 )
 
+LOST_RUNS_RETRY_S = 10.0
+DROPPED_RETRY_CHECK_S = 60.0
+LOST_RUNS_WAIT_S = 300.0  # at most this long for a restarted server before its lost runs are failed anyway
+
 
 def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile: Path | None, grace_s: float) -> int:
     connect_host = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
@@ -29,19 +37,56 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         if local_workspace is not None:
             write_atomic(local_workspace, render_workspace(registry, host_override=connect_host))
 
-    def fail_runs_of(*location_names: str) -> None:
+    def recover_lost_runs(*location_names: str, died_at: float | None = None) -> None:
+        """In the background: note the runs in flight when the servers died, wait until they serve again, then
+        fail those runs (so Dagster's retry finds the location); storage errors are retried until it answers."""
         if not is_set("DAGSTER_HOME"):
             return
-        from data_manager.control.lost_runs import fail_lost_runs
+        died_at = time.time() if died_at is None else died_at
+        threading.Thread(target=_recover, args=(location_names, died_at), daemon=True).start()
 
-        try:
-            failed = fail_lost_runs(set(location_names))
-        except Exception as exc:  # storage down: the daemon's monitoring will catch up later
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            supervisor.say(f"could not check for lost runs of {', '.join(location_names)}: {reason}")
+    def _recover(location_names: tuple[str, ...], died_at: float) -> None:
+        from data_manager.control import lost_runs
+
+        names = ", ".join(location_names)
+        runs = _until_storage_answers(lambda: lost_runs.in_flight_runs(set(location_names), died_at), names)
+        if not runs:
             return
+        for name in sorted(set(runs.values())):
+            server = supervisor.servers.get(name)
+            if server is not None:
+                with contextlib.suppress(UserError):
+                    wait_until_serving(connect_host, server.spec.port, timeout_s=LOST_RUNS_WAIT_S)
+        failed = _until_storage_answers(lambda: lost_runs.fail_runs(runs), names)
         if failed:
             supervisor.say(f"marked {len(failed)} lost run(s) failed: {', '.join(failed)}")
+
+    def _until_storage_answers(call, names: str):
+        while True:
+            try:
+                return call()
+            except Exception as exc:  # storage down (Postgres restarting): try again until it answers
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                supervisor.say(f"could not check for lost runs of {names} yet: {reason}")
+                time.sleep(LOST_RUNS_RETRY_S)
+
+    def retry_dropped_runs() -> None:
+        """Every minute: the retries Dagster's daemon gave up on because a server was away at that moment."""
+        from data_manager.control import lost_runs
+
+        workspace = str(local_workspace or paths.workspace_yaml)
+        while True:
+            time.sleep(DROPPED_RETRY_CHECK_S)
+            try:
+                retried = lost_runs.retry_dropped_runs(workspace)
+            except Exception as exc:  # storage or a code server away: the next check tries again
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                supervisor.say(f"could not check for dropped run retries yet: {first}")
+                continue
+            if retried:
+                supervisor.say(
+                    f"retried {len(retried)} failed run(s) whose automatic retry was dropped: {', '.join(retried)}"
+                )
 
     supervisor = Supervisor(
         load_registry=lambda: served_registry(paths),
@@ -51,7 +96,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         run_worker_start=env("RUN_WORKER_START"),
         grace_s=grace_s,
         on_registry_change=write_local_workspace,
-        on_server_down=fail_runs_of,
+        on_server_down=recover_lost_runs,
         restart_requests=lambda: pending_restarts(paths),
         on_restarted=lambda name: restart_request_file(paths, name).unlink(missing_ok=True),
         on_processes_changed=lambda pgids: record_code_server_groups(paths, pgids) if local_workspace else None,
@@ -59,7 +104,9 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
     registry = served_registry(paths)
     ensure_platform_databases(say=supervisor.say)
     # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.
-    threading.Thread(target=fail_runs_of, args=[loc.name for loc in registry.enabled], daemon=True).start()
+    recover_lost_runs(*[loc.name for loc in registry.enabled])
+    if is_set("DAGSTER_HOME"):
+        threading.Thread(target=retry_dropped_runs, daemon=True).start()
     if pidfile is not None:
         write_atomic(pidfile, f"{os.getpid()}\n")
     try:

@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from data_manager.dbt.layout import dbt_paths_for_location, dbt_project_dir, dbt_select_for_location, manifest_path
 from data_manager.errors import UserError
+from data_manager.locations.pools import dbt_pool
 from data_manager.settings import env
 
 DBT_RESOURCE_KEY = "dbt"
@@ -155,6 +156,7 @@ def build_dbt_assets(
         name=f"{name}_dbt_models",
         dagster_dbt_translator=LocationDbtTranslator(name),
         project=project,
+        pool=dbt_pool(name),  # two runs never build the same models at once (dbt's tmp relations collide)
     )
     def _location_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         # Each run's artifacts in a folder of its own that goes with the run: dagster-dbt's default, a new

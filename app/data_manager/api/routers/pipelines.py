@@ -16,7 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from daglab.errors import DaglabError, DagsterConnectionError, NotFoundError, RunConfigValidationError
+from daglab.errors import (
+    DaglabError,
+    DagsterConnectionError,
+    DagsterGraphQLError,
+    NotFoundError,
+    RunConfigValidationError,
+)
 from data_manager.api.errors import ApiError, ErrorItem
 from data_manager.errors import UserError
 from data_manager.pipelines import runs
@@ -90,6 +96,12 @@ def call(function, *args: Any) -> Any:
         ) from None
     except DagsterConnectionError as exc:
         raise ApiError(503, [f"Dagster webserver unreachable: {exc}"]) from None
+    except DagsterGraphQLError as exc:
+        if (exc.status_code or 0) >= 500:  # the webserver's own storage failed (Postgres restarting): transient
+            raise ApiError(
+                503, [f"Dagster webserver failed, try again: {exc.server_message.splitlines()[0]}"]
+            ) from None
+        raise ApiError(502, [f"Dagster answered with an error: {exc}"]) from None
     except DaglabError as exc:
         raise ApiError(502, [f"Dagster answered with an error: {exc}"]) from None
 
