@@ -31,6 +31,24 @@ os.environ.setdefault(
     os.path.expanduser(f"~/.cache/data-platform-tests/airbyte/{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"),
 )
 
+
+@pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Undo what a test exported into this worker's environment.
+
+    A CLI command run in-process exports its Postgres choice (`platform_database()` sets POSTGRES_HOST,
+    PORT and an empty PASSWORD, once per process); left in place, it changes what later tests in the
+    same worker see (a Compose config check, a dev stack's children)."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+    from data_manager.db import platform_database
+
+    platform_database.cache_clear()
+
+
 TEST_PG = PostgresSettings(
     host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
     port=int(os.environ.get("TEST_POSTGRES_PORT", "5432")),

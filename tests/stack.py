@@ -215,6 +215,23 @@ class LocalStack:
         with self.client() as client:
             return client.wait(run_id, timeout=timeout_s).status
 
+    def wait_for_run_or_its_retries(self, run_id: str, timeout_s: float = 900) -> tuple[str, str]:
+        """The last run of a run's automatic retries and its status (Dagster retries a failed run as a new run)."""
+        deadline = time.monotonic() + timeout_s
+        status = self.wait_for_run(run_id, timeout_s)
+        while status != "SUCCESS":
+            retry, give_up = None, min(deadline, time.monotonic() + 150)  # the retry sweeper runs every minute
+            while retry is None and time.monotonic() < give_up:
+                with self.client() as client:
+                    retry = next((r for r in client.runs() if r.tags.get("dagster/parent_run_id") == run_id), None)
+                if retry is None:
+                    time.sleep(2)
+            if retry is None:
+                return run_id, status
+            run_id = retry.run_id
+            status = self.wait_for_run(run_id, max(deadline - time.monotonic(), 1))
+        return run_id, status
+
     def run_messages(self, run_id: str) -> list[str]:
         with self.client() as client:
             events = client.all_logs(run_id)

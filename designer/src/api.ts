@@ -27,6 +27,8 @@ export interface ComponentInstance {
   attributes: Record<string, unknown>;
   /** Why the instance's defs.yaml could not be read, when it could not. */
   error?: string | null;
+  /** Added in the designer but not written yet: its first Save creates it (checked like every write). */
+  unwritten?: boolean;
 }
 
 export interface AssetCheck {
@@ -219,8 +221,8 @@ export const api = {
     const body = await request<unknown>("GET", `${location(name)}/components`);
     return list<ComponentInstance>(body, "components").map((item) => ({ ...item, attributes: item.attributes ?? {} }));
   },
-  scaffold(name: string, type: string, path: string): Promise<unknown> {
-    return request("POST", `${location(name)}/components`, { type, path });
+  createInstance(name: string, type: string, path: string, attributes: Record<string, unknown>): Promise<unknown> {
+    return request("POST", `${location(name)}/components`, { type, path, attributes });
   },
   saveAttributes(name: string, path: string, attributes: Record<string, unknown>): Promise<unknown> {
     return request("PUT", instance(name, path), { attributes });

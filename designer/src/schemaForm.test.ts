@@ -110,11 +110,11 @@ describe("errors on fields", () => {
 });
 
 describe("pruneEmpty", () => {
-  it("drops empty optional values, lists and objects but keeps false, zero and list items", () => {
-    expect(pruneEmpty({ a: "", b: null, c: undefined, d: false, e: 0, f: ["x", ""], g: { h: "" }, i: [] })).toEqual({
+  it("drops empty optional values, lists, objects and list items left empty but keeps false and zero", () => {
+    expect(pruneEmpty({ a: "", b: null, c: undefined, d: false, e: 0, f: ["x", "", null, 0], g: { h: "" }, i: [] })).toEqual({
       d: false,
       e: 0,
-      f: ["x", ""],
+      f: ["x", 0],
     });
   });
 });

@@ -1,6 +1,10 @@
 /**
  * The designer's state (zustand): what the server holds (locations, instances, preview) and the
  * user's unsaved edits (drafts per instance), with undo/redo over those drafts.
+ *
+ * A component added on the canvas is only a draft until its first Save: nothing is written before the
+ * server has checked its attributes (schema and the staged `dg check defs`), so the location never holds
+ * a half-made component.
  */
 import { create } from "zustand";
 
@@ -51,7 +55,8 @@ interface DesignerState {
   discard(path: string): void;
   save(path: string, attributes: Record<string, unknown>): Promise<boolean>;
   setErrors(path: string, errors: ApiErrorItem[]): void;
-  scaffold(type: string, path: string): Promise<boolean>;
+  /** Put a new, unwritten instance on the canvas and select it; its first Save creates it. */
+  addDraft(type: string, path: string): void;
   notify(kind: Notice["kind"], text: string): void;
 }
 
@@ -118,7 +123,8 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     try {
       const [instances, env] = await Promise.all([api.instances(name), api.env(name).catch(() => [])]);
       if (get().location !== name) return;
-      set({ instances, env });
+      const unwritten = get().instances.filter((item) => item.unwritten && !instances.some((other) => other.path === item.path));
+      set({ instances: [...instances, ...unwritten], env });
     } catch (error) {
       get().notify("error", `The components of ${name} could not be listed: ${messageOf(error)}`);
     }
@@ -180,7 +186,12 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
   discard(path) {
     const drafts = { ...get().drafts };
     delete drafts[path];
-    set({ drafts });
+    const unwritten = get().instances.find((item) => item.path === path)?.unwritten;
+    if (unwritten) {
+      const errors = { ...get().errors };
+      delete errors[path];
+      set({ drafts, errors, instances: get().instances.filter((item) => item.path !== path), selected: null });
+    } else set({ drafts });
   },
 
   setErrors(path, errors) {
@@ -191,8 +202,12 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     const name = get().location;
     if (!name) return false;
     set({ saving: true });
+    const instance = get().instances.find((item) => item.path === path);
     try {
-      await api.saveAttributes(name, path, attributes);
+      if (instance?.unwritten) {
+        await api.createInstance(name, instance.type, path, attributes);
+        set({ instances: get().instances.map((item) => (item.path === path ? { ...item, attributes, unwritten: false } : item)) });
+      } else await api.saveAttributes(name, path, attributes);
       const drafts = { ...get().drafts };
       delete drafts[path];
       const errors = { ...get().errors };
@@ -211,19 +226,10 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     }
   },
 
-  async scaffold(type, path) {
-    const name = get().location;
-    if (!name) return false;
-    try {
-      await api.scaffold(name, type, path);
-      get().notify("info", `Added ${path} (${type.split(".").pop()}).`);
-      await get().refresh();
-      set({ selected: path });
-      return true;
-    } catch (error) {
-      get().notify("error", `Could not add ${path}: ${messageOf(error)}`);
-      return false;
-    }
+  addDraft(type, path) {
+    if (!get().location) return;
+    set({ instances: [...get().instances, { path, type, attributes: {}, unwritten: true }], selected: path });
+    get().notify("info", `${path} is not written yet: fill in its form and Save to add it (Discard removes it).`);
   },
 
   notify(kind, text) {
@@ -244,5 +250,6 @@ function stableJson(value: unknown): string {
   );
 }
 
-/** True when any instance has edits not yet saved. */
-export const hasUnsaved = (state: Pick<DesignerState, "drafts">) => Object.keys(state.drafts).length > 0;
+/** True when any instance has edits not yet saved, or was added and not written yet. */
+export const hasUnsaved = (state: Pick<DesignerState, "drafts" | "instances">) =>
+  Object.keys(state.drafts).length > 0 || state.instances.some((item) => item.unwritten);

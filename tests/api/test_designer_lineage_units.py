@@ -94,7 +94,7 @@ def test_edge_refusals_list_every_problem() -> None:
     problems, _ = edge_problems(assets, {}, "cache/a", "cache/a2")
     assert "different components" in problems[0].message
     problems, _ = edge_problems(assets, {}, "cache/a", "staging/b")
-    assert "not produced by a component" in problems[0].message
+    assert "neither produced by a component" in problems[0].message
     assert edge_problems(assets, {}, "cache/a2", "cache/b") == ([], INVALID)
 
 

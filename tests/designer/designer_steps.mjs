@@ -91,8 +91,7 @@ await step("create-location", async () => {
 });
 
 await step("drag-component", async () => {
-  // a new SqlTableSyncComponent has no source or tables yet: its preview is refused (shown in words)
-  console_.expectHttpErrors = true;
+  // a new SqlTableSyncComponent has no source or tables yet: it stays a draft, nothing is written
   await page.locator(`.palette-item[data-type="${SYNC_TYPE}"]`).dragTo(page.locator(".canvas .react-flow__pane"));
   const dialog = page.getByRole("dialog", { name: "Add a component" });
   await dialog.getByLabel("Name").fill("Shop Sync");
@@ -103,10 +102,26 @@ await step("drag-component", async () => {
   await dialog.waitFor({ state: "hidden", timeout: SLOW });
   await instanceNode().waitFor({ timeout: SLOW });
   await page.locator("#attr_source").waitFor({ timeout: SLOW });
-  const previewError = await page.locator(".canvas-hint.error").textContent({ timeout: SLOW });
-  if (await page.getByText("● Unsaved changes").count()) throw new Error("a new instance is marked unsaved before any edit");
+  const hint = await page.locator(".instance-panel .hint").textContent({ timeout: SLOW });
+  if (!/Not written yet/.test(hint)) throw new Error(`no draft hint, saw "${hint}"`);
+  await page.getByText("● Unsaved changes").waitFor();
+  const response = await fetch(`${baseUrl}/api/designer/locations/${locationName}/components`);
+  const { components } = await response.json();
+  if (components.some((item) => item.path === INSTANCE)) throw new Error("the draft was written before its form was saved");
+  return { refusal, hint };
+});
+
+await step("save-refused-while-incomplete", async () => {
+  // Save with the required fields empty: the server lists them, still nothing is written
+  console_.expectHttpErrors = true;
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const notice = await page.locator(".notice").getByText(/Not saved/).textContent({ timeout: SLOW });
+  if (!/source/.test(notice)) throw new Error(`the refusal does not name the missing source: ${notice}`);
+  const response = await fetch(`${baseUrl}/api/designer/locations/${locationName}/components`);
+  const { components } = await response.json();
+  if (components.some((item) => item.path === INSTANCE)) throw new Error("an incomplete instance was written");
   console_.expectHttpErrors = false;
-  return { refusal, previewError };
+  return { notice };
 });
 
 await step("fill-form", async () => {
@@ -117,6 +132,10 @@ await step("fill-form", async () => {
   await add.click();
   await page.locator("#attr_tables_1").fill("orders");
   await page.getByText("● Unsaved changes").waitFor();
+  // the form hands its data to the store after React's update: read it back before Save
+  await page.getByRole("tab", { name: "YAML" }).click();
+  await page.locator(".instance-panel").getByText("orders").first().waitFor({ timeout: SLOW });
+  await page.getByRole("tab", { name: "Form" }).click();
   return {};
 });
 

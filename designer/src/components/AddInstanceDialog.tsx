@@ -4,7 +4,7 @@ import { instanceNameError, suggestInstanceName } from "../names";
 import { useDesigner } from "../store";
 import { Dialog } from "./Dialog";
 
-/** Asks the new instance's name (its defs folder), validated before the scaffold request. */
+/** Asks the new instance's name (its defs folder); the instance stays a draft until its form is saved. */
 export function AddInstanceDialog({ type, onClose }: { type: string | null; onClose: () => void }) {
   const instances = useDesigner((state) => state.instances);
   const taken = instances.map((instance) => instance.path);
@@ -16,24 +16,21 @@ export function AddInstanceDialog({ type, onClose }: { type: string | null; onCl
 }
 
 function AddForm({ type, taken, onClose }: { type: string; taken: string[]; onClose: () => void }) {
-  const scaffold = useDesigner((state) => state.scaffold);
+  const addDraft = useDesigner((state) => state.addDraft);
   const [name, setName] = useState(() => suggestInstanceName(type, taken));
-  const [busy, setBusy] = useState(false);
   const problem = instanceNameError(name, taken);
 
-  async function submit(event: React.FormEvent) {
+  function submit(event: React.FormEvent) {
     event.preventDefault();
     if (problem) return;
-    setBusy(true);
-    const added = await scaffold(type, name);
-    setBusy(false);
-    if (added) onClose();
+    addDraft(type, name);
+    onClose();
   }
 
   return (
     <form onSubmit={submit}>
       <p>
-        A new <code>{type}</code>.
+        A new <code>{type}</code>. Nothing is written until you save its form.
       </p>
       <label>
         Name
@@ -46,8 +43,8 @@ function AddForm({ type, taken, onClose }: { type: string; taken: string[]; onCl
         <button type="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="submit" disabled={busy || Boolean(problem)}>
-          {busy ? "Adding…" : "Add component"}
+        <button type="submit" disabled={Boolean(problem)}>
+          Add component
         </button>
       </div>
     </form>

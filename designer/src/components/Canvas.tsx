@@ -22,7 +22,7 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
   useEffect(() => void useLineage.getState().load(location), [location, assets]);
   const graph = useMemo(() => {
     const errorsByPath = Object.fromEntries(Object.entries(errors).map(([path, items]) => [path, items.length]));
-    const { nodes, edges } = previewToGraph({ instances, assets, errorsByPath, dirtyPaths: new Set(Object.keys(drafts)) });
+    const { nodes, edges } = previewToGraph({ instances, assets, errorsByPath, dirtyPaths: new Set([...Object.keys(drafts), ...instances.filter((item) => item.unwritten).map((item) => item.path)]) });
     return { nodes: layout(nodes, edges), edges };
   }, [instances, assets, errors, drafts]);
   const edges = useMemo(

@@ -4,7 +4,7 @@ import { useDesigner } from "../store";
 
 export const DRAG_TYPE = "application/x-designer-component";
 
-/** Every component type of the catalog; drag one onto the canvas (or press Add) to scaffold an instance. */
+/** Every component type of the catalog; drag one onto the canvas (or press Add) to start a new instance. */
 export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
   const catalog = useDesigner((state) => state.catalog);
   const location = useDesigner((state) => state.location);

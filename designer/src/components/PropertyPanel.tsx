@@ -54,7 +54,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
   const basis = JSON.stringify(formData);
   const yamlText = yamlDraft?.basis === basis ? yamlDraft.text : YAML.stringify(formData);
   const [yamlError, setYamlError] = useState<string | null>(null);
-  const dirty = instance.path in drafts;
+  const dirty = instance.path in drafts || Boolean(instance.unwritten);
   const ownAssets = assets.filter((asset) => ownerPath(asset, instances.map((item) => item.path)) === instance.path);
   const textFields = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)
     .filter(([, property]) => property.type === "string")
@@ -103,6 +103,11 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
             </li>
           ))}
         </ul>
+      )}
+      {instance.unwritten && (
+        <p className="hint" role="status">
+          Not written yet: Save checks it and adds it to the location; Discard removes it.
+        </p>
       )}
       {instance.error && <p className="error">This component's file cannot be read: {instance.error}</p>}
       {schemaError && <p className="error">The form could not be built: {schemaError}. The YAML tab still works.</p>}
@@ -156,7 +161,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
           {saving ? "Saving…" : "Save"}
         </button>
         <button type="button" disabled={!dirty} onClick={() => useDesigner.getState().discard(instance.path)}>
-          Discard changes
+          {instance.unwritten ? "Discard" : "Discard changes"}
         </button>
       </div>
     </div>

@@ -8,7 +8,6 @@ import time, hence they are set here, right before the import.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from types import ModuleType
@@ -24,14 +23,16 @@ _trackers: ContextVar[list[Any] | None] = ContextVar("airbyte_trackers", default
 
 
 def import_airbyte() -> ModuleType:
-    """Import `airbyte` in offline mode (no registry or telemetry calls) with installs under our cache dir."""
-    if "airbyte" not in sys.modules:
-        os.environ["AIRBYTE_OFFLINE_MODE"] = "1"
-        os.environ.setdefault("DO_NOT_TRACK", "1")
-        os.environ.setdefault("NO_LIVE_PROGRESS", "1")
-        os.environ["AIRBYTE_INSTALL_DIR"] = str(airbyte_install_dir())
-        # Connector venvs are installed once and started several times per sync (spec, check, read).
-        os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
+    """Import `airbyte` in offline mode (no registry or telemetry calls) with installs under our cache dir.
+
+    Set on every call, not only the first: PyAirbyte reads some of these when it installs or looks up a
+    connector, and a host process (a test worker) may have reset its environment since."""
+    os.environ["AIRBYTE_OFFLINE_MODE"] = "1"
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("NO_LIVE_PROGRESS", "1")
+    os.environ["AIRBYTE_INSTALL_DIR"] = str(airbyte_install_dir())
+    # Connector venvs are installed once and started several times per sync (spec, check, read).
+    os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
     import airbyte
 
     _install_progress_hook()
