@@ -110,9 +110,9 @@ export function uiSchemaFor(schema: Schema): Record<string, unknown> {
 }
 
 /** Form data without empty optional values (rjsf fills in empty lists and objects), so a save writes only
- * what the user set, and opening a form is no edit. Items inside a list are kept as they are. */
+ * what the user set, and opening a form is no edit. A list item added and left empty ("Add Item", nothing
+ * typed) is dropped too; other items are kept as they are. */
 export function pruneEmpty(value: unknown): unknown {
-  // an item added and left empty ("Add Item", nothing typed) is not a value
   if (Array.isArray(value)) return value.filter((item) => item !== null && item !== undefined && item !== "");
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

@@ -250,6 +250,9 @@ function stableJson(value: unknown): string {
   );
 }
 
+/** The instances with edits not yet saved, or added and not written yet. */
+export const unsavedPaths = (state: Pick<DesignerState, "drafts" | "instances">): Set<string> =>
+  new Set([...Object.keys(state.drafts), ...state.instances.filter((item) => item.unwritten).map((item) => item.path)]);
+
 /** True when any instance has edits not yet saved, or was added and not written yet. */
-export const hasUnsaved = (state: Pick<DesignerState, "drafts" | "instances">) =>
-  Object.keys(state.drafts).length > 0 || state.instances.some((item) => item.unwritten);
+export const hasUnsaved = (state: Pick<DesignerState, "drafts" | "instances">) => unsavedPaths(state).size > 0;

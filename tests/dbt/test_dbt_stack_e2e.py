@@ -6,6 +6,9 @@ config; never from a first run.
 
 from __future__ import annotations
 
+import time
+
+import httpx
 import pymysql
 import pytest
 import yaml
@@ -70,7 +73,24 @@ def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
         process.kill()
 
     run_id = platform_stack.launch_job("sample_product_sync", "sample_product_sync_pipeline")
-    assert platform_stack.wait_for_run(run_id, timeout_s=600) == "FAILURE"
-    messages = "\n".join(platform_stack.run_messages(run_id))
-    assert "sample-connector" in messages and "Connection refused" in messages, messages[-2000:]
-    assert table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id") == before
+    try:
+        assert platform_stack.wait_for_run(run_id, timeout_s=600) == "FAILURE"
+        messages = "\n".join(platform_stack.run_messages(run_id))
+        assert "sample-connector" in messages and "Connection refused" in messages, messages[-2000:]
+        assert table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id") == before
+    finally:
+        # the stack is shared by later modules on this worker: leave it as found, the API back (its
+        # supervisor restarts it) and this run's automatic retries ended, not racing their runs
+        wait_until_answers(platform_stack.env["SAMPLE_API_URL"], timeout_s=120)
+        platform_stack.wait_for_run_or_its_retries(run_id, timeout_s=600)
+
+
+def wait_until_answers(url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, f"the stack's sample API at {url} did not come back"
+            time.sleep(0.5)

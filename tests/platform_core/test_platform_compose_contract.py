@@ -89,7 +89,7 @@ def test_image_commands_exist() -> None:
 def test_every_variable_used_is_documented_in_env_example() -> None:
     text = (REPO_ROOT / "docker-compose.yaml").read_text()
     used = set(re.findall(r"\$\{([A-Z0-9_]+)", text))
-    documented = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (REPO_ROOT / ".env.example").read_text(), re.MULTILINE))
+    documented = env_file_variables((REPO_ROOT / ".env.example").read_text())
     assert used, "compose uses no variables?"
     assert used <= documented, f"not in .env.example: {sorted(used - documented)}"
 
@@ -223,6 +223,11 @@ def test_no_secret_in_compose_files() -> None:
             assert allowed, f"{path}: {match.group(0)}"
 
 
+def env_file_variables(text: str) -> set[str]:
+    """Every variable an env file sets or documents (commented out with its default)."""
+    return set(re.findall(r"^#? ?([A-Z0-9_]+)=", text, re.MULTILINE))
+
+
 @pytest.mark.parametrize(
     "files", [["docker-compose.yaml"], ["docker-compose.yaml", "docker-compose.run-launcher-docker.yaml"]]
 )
@@ -233,7 +238,7 @@ def test_docker_compose_config_validates(tmp_path: Path, files: list[str]) -> No
     env_file = tmp_path / ".env"
     env_file.write_text((REPO_ROOT / ".env.example").read_text())
     # Compose lets the process environment win over --env-file: check the file alone, not this worker's variables.
-    settings = set(re.findall(r"^#? ?([A-Z0-9_]+)=", env_file.read_text(), re.MULTILINE))
+    settings = env_file_variables(env_file.read_text())
     environment = {key: value for key, value in os.environ.items() if key not in settings}
     result = subprocess.run(
         [docker_compose, "--env-file", str(env_file), *(a for f in files for a in ("-f", str(REPO_ROOT / f))), "config", "-q"],

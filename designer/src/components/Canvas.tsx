@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo } from "react";
 import { layout, nodeId, previewToGraph } from "../graph";
 import { assetOfHandle, connectionProblem, styleEdges } from "../lineageEdges";
 import { useLineage } from "../lineageStore";
-import { useDesigner } from "../store";
+import { unsavedPaths, useDesigner } from "../store";
 import { InstanceNodeView } from "./InstanceNodeView";
 import { LineagePanel } from "./LineagePanel";
 import { DRAG_TYPE } from "./Palette";
@@ -22,7 +22,7 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
   useEffect(() => void useLineage.getState().load(location), [location, assets]);
   const graph = useMemo(() => {
     const errorsByPath = Object.fromEntries(Object.entries(errors).map(([path, items]) => [path, items.length]));
-    const { nodes, edges } = previewToGraph({ instances, assets, errorsByPath, dirtyPaths: new Set([...Object.keys(drafts), ...instances.filter((item) => item.unwritten).map((item) => item.path)]) });
+    const { nodes, edges } = previewToGraph({ instances, assets, errorsByPath, dirtyPaths: unsavedPaths({ drafts, instances }) });
     return { nodes: layout(nodes, edges), edges };
   }, [instances, assets, errors, drafts]);
   const edges = useMemo(

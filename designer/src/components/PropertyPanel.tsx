@@ -7,7 +7,7 @@ import YAML from "yaml";
 import { api, type ComponentInstance, type JsonSchema } from "../api";
 import { ownerPath } from "../graph";
 import { attributePath, attributesSchema, errorSchemaFor, plainMessage, pruneEmpty, suggestionProblems, uiSchemaFor } from "../schemaForm";
-import { messageOf, useDesigner } from "../store";
+import { messageOf, unsavedPaths, useDesigner } from "../store";
 import { AssetTable } from "./AssetTable";
 import { EnvHelper } from "./EnvHelper";
 
@@ -54,7 +54,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
   const basis = JSON.stringify(formData);
   const yamlText = yamlDraft?.basis === basis ? yamlDraft.text : YAML.stringify(formData);
   const [yamlError, setYamlError] = useState<string | null>(null);
-  const dirty = instance.path in drafts || Boolean(instance.unwritten);
+  const dirty = unsavedPaths({ drafts, instances }).has(instance.path);
   const ownAssets = assets.filter((asset) => ownerPath(asset, instances.map((item) => item.path)) === instance.path);
   const textFields = Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)
     .filter(([, property]) => property.type === "string")
