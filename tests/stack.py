@@ -25,7 +25,7 @@ from daglab import DagsterClient
 from daglab.errors import DaglabError
 from data_manager.local.dev import platform_environment
 from data_manager.paths import ProjectPaths
-from data_manager.process_groups import free_port
+from data_manager.process_groups import free_port, stop_group
 from data_manager.registry.store import load_registry
 from data_manager.settings import PostgresSettings
 from data_manager.stack_runtime import free_port_offset, with_port_offset
@@ -44,6 +44,7 @@ class LocalStack:
     log_path: Path
     process: subprocess.Popen | None = None
     descendants: list[int] = field(default_factory=list)
+    restarted: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -113,6 +114,9 @@ class LocalStack:
 
     def stop(self, timeout_s: float = 60) -> None:
         """Ctrl-C the stack like a user would and assert that nothing it started is left running."""
+        for process in self.restarted:
+            stop_group(process, grace_s=10)
+        self.restarted = []
         if self.process is None:
             return
         self.descendants = [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
@@ -123,6 +127,17 @@ class LocalStack:
             if self.process.poll() is None:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.process = None
+
+    def restart_sample_service(self, command: list[str]) -> None:
+        """Start again a sample service a test killed: `make dev` does not restart sample services (a dead
+        API is a case tests make on purpose), and later tests on this shared stack need it. Stopped with
+        the stack."""
+        self.restarted.append(
+            subprocess.Popen(
+                command, env=self.env, cwd=self.home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )  # fmt: skip
 
     def find_processes(self, *fragments: str) -> list[psutil.Process]:
         """Live processes of the stack whose command line contains every fragment (zombies are skipped)."""
@@ -216,19 +231,22 @@ class LocalStack:
             return client.wait(run_id, timeout=timeout_s).status
 
     def wait_for_run_or_its_retries(self, run_id: str, timeout_s: float = 900) -> tuple[str, str]:
-        """The last run of a run's automatic retries and its status (Dagster retries a failed run as a new run)."""
+        """The last run of a run's automatic retries and its status (Dagster retries a failed run as a new
+        run and names it in the failed run's `dagster/auto_retry_run_id` tag; `dagster/will_retry=false`
+        says none comes)."""
         deadline = time.monotonic() + timeout_s
         status = self.wait_for_run(run_id, timeout_s)
         while status != "SUCCESS":
-            retry, give_up = None, min(deadline, time.monotonic() + 150)  # the retry sweeper runs every minute
-            while retry is None and time.monotonic() < give_up:
-                with self.client() as client:
-                    retry = next((r for r in client.runs() if r.tags.get("dagster/parent_run_id") == run_id), None)
-                if retry is None:
+            give_up = min(deadline, time.monotonic() + 150)  # the retry sweeper runs every minute
+            with self.client() as client:
+                tags = client.run(run_id).tags
+                while not _retry_decided(tags) and time.monotonic() < give_up:
                     time.sleep(2)
+                    tags = client.run(run_id).tags
+            retry = tags.get("dagster/auto_retry_run_id")
             if retry is None:
                 return run_id, status
-            run_id = retry.run_id
+            run_id = retry
             status = self.wait_for_run(run_id, max(deadline - time.monotonic(), 1))
         return run_id, status
 
@@ -236,3 +254,7 @@ class LocalStack:
         with self.client() as client:
             events = client.all_logs(run_id)
         return [text for event in events for text in (event.message, event.error) if text]
+
+
+def _retry_decided(tags: dict[str, str]) -> bool:
+    return "dagster/auto_retry_run_id" in tags or tags.get("dagster/will_retry") == "false"

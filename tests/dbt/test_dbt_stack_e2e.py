@@ -69,6 +69,7 @@ def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
     before = table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id")
     api = platform_stack.find_processes("sample_api")
     assert api, "the stack runs no sample API"
+    command = api[0].cmdline()
     for process in api:
         process.kill()
 
@@ -79,8 +80,9 @@ def test_api_down_fails_the_run_with_the_connector_error_and_keeps_reporting(
         assert "sample-connector" in messages and "Connection refused" in messages, messages[-2000:]
         assert table_digest(platform_stack.pg, "reporting", "products_reporting", "product_id") == before
     finally:
-        # the stack is shared by later modules on this worker: leave it as found, the API back (its
-        # supervisor restarts it) and this run's automatic retries ended, not racing their runs
+        # the stack is shared by later modules on this worker: leave it as found, the API back (`make dev`
+        # does not restart a sample service) and this run's automatic retries ended, not racing their runs
+        platform_stack.restart_sample_service(command)
         wait_until_answers(platform_stack.env["SAMPLE_API_URL"], timeout_s=120)
         platform_stack.wait_for_run_or_its_retries(run_id, timeout_s=600)
 
