@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
 import psutil
 import psycopg
+import pytest
 
+from data_manager.errors import UserError
 from data_manager.local.embedded_db import EmbeddedPostgres
 from data_manager.process_groups import free_port
 
@@ -34,7 +37,14 @@ def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:
 
 
 def supervised_postgres(tmp_path: Path):
-    """The embedded server as `make dev` runs it: a supervised role of a DevStack, on a free port."""
+    """The embedded server as `make dev` runs it: a supervised role of a DevStack, on a free port, ready."""
+    stack, role, settings = supervised_role(tmp_path, free_port())
+    role.ready(role)
+    return stack, role, settings
+
+
+def supervised_role(tmp_path: Path, port: int):
+    """The embedded server's role started by a DevStack (not yet waited for)."""
     from data_manager.db import PlatformDatabase
     from data_manager.local.dev import DevStack, database_role
     from data_manager.paths import ProjectPaths
@@ -44,11 +54,10 @@ def supervised_postgres(tmp_path: Path):
     paths = ProjectPaths(tmp_path, tmp_path / ".data")
     (paths.data_dir / "logs").mkdir(parents=True)
     stack = DevStack(paths, LinePrinter(io.StringIO(), log_dir=paths.data_dir / "logs"), dict(os.environ))
-    settings = PostgresSettings(host="127.0.0.1", port=free_port(), user="postgres", password="", database="postgres")
+    settings = PostgresSettings(host="127.0.0.1", port=port, user="postgres", password="", database="postgres")
     role = database_role(PlatformDatabase(settings, embedded=True), paths, stack.say)
     assert role is not None
     stack.start(role)
-    role.ready(role)
     return stack, role, settings
 
 
@@ -90,6 +99,30 @@ def test_stale_postmaster_pid_of_a_recycled_process_is_cleared(tmp_path: Path) -
         assert "removed a stale postmaster.pid" in stack.printer.sink.getvalue()
     finally:
         stack.stop_all()
+
+
+def test_a_project_cloned_deep_in_the_tree_starts_its_server(tmp_path: Path) -> None:
+    """A data dir past the 107-byte Unix-socket limit (CI's clone was one): the server listens on TCP only."""
+    deep = tmp_path / ("a-project-cloned-somewhere-deep-" * 3)
+    deep.mkdir()
+    stack, _, settings = supervised_postgres(deep)
+    try:
+        assert _answers(settings)
+    finally:
+        stack.stop_all()
+
+
+def test_a_server_that_cannot_start_says_why_in_one_line(tmp_path: Path) -> None:
+    """Its port taken: the error carries Postgres' own FATAL line, not only "see the log"."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        stack, role, _ = supervised_role(tmp_path, taken.getsockname()[1])
+        try:
+            with pytest.raises(UserError, match=r"exited during start-up: could not create any TCP/IP sockets"):
+                role.ready(role)
+        finally:
+            stack.stop_all()
 
 
 def _answers(settings) -> bool:

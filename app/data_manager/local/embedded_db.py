@@ -62,6 +62,16 @@ def _grant_access(path: Path, user: str) -> None:
         os.chown(item, entry.pw_uid, entry.pw_gid)
 
 
+def _last_fatal_line(log: Path) -> str:
+    """`: <the server's last FATAL line>` from its log, so the one-line error says why it stopped."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    fatal = [line for line in lines if "FATAL:" in line]
+    return f": {fatal[-1].split('FATAL:', 1)[1].strip()}" if fatal else ""
+
+
 @dataclass
 class EmbeddedPostgres:
     data_dir: Path
@@ -122,10 +132,13 @@ class EmbeddedPostgres:
         return _run_as()
 
     def command(self) -> list[str]:
-        """The postmaster in the foreground, logging to stderr (a supervised role of `make dev`)."""
+        """The postmaster in the foreground, logging to stderr (a supervised role of `make dev`).
+
+        TCP on 127.0.0.1 only (`-k ''`: no Unix socket): a socket path is limited to 107 bytes, which a
+        project cloned somewhere deep exceeds, and every client here connects over TCP anyway."""
         return [
             str(_bin_dir() / "postgres"), "-D", str(self.pgdata),
-            "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.pgdata),
+            "-h", "127.0.0.1", "-p", str(self.port), "-k", "",
         ]  # fmt: skip
 
     def clear_stale_lock(self) -> str | None:
@@ -162,7 +175,8 @@ class EmbeddedPostgres:
         log = log or self.logfile
         while not self.is_ready():
             if not alive():
-                raise UserError(f"embedded Postgres exited during start-up; see {log}", exit_code=1)
+                reason = _last_fatal_line(log)
+                raise UserError(f"embedded Postgres exited during start-up{reason}; see {log}", exit_code=1)
             if time.monotonic() > deadline:
                 raise UserError(f"embedded Postgres did not accept connections on port {self.port}; see {log}")
             time.sleep(0.3)
@@ -177,7 +191,7 @@ class EmbeddedPostgres:
             (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # left by a crash
         self._run(
             "pg_ctl", "-D", str(self.pgdata), "-l", str(self.logfile), "-w", "-t", "60",
-            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}", "start",
+            "-o", f"-h 127.0.0.1 -p {self.port} -k ''", "start",
         )  # fmt: skip
         self.wait_until_ready(30)
 
