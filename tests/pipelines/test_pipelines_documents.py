@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from data_manager.pipelines.documents import Document
@@ -89,3 +91,43 @@ def test_tables_not_read_are_reported_and_expect_fails_the_document() -> None:
     only = read(small, {"pages": "2-3"})  # pages read on their own: no header, so nothing and every table says so
     assert only.records == [] and [p.number for p in only.findings.pages if p.read] == [2, 3]
     assert only.problems[0].startswith("register.pdf: no records: 2 table(s) found, none used (no header")
+
+
+def _texts_in(pdf: bytes, records) -> list[set[str]]:
+    """The words printed inside each record's box on its page."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [set(document.pages[r.candidate.page - 1].crop(r.candidate.box).extract_text().split()) for r in records]
+
+
+def _words(values: dict) -> set[str]:
+    return {word for value in values.values() if isinstance(value, str) for word in value.split()}
+
+
+def test_each_record_has_the_box_of_the_rows_it_was_read_from() -> None:
+    """What the template editor marks on the page: a record's rows, wrapped ones as tall as they are printed."""
+    report = shipments_register(pages=2, scanned=None, rotated=None)
+    result = read(report)
+    boxes = [r.candidate.box for r in result.records]
+    assert all(boxes) and len(boxes) == len(report.rows)
+    for record, box in zip(result.records, boxes, strict=True):
+        table = result.findings.tables[record.candidate.table_index]
+        assert table.bbox[1] <= box[1] < box[3] <= table.bbox[3]  # inside its table
+    for record, words in zip(result.records, _texts_in(report.pdf, result.records), strict=True):
+        assert {record.values["reference"], *record.values["customer"].split()} <= words  # a wrapped name whole
+    for above, below in itertools.pairwise(result.records):
+        if above.candidate.page == below.candidate.page:
+            assert above.candidate.box[3] <= below.candidate.box[1]  # in order, not overlapping
+    heights = {round(box[3] - box[1]) for box in boxes}
+    assert len(heights) == 2  # rows with a wrapped customer are taller: no even share of the table
+
+
+def test_a_record_joined_from_wrapped_lines_has_the_box_of_all_of_them() -> None:
+    listing = unruled_listing(pages=1)
+    result = read(listing, LISTING_SETTINGS, [TemplateField(**f) for f in LISTING_FIELDS])
+    assert len(result.records) == len(listing.rows)
+    for record, words in zip(result.records, _texts_in(listing.pdf, result.records), strict=True):
+        assert _words(record.candidate.values) <= words

@@ -43,6 +43,9 @@ def test_preview_of_a_saved_and_an_unsaved_template(api: TestClient, report) -> 
     assert first["values"] == {"reference": "SR-16-0001", "ship_date": "2016-01-04", "customer": report.rows[0]["customer"],
                                "quantity": report.rows[0]["quantity"], "amount": str(report.rows[0]["amount"])}  # fmt: skip
     assert (first["errors"], first["page"], first["table_index"], first["row_index"]) == ({}, 1, 0, 2)
+    # the record's row, as the page image marks it: inside its table, below the header
+    table_box = body["tables"][0]["bbox"]
+    assert table_box[0] == first["box"][0] and table_box[1] < first["box"][1] < first["box"][3] < table_box[3]
     assert [t["page"] for t in body["tables"]] == [1, 2, 3, 4, 5, 5, 6]
     assert body["tables"][0]["bbox"] == [40.0, 190.0, 555.0, pytest.approx(body["tables"][0]["bbox"][3])]
     assert body["tables"][0]["header"][0] == "shipment reference" and body["tables"][1]["stitched_to"] == 0

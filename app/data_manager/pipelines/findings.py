@@ -21,6 +21,7 @@ class Candidate:
     page: int | None = None
     table_index: int | None = None
     row_index: int | None = None
+    box: Box | None = None  # on its page, the rows it was read from (PDF tables; None where unknown)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Preview: a template (saved or not) on one artifact, showing its work before any pipeline runs.
 
 The whole document is read as a run reads it (so `record_count` and the counts are the run's), and
-the first `limit` records come back with each field's value or error, where each was read, every
-table found (page, box, header, rows, used or why not), the pages' sizes and every skip. Values are
-JSON: decimals as text (no float rounding), dates as ISO text.
+the first `limit` records come back with each field's value or error, where each was read (page,
+table, row; for PDF tables also the box of the rows it was read from), every table found (page, box,
+header, rows, used or why not), the pages' sizes and every skip. Values are JSON: decimals as text
+(no float rounding), dates as ISO text.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def preview(store: PipelineStore, template: TemplateIn, artifact_id: int, limit:
                 "page": r.candidate.page,
                 "table_index": r.candidate.table_index,
                 "row_index": r.candidate.row_index,
+                "box": [round(v, 2) for v in r.candidate.box] if r.candidate.box else None,
             }
             for r in read.records[:limit]
         ],

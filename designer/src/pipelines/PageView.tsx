@@ -42,10 +42,10 @@ export function PageView({ page, imageUrl, outlines, highlighted, onRecord }: Pa
                   <rect
                     key={row.key}
                     className={`row-mark${row.failed ? " row-failed" : ""}${row.record === highlighted ? " row-highlighted" : ""}`}
-                    x={x0}
-                    y={row.top}
-                    width={x1 - x0}
-                    height={Math.max(row.bottom - row.top, 1)}
+                    x={row.box[0]}
+                    y={row.box[1]}
+                    width={row.box[2] - row.box[0]}
+                    height={Math.max(row.box[3] - row.box[1], 1)}
                     onMouseEnter={() => onRecord(row.record)}
                     onMouseLeave={() => onRecord(null)}
                   >

@@ -152,6 +152,8 @@ export interface PreviewRecord {
   page?: number | null;
   table_index?: number | null;
   row_index?: number | null;
+  /** The box of the rows the record was read from, on its page (PDF tables; a wrapped row's lines included). */
+  box?: Box | null;
 }
 
 export interface PreviewTable {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Preview, PreviewTable } from "./pipelinesApi";
-import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, rowBand, skippedLine, tableOf, tableTitle } from "./previewMapping";
+import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
 
 const table = (values: Partial<PreviewTable>): PreviewTable => ({
   page: 1,
@@ -17,9 +17,9 @@ const table = (values: Partial<PreviewTable>): PreviewTable => ({
 
 const PREVIEW: Preview = {
   records: [
-    { values: { sku: "A1", price: "1.50" }, errors: {}, raw: { sku: " A1", price: "1.50" }, page: 1, table_index: 0, row_index: 1 },
-    { values: { sku: "A2", price: null }, errors: { price: "not a decimal: 'x'" }, raw: { sku: "A2", price: "x" }, page: 1, table_index: 0, row_index: 3 },
-    { values: { sku: "B1", price: "3", extra: [1, 2] }, errors: {}, page: 2, table_index: 1, row_index: 0 },
+    { values: { sku: "A1", price: "1.50" }, errors: {}, raw: { sku: " A1", price: "1.50" }, page: 1, table_index: 0, row_index: 1, box: [50, 120, 550, 140] },
+    { values: { sku: "A2", price: null }, errors: { price: "not a decimal: 'x'" }, raw: { sku: "A2", price: "x" }, page: 1, table_index: 0, row_index: 3, box: [50, 140, 550, 175] },
+    { values: { sku: "B1", price: "3", extra: [1, 2] }, errors: {}, page: 2, table_index: 1, row_index: 0, box: [50, 40, 550, 60] },
   ],
   record_count: 57,
   tables: [
@@ -52,21 +52,19 @@ describe("page outlines", () => {
     expect(page3[0].title).toBe("Table 3 on page 3: 1 row; header: total (skipped: no header with the columns SKU, Price (first row: 'Total'))");
   });
 
-  it("mark the rows that became records (row_index counts the header row, as row_count does)", () => {
+  it("mark the rows that became records with their boxes as measured (a wrapped row taller)", () => {
     const [outline] = pageOutlines(PREVIEW, 1);
     expect(outline.used).toBe(true);
-    // 4 rows (the header first) share 200 points: 50 each
     expect(outline.rows).toEqual([
-      { key: "0", top: 150, bottom: 200, record: 0, failed: false },
-      { key: "1", top: 250, bottom: 300, record: 1, failed: true },
+      { key: "0", box: [50, 120, 550, 140], record: 0, failed: false },
+      { key: "1", box: [50, 140, 550, 175], record: 1, failed: true },
     ]);
   });
 
-  it("place a continued table's rows from its top, and no row outside the table", () => {
-    expect(pageOutlines(PREVIEW, 2)[0].rows).toEqual([{ key: "2", top: 40, bottom: 90, record: 2, failed: false }]);
-    expect(rowBand(table({}), 3)).toEqual([250, 300]);
-    expect(rowBand(table({}), 4)).toBeNull();
-    expect(rowBand(table({ bbox: null }), 0)).toBeNull();
+  it("mark a continued table's rows on its own page, and no record without a box", () => {
+    expect(pageOutlines(PREVIEW, 2)[0].rows).toEqual([{ key: "2", box: [50, 40, 550, 60], record: 2, failed: false }]);
+    const unmeasured = { ...PREVIEW.records[2], box: null };
+    expect(pageOutlines({ ...PREVIEW, records: [unmeasured] }, 2)[0].rows).toEqual([]);
   });
 
   it("find a record's table on its page, else by index alone", () => {

@@ -7,8 +7,8 @@ import type { Box, Preview, PreviewRecord, PreviewTable } from "./pipelinesApi";
 
 export interface RowMark {
   key: string;
-  top: number;
-  bottom: number;
+  /** The rows the record was read from, as the API measured them on the page. */
+  box: Box;
   /** The record this row became (its position in the preview's records). */
   record: number;
   /** Whether a field of that record has an error. */
@@ -47,27 +47,16 @@ export function tableOf(record: PreviewRecord, tables: PreviewTable[]): PreviewT
 }
 
 /**
- * A row's band inside its table's box: an even share of the table's height (the API gives the table's
- * box, not its rows'; exact for evenly ruled rows, near for rows of wrapped text). `row` counts from the
- * table's first row, header rows included, as the API's row_index does.
+ * The outlines of one page's tables, each with marks on the rows that became the preview's records: the
+ * boxes the API measured (a wrapped row as tall as it is printed); a record without one is not marked.
  */
-export function rowBand(table: PreviewTable, row: number): [number, number] | null {
-  if (!table.bbox || table.row_count <= 0 || row < 0 || row >= table.row_count) return null;
-  const [, top, , bottom] = table.bbox;
-  const height = (bottom - top) / table.row_count;
-  return [top + row * height, top + (row + 1) * height];
-}
-
-/** The outlines of one page's tables, each with marks on the rows that became the preview's records. */
 export function pageOutlines(preview: Preview, page: number): Outline[] {
   const marks = new Map<string, RowMark[]>();
   preview.records.forEach((record, position) => {
     const table = tableOf(record, preview.tables);
-    if (!table || table.page !== page || record.row_index === null || record.row_index === undefined) return;
-    const band = rowBand(table, record.row_index);
-    if (!band) return;
+    if (!table || table.page !== page || !record.box) return;
     const list = marks.get(tableKey(table)) ?? [];
-    list.push({ key: `${position}`, top: band[0], bottom: band[1], record: position, failed: Object.keys(record.errors).length > 0 });
+    list.push({ key: `${position}`, box: record.box, record: position, failed: Object.keys(record.errors).length > 0 });
     marks.set(tableKey(table), list);
   });
   return preview.tables

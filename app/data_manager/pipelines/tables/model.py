@@ -27,6 +27,16 @@ class RawTable:
     ruled: bool = True  # rows delimited by rules (a wrapped cell stays in its row)
     scanned: bool = False  # read by OCR
     header_rows: int | None = None  # known from the document (HTML rows of <th> cells), else found
+    row_boxes: list[Box] | None = None  # each row's box on its page, as `rows` (PDF); None where unknown
+
+    def row_box(self, number: int) -> Box | None:
+        return self.row_boxes[number] if self.row_boxes and number < len(self.row_boxes) else None
+
+
+def rows_with_text(rows: list[list[str]], boxes: list[Box]) -> tuple[list[list[str]], list[Box]]:
+    """The rows with any text, and their boxes (blank rows hold nothing; the boxes stay the rows' own)."""
+    kept = [(row, box) for row, box in zip(rows, boxes, strict=True) if any(cell.strip() for cell in row)]
+    return [row for row, _ in kept], [box for _, box in kept]
 
 
 def exact_key(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from data_manager.pipelines.documents import Document
 from data_manager.pipelines.findings import PAGE_NOT_READ, PageInfo, Skip
-from data_manager.pipelines.tables.model import RawTable, exact_key, masked_key
+from data_manager.pipelines.tables.model import RawTable, exact_key, masked_key, rows_with_text
 from data_manager.pipelines.tables.options import TableOptions
 
 LINE_TOLERANCE = 2.0  # points: chars whose tops differ less are on one line
@@ -122,10 +122,13 @@ def read_pdf(document: Document, options: TableOptions) -> PdfTables:
                 lines_above = text_lines([c for c in chars if c["bottom"] <= top]) if found else []
                 ordered, middles = _by_middle(chars) if found else ([], [])
                 for n, table in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0]))):
+                    boxes = [tuple(float(v) for v in row.bbox) for row in table.rows]
+                    rows, row_boxes = rows_with_text(table_cells(table, ordered, middles), boxes)  # type: ignore[arg-type]
                     out.tables.append(
                         RawTable(
                             index=len(out.tables),
-                            rows=[row for row in table_cells(table, ordered, middles) if any(c.strip() for c in row)],
+                            rows=rows,
+                            row_boxes=row_boxes,
                             page=number,
                             bbox=tuple(float(v) for v in table.bbox),  # type: ignore[arg-type]
                             columns=[(float(c.bbox[0]), float(c.bbox[2])) for c in table.columns],

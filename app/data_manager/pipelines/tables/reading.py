@@ -19,6 +19,7 @@ from data_manager.pipelines.findings import (
     PAGE_FURNITURE,
     TABLE_NOT_MATCHED,
     TABLE_NOT_SELECTED,
+    Box,
     Candidate,
     Findings,
     Skip,
@@ -271,14 +272,24 @@ def _read_rows(
         findings.rows_used += 1
         if not table.ruled and group.last is not None and not any(_at(cells, p) for p in identifying):
             _join(group.last, cells, match)  # the wrapped rest of the row above
+            group.last.box = _joined_box(group.last, table, number)
             continue
         values = {name: _at(cells, position) or None for name, position in match.positions.items()}
-        group.last = Candidate(values, table.page, table.index, number)
+        group.last = Candidate(values, table.page, table.index, number, table.row_box(number))
         findings.candidates.append(group.last)
 
 
 def _at(cells: list[str], position: int) -> str:
     return cells[position] if position < len(cells) else ""
+
+
+def _joined_box(candidate: Candidate, table: RawTable, number: int) -> Box | None:
+    """The candidate's box taking in a wrapped row below it on the same table (a box does not span pages)."""
+    below = table.row_box(number)
+    if candidate.box is None or below is None or candidate.table_index != table.index:
+        return candidate.box
+    x0, top, x1, bottom = candidate.box
+    return (min(x0, below[0]), min(top, below[1]), max(x1, below[2]), max(bottom, below[3]))
 
 
 def _join(candidate: Candidate, cells: list[str], match: HeaderMatch) -> None:

@@ -12,7 +12,7 @@ import itertools
 import shutil
 from typing import Any
 
-from data_manager.pipelines.tables.model import RawTable
+from data_manager.pipelines.tables.model import RawTable, rows_with_text
 
 DARK = 160  # grey level below which a pixel is ink
 RULE_WIDTH_SHARE = 0.3  # a horizontal rule spans at least this share of the page width
@@ -129,9 +129,14 @@ def scanned_table(page: Any, number: int, index: int, dpi: int, lang: str) -> Ra
             lines.setdefault(word["line"], []).append(word)
         return "\n".join(" ".join(w["text"] for w in line) for line in lines.values())
 
+    boxes = [
+        (x0 + xs[0] * scale, top0 + a * scale, x0 + xs[-1] * scale, top0 + b * scale) for a, b in itertools.pairwise(ys)
+    ]
+    rows, row_boxes = rows_with_text([[text(cell) for cell in r] for r in cells], boxes)
     return RawTable(
         index=index,
-        rows=[row for row in ([text(cell) for cell in r] for r in cells) if any(row)],
+        rows=rows,
+        row_boxes=row_boxes,
         page=number,
         bbox=(x0 + xs[0] * scale, top0 + ys[0] * scale, x0 + xs[-1] * scale, top0 + ys[-1] * scale),
         columns=[(x0 + a * scale, x0 + b * scale) for a, b in itertools.pairwise(xs)],
