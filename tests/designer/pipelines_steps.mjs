@@ -88,7 +88,16 @@ async function settledPreview() {
     return !image || (image.complete && image.naturalWidth > 0);
   });
   const outlines = await page.locator(".page-canvas g.table-outline").evaluateAll((groups) =>
-    groups.map((group) => ({ used: group.classList.contains("table-used"), title: group.querySelector("title").textContent, rows: group.querySelectorAll(".row-mark").length })),
+    groups.map((group) => {
+      const box = (rect) => ["x", "y", "width", "height"].map((key) => Number(rect.getAttribute(key)));
+      return {
+        used: group.classList.contains("table-used"),
+        title: group.querySelector("title").textContent,
+        rows: group.querySelectorAll(".row-mark").length,
+        box: box(group.querySelector("rect")), // the table's outline, then each used row's mark, in points
+        marks: [...group.querySelectorAll(".row-mark")].map(box),
+      };
+    }),
   );
   return {
     summary: (await page.locator(".preview-state").textContent()).trim(),
@@ -236,6 +245,64 @@ await step("invalid-selector-on-its-field", async () => {
   await page.waitForFunction((element) => element.getAttribute("aria-invalid") === "false", await selector.elementHandle(), { timeout: 60_000 });
   return { error, problem };
 }, { httpErrorsExpected: true });
+
+/** Answers the page's dialogs in turn ("dismiss" or "accept"), noting each one's type and question. */
+function answerDialogs(target, answers) {
+  const seen = [];
+  const onDialog = async (dialog) => {
+    seen.push({ type: dialog.type(), message: dialog.message() });
+    await (answers[seen.length - 1] === "accept" ? dialog.accept() : dialog.dismiss());
+  };
+  target.on("dialog", onDialog);
+  return { seen, waitFor: (count) => waitUntil(() => seen.length >= count, `dialog ${count}`), stop: () => target.off("dialog", onDialog) };
+}
+
+async function waitUntil(condition, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+await step("leave-template-editor-asks", async () => {
+  // the editor holds an unsaved new template: a section link and the back button ask first; "stay" keeps it all
+  const dialogs = answerDialogs(page, ["dismiss", "dismiss"]);
+  await sections().getByRole("link", { name: "Entities", exact: true }).click();
+  await dialogs.waitFor(1);
+  await page.evaluate(() => window.history.back());
+  await dialogs.waitFor(2);
+  await page.waitForTimeout(300); // a router that heard the back step would have unmounted the editor by now
+  dialogs.stop();
+  return {
+    questions: dialogs.seen.map((dialog) => dialog.message),
+    hash: new URL(page.url()).hash,
+    templateName: await templateForm().getByLabel("Name", { exact: true }).inputValue(),
+    records: (await previewRecords()).length,
+  };
+});
+
+await step("unsaved-entity-on-unload", async () => {
+  // its own tab: were the unload not refused, the tab the other steps use would be gone
+  const tab = await browser.context.newPage();
+  const tabWatch = watchConsole(tab);
+  await tab.goto(`${config.apiUrl}/designer/#/pipelines/entities`);
+  const name = tab.getByRole("form", { name: "New entity" }).getByLabel("Name", { exact: true });
+  await name.click(); // a user's gesture: Chromium asks on unload only after one
+  await name.pressSequentially("left unsaved");
+  const dialogs = answerDialogs(tab, ["dismiss", "accept"]);
+  await tab.close({ runBeforeUnload: true });
+  await dialogs.waitFor(1);
+  await tab.waitForTimeout(300);
+  const stayed = !tab.isClosed();
+  await tab.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Artifacts", exact: true }).click();
+  await dialogs.waitFor(2);
+  await tab.getByRole("form", { name: "Register an artifact" }).waitFor();
+  dialogs.stop();
+  await tab.close();
+  if (tabWatch.errors.length) throw new Error(`console errors in the second tab: ${tabWatch.errors.join(" | ")}`);
+  return { dialogs: dialogs.seen, stayed };
+});
 
 await step("save-template", async () => {
   await templateForm().getByRole("button", { name: "Create template" }).click();

@@ -3,19 +3,21 @@
 The steps (pipelines_steps.mjs): open it from the designer with the keyboard; create an entity (a refused column
 name on its row first) and edit it; upload a three-page report PDF (reportlab: a table whose header is on page 1
 only, continued on page 2, a summary table on page 3); build a template in the editor and see its live preview
-(the page image with the tables outlined, used or skipped with the reason, the used rows marked, the records),
-other pages, a changed selector changing the records, an invalid selector refused on its field; save it; upload
-an artifact, a refused and an accepted path, a bad batch size and a missing template shown on their fields,
-create a pipeline, launch it (keyboard) to SUCCESS with its log lines, the list's last-run status, a launch the
-API refuses (no artifacts); a pipeline of the report run with its counts, edited, disabled (launch refused),
-deleted; the template, entity and PDF deleted; labels and keyboard. One screenshot per step in the test's output
-folder; a console error fails the test.
+(the page image with the tables outlined, used or skipped with the reason, the used rows marked where they are
+printed, the records), other pages, a changed selector changing the records, an invalid selector refused on its
+field; leaving the unsaved template by a link or the back button asks ("stay" keeps it), as closing a second tab
+with an unsaved entity does (beforeunload); save it; upload an artifact, a refused and an accepted path, a bad
+batch size and a missing template shown on their fields, create a pipeline, launch it (keyboard) to SUCCESS with
+its log lines, the list's last-run status, a launch the API refuses (no artifacts); a pipeline of the report run
+with its counts, edited, disabled (launch refused), deleted; the template, entity and PDF deleted; labels and
+keyboard. One screenshot per step in the test's output folder; a console error or uncaught exception fails the test.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -240,6 +242,7 @@ def _assert_preview_steps(steps: dict, report: dict) -> None:
     assert first["imageLoaded"] and "/pages/1.png" in first["image"]
     assert [outline["used"] for outline in first["outlines"]] == [True]  # page 1: the sales table, used
     assert first["outlines"][0]["rows"] == 20  # the preview's 20 records marked on it
+    _assert_row_marks(first["outlines"][0])
     assert [record["region"] for record in first["records"]] == [row[1] for row in rows[:20]]
     assert [record["units"] for record in first["records"]] == [row[2] for row in rows[:20]]
     assert first["summary"].startswith(f"the first 20 of {REPORT_ROWS} records")
@@ -252,9 +255,31 @@ def _assert_preview_steps(steps: dict, report: dict) -> None:
     changed = steps["change-selector"]
     assert changed["before"]["region"] == "North" and changed["after"]["region"] == report["changed"]["firstValue"]
     assert "#0" in steps["invalid-selector-on-its-field"]["error"]
+    left = steps["leave-template-editor-asks"]  # a link and the back button asked; "stay" kept the draft
+    assert left["questions"] == ["Leave without saving? The unsaved changes to the new template will be lost."] * 2
+    kept = (left["hash"], left["templateName"], left["records"])
+    assert kept == ("#/pipelines/templates/new", report["templateName"], 20)
+    unload = steps["unsaved-entity-on-unload"]
+    assert unload["dialogs"][0]["type"] == "beforeunload" and unload["stayed"]
+    assert unload["dialogs"][1] == {
+        "type": "confirm",
+        "message": "Leave without saving? The unsaved changes to the new entity will be lost.",
+    }
     saved = steps["save-template"]
     assert saved["hash"].startswith("#/pipelines/templates/") and saved["unsaved"] == 0
     assert len(saved["preview"]["records"]) == 20
+
+
+def _assert_row_marks(outline: dict) -> None:
+    """Each used row marked where it is printed: below the header, one under the other, inside the table."""
+    x, top, width, height = outline["box"]
+    marks = outline["marks"]
+    assert marks[0][1] > top + 5  # the header row is not a record
+    for mark_x, mark_top, mark_width, mark_height in marks:
+        assert (mark_x, mark_width) == pytest.approx((x, width), abs=1) and 5 < mark_height < 40
+        assert top <= mark_top and mark_top + mark_height <= top + height + 0.5
+    for above, below in itertools.pairwise(marks):
+        assert above[1] + above[3] <= below[1] + 0.5
 
 
 def _assert_pipeline_steps(steps: dict, report: dict) -> None:

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { DeleteButton } from "./DeleteButton";
 import { EntityForm } from "./EntityForm";
+import { confirmLeave } from "./leaveGuard";
 import { usedBy } from "./pipelineMapping";
 import { usePipelines } from "./pipelinesStore";
 
@@ -40,7 +41,7 @@ export function EntitiesSection() {
                     <td>{item.columns.map((column) => `${column.name} ${column.type}`).join(", ")}</td>
                     <td>{item.unique_fields.join(", ") || "–"}</td>
                     <td className="row-actions">
-                      <button type="button" aria-label={`Edit ${item.name}`} aria-pressed={item.id === editing} onClick={() => setEditing(item.id)}>
+                      <button type="button" aria-label={`Edit ${item.name}`} aria-pressed={item.id === editing} onClick={() => item.id !== editing && confirmLeave() && setEditing(item.id)}>
                         Edit
                       </button>
                       <DeleteButton

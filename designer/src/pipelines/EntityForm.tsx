@@ -2,7 +2,8 @@ import { useState } from "react";
 
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { TextField } from "./FormFields";
-import { COLUMN_TYPES, type ColumnDraft, emptyColumn, type EntityDraft, entityDraft, entityInput, tableNameFor } from "./entityDraft";
+import { COLUMN_TYPES, type ColumnDraft, emptyColumn, type EntityDraft, entityDraft, entityInput, isEntityEdited, tableNameFor } from "./entityDraft";
+import { useLeaveGuard } from "./leaveGuard";
 import { errorCount, rowMessages } from "./pipelineMapping";
 import { type Entity, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
@@ -18,6 +19,7 @@ export function EntityForm({ editing, onDone }: { editing: Entity | null; onDone
   const { errors, clear, fail } = useFormErrors(FIELDS);
   const on = errors.byField;
   const rows = errors.rows.columns ?? {};
+  useLeaveGuard(isEntityEdited(draft, editing ?? undefined) ? (editing ? `the entity ${editing.name}` : "the new entity") : null);
   const change = (values: Partial<EntityDraft>) => setDraft((current) => ({ ...current, ...values }));
   const changeColumn = (key: string, values: Partial<ColumnDraft>) =>
     change({ columns: draft.columns.map((column) => (column.key === key ? { ...column, ...values } : column)) });

@@ -3,7 +3,8 @@ import { useState } from "react";
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { ChoiceField, TextField } from "./FormFields";
 import { routeHash } from "./pageRoute";
-import { errorCount, pipelineInput, plainOptions } from "./pipelineMapping";
+import { useLeaveGuard } from "./leaveGuard";
+import { errorCount, isPipelineEdited, pipelineInput, plainOptions } from "./pipelineMapping";
 import { type FailurePolicy, type LoadStrategy, type Pipeline, type PipelineInput, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
@@ -53,7 +54,8 @@ export function FirstSteps() {
  */
 export function PipelineForm({ editing }: { editing: Pipeline | null }) {
   const { templates, entities, artifacts, refresh, notify, watch, editPipeline } = usePipelines();
-  const [input, setInput] = useState<PipelineInput>(editing ? pipelineInput(editing) : EMPTY);
+  const [initial] = useState<PipelineInput>(() => (editing ? pipelineInput(editing) : EMPTY));
+  const [input, setInput] = useState<PipelineInput>(initial);
   const [batchText, setBatchText] = useState(String(input.batch_size));
   const [busy, setBusy] = useState(false);
   const { errors, clear, fail } = useFormErrors(FIELDS);
@@ -61,6 +63,7 @@ export function PipelineForm({ editing }: { editing: Pipeline | null }) {
   const change = (values: Partial<PipelineInput>) => setInput((current) => ({ ...current, ...values }));
   const verb = editing ? "saved" : "created";
   const heading = editing ? `Edit pipeline ${editing.name}` : "New pipeline";
+  useLeaveGuard(isPipelineEdited(input, batchText, initial) ? (editing ? `the pipeline ${editing.name}` : "the new pipeline") : null);
 
   function toggleArtifact(id: number, checked: boolean) {
     change({ artifact_ids: checked ? [...input.artifact_ids, id] : input.artifact_ids.filter((item) => item !== id) });

@@ -4,6 +4,7 @@ import { ApiError } from "../api";
 import { messageOf } from "../store";
 import { DeleteButton } from "./DeleteButton";
 import { GeneralErrors } from "./FieldErrors";
+import { confirmLeave } from "./leaveGuard";
 import { formErrors, pipelineRows } from "./pipelineMapping";
 import { pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
@@ -67,7 +68,7 @@ export function PipelineList() {
                 <button type="button" onClick={() => watch(row.id, pipelineOf(row.id).last_run_id ?? null)} aria-label={`Show runs of ${row.name}`}>
                   Runs
                 </button>
-                <button type="button" onClick={() => editPipeline(row.id)} aria-label={`Edit ${row.name}`} aria-pressed={editingPipeline === row.id}>
+                <button type="button" onClick={() => row.id !== editingPipeline && confirmLeave() && editPipeline(row.id)} aria-label={`Edit ${row.name}`} aria-pressed={editingPipeline === row.id}>
                   Edit
                 </button>
                 <button type="button" onClick={() => void setEnabled("pipeline", pipelineOf(row.id), !row.enabled)} aria-label={`${row.enabled ? "Disable" : "Enable"} ${row.name}`}>

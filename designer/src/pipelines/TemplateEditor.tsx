@@ -5,6 +5,7 @@ import { messageOf } from "../store";
 import { DeleteButton } from "./DeleteButton";
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { ChoiceField, TextField } from "./FormFields";
+import { navigateWithoutAsking, useLeaveGuard } from "./leaveGuard";
 import { routeHash } from "./pageRoute";
 import { errorCount, plainOptions, usedBy } from "./pipelineMapping";
 import { pipelinesApi, type Template, type TemplateInput } from "./pipelinesApi";
@@ -33,6 +34,7 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
   const on = errors.byField;
   const change = (values: Partial<TemplateDraft>) => setDraft((current) => ({ ...current, ...values }));
   const edited = isEdited(draft, saved ?? undefined);
+  useLeaveGuard(edited ? (saved ? `the template ${saved.name}` : "the new template") : null);
   const help = STRATEGY_HELP[draft.extraction_strategy];
   const fieldNames = () => draft.fields.map((field) => field.name.trim());
 
@@ -71,7 +73,7 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
       const result = saved ? await pipelinesApi.updateTemplate(saved.id, body.input) : await pipelinesApi.createTemplate(body.input);
       await refresh("template");
       notify("info", `${saved ? "Saved" : "Created"} template ${result.name}.`);
-      if (!saved) window.location.hash = routeHash("templates", result.id);
+      if (!saved) navigateWithoutAsking(routeHash("templates", result.id));
     } catch (error) {
       const count = errorCount(fail(error, { fields: fieldNames() }));
       notify("error", `The template was not ${saved ? "saved" : "created"}: ${count} problem${count === 1 ? "" : "s"}, shown on the form.`);
@@ -151,7 +153,7 @@ export function TemplateEditor({ saved }: { saved: Template | null }) {
               what={saved.name}
               warning={users.length ? `Used by ${users.join(", ")}: delete or change them first.` : undefined}
               onDelete={async () => {
-                if (await remove("template", saved.id, saved.name)) window.location.hash = routeHash("templates");
+                if (await remove("template", saved.id, saved.name)) navigateWithoutAsking(routeHash("templates"));
               }}
             />
           )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { emptyColumn, entityDraft, entityInput, tableNameFor } from "./entityDraft";
+import { emptyColumn, entityDraft, entityInput, isEntityEdited, tableNameFor } from "./entityDraft";
 
 describe("entity drafts", () => {
   it("derive a table name from the entity's name", () => {
@@ -30,5 +30,15 @@ describe("entity drafts", () => {
   it("read an entity back unchanged", () => {
     const entity = { name: "p", schema_name: "s", table_name: "t", columns: [{ name: "a", type: "integer" as const, nullable: false }], unique_fields: ["a"] };
     expect(entityInput(entityDraft(entity))).toEqual(entity);
+  });
+
+  it("are edited when what the API would get differs, not for new row keys", () => {
+    const entity = { name: "p", schema_name: "s", table_name: "t", columns: [{ name: "a", type: "integer" as const, nullable: true }], unique_fields: [] };
+    expect(isEntityEdited(entityDraft(entity), entity)).toBe(false);
+    expect(isEntityEdited(entityDraft(), undefined)).toBe(false);
+    const draft = entityDraft(entity);
+    draft.columns = [...draft.columns, emptyColumn("b")];
+    expect(isEntityEdited(draft, entity)).toBe(true);
+    expect(isEntityEdited({ ...entityDraft(), name: "x" }, undefined)).toBe(true);
   });
 });

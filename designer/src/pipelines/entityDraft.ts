@@ -57,3 +57,8 @@ export function entityInput(draft: EntityDraft): EntityInput {
     unique_fields: draft.columns.filter((column) => column.unique).map((column) => column.name.trim()),
   };
 }
+
+/** Whether the form says something else than the entity it started from (compared as the API would get them). */
+export function isEntityEdited(draft: EntityDraft, saved: EntityInput | undefined): boolean {
+  return JSON.stringify(entityInput(draft)) !== JSON.stringify(entityInput(entityDraft(saved)));
+}

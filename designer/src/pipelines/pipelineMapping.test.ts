@@ -5,6 +5,7 @@ import {
   fieldPath,
   formErrors,
   isFinished,
+  isPipelineEdited,
   logLine,
   mediaTypeFor,
   pipelineInput,
@@ -200,5 +201,19 @@ describe("pipeline records", () => {
     expect(usedBy([pipeline], "template", 1)).toEqual(["p"]);
     expect(usedBy([pipeline], "entity", 1)).toEqual([]);
     expect(usedBy([pipeline], "artifact", 8)).toEqual(["p"]);
+  });
+});
+
+describe("isPipelineEdited", () => {
+  const initial = { name: "p", description: "", template_id: 1, entity_id: 2, artifact_ids: [3, 4], load_strategy: "append" as const, batch_size: 1000, failure_policy: "fail_fast" as const, enabled: true };
+
+  it("is not edited by the same artifacts ticked in another order", () => {
+    expect(isPipelineEdited({ ...initial, artifact_ids: [4, 3] }, "1000", initial)).toBe(false);
+  });
+
+  it("is edited by any field or the batch size as typed", () => {
+    expect(isPipelineEdited({ ...initial, name: "q" }, "1000", initial)).toBe(true);
+    expect(isPipelineEdited(initial, "10", initial)).toBe(true);
+    expect(isPipelineEdited({ ...initial, artifact_ids: [3] }, "1000", initial)).toBe(true);
   });
 });

@@ -250,3 +250,9 @@ export function usedBy(pipelines: Pipeline[], kind: "template" | "entity" | "art
     .filter((pipeline) => (kind === "template" ? pipeline.template_id === id : kind === "entity" ? pipeline.entity_id === id : pipeline.artifact_ids.includes(id)))
     .map((pipeline) => pipeline.name);
 }
+
+/** Whether the pipeline form says something else than it started with (artifacts in any order; the batch size as typed). */
+export function isPipelineEdited(input: PipelineInput, batchText: string, initial: PipelineInput): boolean {
+  const comparable = (value: PipelineInput, batch: string) => JSON.stringify({ ...value, artifact_ids: [...value.artifact_ids].sort((a, b) => a - b), batch_size: batch.trim() });
+  return comparable(input, batchText) !== comparable(initial, String(initial.batch_size));
+}

@@ -1,3 +1,5 @@
+import "./leaveGuard"; // its hashchange listener must be added before this hook's (see there)
+
 import { useEffect, useState } from "react";
 
 /** The URL's hash, following its changes (the app's pages and the Pipelines page's sections are hash routes). */
