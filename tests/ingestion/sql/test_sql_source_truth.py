@@ -32,13 +32,16 @@ def test_deletes_ignore_or_hard(deletes: str, reader: str, mysql_database, mysql
     assert sync_mysql(mysql_url, "orders", **kwargs).status == "success"
 
     mysql_exec(mysql_database, "DELETE FROM orders WHERE id IN (2, 5, 10)")  # 10 holds the watermark
-    result = sync_mysql(mysql_url, "orders", **kwargs)
+    progress: dict[str, int] = {}
+    result = sync_mysql(mysql_url, "orders", progress=progress.__setitem__, **kwargs)
     assert result.status == "success", result.error
     if deletes == "ignore":
         assert result.tables[0].deleted is None and _ids(pg_database) == list(range(1, 11))
+        assert "orders keys" not in progress
     else:
         assert result.tables[0].deleted == 3 and result.tables[0].total_rows == 7
         assert _ids(pg_database) == [1, 3, 4, 6, 7, 8, 9]
+        assert progress["orders keys"] == 7  # the key stream reports its progress as its own line
     assert pg_query(pg_database, "SELECT relname FROM pg_class WHERE relname LIKE '\\_dm\\_stage%'") == []
 
 

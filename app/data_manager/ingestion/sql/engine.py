@@ -353,7 +353,7 @@ def _sync_table(
         if merge:
             _merge(conn, plan, schema, staging_ref)
             if request.deletes != "ignore":
-                deleted = _sweep_deleted_rows(conn, source, plan, request)
+                deleted = _sweep_deleted_rows(conn, source, plan, request, progress)
             total_rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(_qualified(schema, target))).fetchone()
             total = int(total_rows[0]) if total_rows else 0
             new_watermark = watermark
@@ -414,11 +414,14 @@ def _without_deleted_at(columns: list[tuple[str, str]]) -> list[tuple[str, str]]
     return [column for column in columns if column[0] != DELETED_AT_COLUMN]
 
 
-def _sweep_deleted_rows(conn: psycopg.Connection, source: SqlSource, plan: TablePlan, request: SyncRequest) -> int:
+def _sweep_deleted_rows(
+    conn: psycopg.Connection, source: SqlSource, plan: TablePlan, request: SyncRequest, progress: Progress | None
+) -> int:
     """Stream the source's keys into a temp table (after the merge: a key read later than the rows can
     only miss rows deleted since, never delete a row that is still there) and sweep the target."""
     keys = delete_sweep.create_key_table(conn, plan, _staging_name(f"keys_{plan.target}"))
-    _copy_into(conn, source, delete_sweep.key_plan(plan), keys, request, None, None)
+    key_progress = (lambda _table, rows: progress(f"{plan.target} keys", rows)) if progress else None
+    _copy_into(conn, source, delete_sweep.key_plan(plan), keys, request, None, key_progress)
     return delete_sweep.sweep(conn, plan, _qualified(request.target_schema, plan.target), keys, request.deletes)  # type: ignore[arg-type]
 
 
