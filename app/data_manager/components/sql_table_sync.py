@@ -36,6 +36,7 @@ from pydantic import Field
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
+from data_manager.ingestion.sql.options import Deletes, check_options
 from data_manager.locations.pools import sync_pool
 from data_manager.settings import ENV_DEFAULTS, env
 
@@ -65,7 +66,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     tables: list[str] = Field(min_length=1, description="Source tables (`name` or `schema.name`).")
     mode: Literal["full", "incremental"] = Field(default="full", description="Replace, or merge on the key.")
     cursor_column: str | None = Field(default=None, description="Cursor column for incremental mode.")
-    deletes: Literal["ignore", "soft", "hard"] = Field(
+    deletes: Deletes = Field(
         default="ignore",
         description="Incremental: rows deleted at the source are kept (ignore), marked in a `_deleted_at` "
         "column (soft) or deleted (hard); soft and hard compare key sets and need a primary key.",
@@ -135,7 +136,6 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             raise ValueError(f"SqlTableSyncComponent ({self.source}): mode incremental needs cursor_column")
         from data_manager.errors import UserError
         from data_manager.ingestion.sql.identifiers import parse_table_list
-        from data_manager.ingestion.sql.options import check_options
 
         try:  # names and options are checked when the location loads, not only when a run starts
             check_options(self.mode, self.deletes, self.lag)

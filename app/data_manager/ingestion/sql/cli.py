@@ -19,7 +19,7 @@ from rich.progress import Progress, ProgressColumn, Task, TextColumn, TimeElapse
 from rich.text import Text
 
 from data_manager.errors import UserError, cli_errors
-from data_manager.ingestion.results import SyncResult
+from data_manager.ingestion.results import SyncResult, TableSyncResult
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
 from data_manager.table_output import progress_console
@@ -89,14 +89,16 @@ def _run_with_progress(run: Callable[[Callable[[str, int], None]], SyncResult]) 
         return run(update)
 
 
+def _table_summary(table: TableSyncResult) -> str:
+    deleted = "" if table.deleted is None else f", {table.deleted:,} deleted"
+    return f"{table.target_table} ({table.rows:,} rows, {table.reader}{deleted})"
+
+
 def _report(result: SyncResult, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.summary()))
     elif result.status == "success":
-        tables = ", ".join(
-            f"{t.target_table} ({t.rows:,} rows, {t.reader}{'' if t.deleted is None else f', {t.deleted:,} deleted'})"
-            for t in result.tables
-        )
+        tables = ", ".join(_table_summary(t) for t in result.tables)
         typer.echo(f"synced {len(result.tables)} table(s) in {result.duration_s:.1f}s: {tables}")
     result.raise_for_status()
 
