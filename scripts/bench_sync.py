@@ -12,6 +12,11 @@ drops both. Figures (rows per second):
   (the cursor column is indexed, as it is on a table synced incrementally); `incremental_source_read_rows_per_s`
   is connectorx reading just those changed rows, the source's own share of that run;
 - wide rows: WIDE_ROWS rows of ~4 KB TEXT through both readers: `peak_rss_mb_wide` (the larger of the two);
+- staying true to the source (on the incrementally synced table): `unchanged_upsert_growth_bytes` is how much
+  the target grew when every row was read again unchanged (a lag covering the whole table; 0 = no rewrites);
+  then 1% of the source rows are deleted and `delete_detection_rows_per_s` is the source keys compared per
+  second of an incremental run with `deletes: hard` (keys streamed and swept), `delete_detection_peak_rss_mb`
+  that run's peak RSS (`--source-truth-only` measures just these, after the initial incremental load);
 - naive: pandas `read_sql` of the whole table + `to_sql` (on `naive_rows` rows: it is slow);
 - dlt: `sql_database` source, pyarrow backend, csv loader file format, postgres destination;
 - copy limit: COPY (FREEZE, as ours) of the same rows (the exact payload ours sends) from a local file;
@@ -59,6 +64,14 @@ WIDE_FILL = """INSERT INTO {name} SELECT seq, '2024-01-01' + INTERVAL seq SECOND
   RPAD(CONCAT('wide row ', seq, ' '), 4000, CONCAT(' text ', seq % 97)) FROM seq_{start}_to_{end}"""
 CHANGE = """UPDATE {name} SET status = 'changed', updated_at = '2030-01-01' + INTERVAL {round} DAY + INTERVAL (id % 3600) SECOND
   WHERE id % 10 = 0"""
+
+
+INCREMENTAL = dict(mode="incremental", cursor_column="updated_at")
+CHILD_REQUESTS: dict[str, dict[str, Any]] = {
+    "incremental": INCREMENTAL,
+    "unchanged": {**INCREMENTAL, "lag": "36500d"},  # re-reads every row: the cursor spans a few years
+    "deletes": {**INCREMENTAL, "deletes": "hard"},
+}
 
 
 def log(message: str) -> None:
@@ -128,16 +141,41 @@ def child_main(kind: str, table: str, schema: str) -> None:
     from data_manager.ingestion.sql.request import SyncRequest
 
     reader = "pymysql" if kind == "pymysql" else "auto"
-    incremental = dict(mode="incremental", cursor_column="updated_at") if kind == "incremental" else {}
     started = time.perf_counter()
     source = MySQLSource.from_url(os.environ["BENCH_MYSQL_URL"], reader)
-    result = sync_tables(source, SyncRequest(table, target_schema=schema, **incremental))
+    result = sync_tables(source, SyncRequest(table, target_schema=schema, **CHILD_REQUESTS.get(kind, {})))
     seconds = time.perf_counter() - started
     if result.status != "success":
         raise SystemExit(f"sync failed: {result.error}")
     rows = sum(t.rows for t in result.tables)  # rows read in this run (incremental: the changed ones)
     summary = {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak_rss_mb()}
-    print(json.dumps({**summary, "reader": result.tables[0].reader}))
+    print(json.dumps({**summary, "reader": result.tables[0].reader, "deleted": result.tables[0].deleted}))
+
+
+def total_relation_size(pg: PostgresSettings, schema: str, table: str) -> int:
+    with psycopg.connect(**pg.connect_kwargs()) as conn:
+        row = conn.execute("SELECT pg_total_relation_size(%s::regclass)", (f"{schema}.{table}",)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def source_truth(mysql_url: str, mysql_db: str, pg: PostgresSettings, rows: int) -> dict[str, Any]:
+    """On the table synced incrementally into `ours_incremental`: an unchanged re-read, then 1% deleted."""
+    out: dict[str, Any] = {}
+    log("unchanged upsert: every row read again (lag over the whole table), none changed")
+    size_before = total_relation_size(pg, "ours_incremental", TABLE)
+    unchanged = run_child("unchanged", TABLE, mysql_url, pg, "ours_incremental")
+    out["unchanged_upsert_rows"] = unchanged["rows"]
+    out["unchanged_upsert_growth_bytes"] = total_relation_size(pg, "ours_incremental", TABLE) - size_before
+    log("delete detection: 1% of the source rows deleted, incremental run with deletes: hard")
+    mysql_exec(mysql_connection(mysql_db), f"DELETE FROM {TABLE} WHERE id % 100 = 0")
+    run = run_child("deletes", TABLE, mysql_url, pg, "ours_incremental")
+    keys = rows - rows // 100
+    out["delete_detection_keys"] = keys
+    out["delete_detection_deleted"] = run["deleted"]
+    out["delete_detection_seconds"] = run["seconds"]
+    out["delete_detection_rows_per_s"] = keys / run["seconds"]
+    out["delete_detection_peak_rss_mb"] = run["peak_rss_mb"]
+    return out
 
 
 class CopyLimit:
@@ -277,7 +315,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="best-of rounds for ours and the two limits")
     parser.add_argument("--skip-5x", action="store_true", help="do not measure peak RSS at 5xROWS")
     parser.add_argument("--wide-rows", type=int, default=200_000, help="rows of ~4 KB for the wide-row case")
-    parser.add_argument("--child", choices=["ours", "pymysql", "incremental"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--source-truth-only", action="store_true", help="only the unchanged-upsert and delete-detection figures"
+    )
+    parser.add_argument("--child", choices=["ours", "pymysql", *CHILD_REQUESTS], help=argparse.SUPPRESS)
     parser.add_argument("--table", help=argparse.SUPPRESS)
     parser.add_argument("--schema", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -303,6 +344,12 @@ def main() -> None:
             workdir = Path(tmp)
             log(f"creating {args.rows:,} rows in MariaDB database {mysql_db}")
             fill_table(mysql_connection(mysql_db), TABLE, args.rows)
+            if args.source_truth_only:
+                log("initial incremental load")
+                run_child("incremental", TABLE, mysql_url, pg, "ours_incremental")
+                out.update(source_truth(mysql_url, mysql_db, pg, args.rows))
+                print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}))
+                return
 
             log("writing the COPY payload file")
             limit = CopyLimit(mysql_url, TABLE, pg, workdir)
@@ -356,6 +403,7 @@ def main() -> None:
             log(f"naive pandas on {naive_rows:,} rows")
             out["naive_rows"] = naive_rows
             out["naive_rows_per_s"] = naive(mysql_url, TABLE, naive_rows, pg)
+            out.update(source_truth(mysql_url, mysql_db, pg, args.rows))  # last on TABLE: it deletes rows
             if not args.skip_5x:
                 log(f"creating {5 * args.rows:,} rows for the memory check")
                 fill_table(mysql_connection(mysql_db), f"{TABLE}_5x", 5 * args.rows)
@@ -384,6 +432,8 @@ def main() -> None:
             "ours_ge_2x_dlt": ours >= 2 * out["dlt_rows_per_s"],
             "ours_ge_10x_naive": ours >= 10 * out["naive_rows_per_s"],
             "peak_rss_lt_300mb": max(out["peak_rss_mb"], out.get("peak_rss_mb_5x", 0)) < 300,
+            "unchanged_upsert_writes_nothing": out["unchanged_upsert_growth_bytes"] == 0,
+            "delete_detection_peak_rss_lt_300mb": out["delete_detection_peak_rss_mb"] < 300,
         },
     }
     for key, value in list(out.items()):

@@ -11,6 +11,8 @@ pandas or psycopg; the sync modules are imported when the asset runs.
       tables: [orders, customers]
       mode: incremental
       cursor_column: updated_at
+      deletes: soft          # rows deleted at the source get _deleted_at (hard: deleted too; ignore)
+      lag: 5m                # re-read the last 5 minutes below the watermark (late commits)
       group_name: shop
 
 Connection settings come from the environment at run time. MySQL: `url_env` (a variable holding a
@@ -34,6 +36,7 @@ from pydantic import Field
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
+from data_manager.ingestion.sql.options import Deletes, check_options
 from data_manager.locations.pools import sync_pool
 from data_manager.settings import ENV_DEFAULTS, env
 
@@ -63,6 +66,16 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     tables: list[str] = Field(min_length=1, description="Source tables (`name` or `schema.name`).")
     mode: Literal["full", "incremental"] = Field(default="full", description="Replace, or merge on the key.")
     cursor_column: str | None = Field(default=None, description="Cursor column for incremental mode.")
+    deletes: Deletes = Field(
+        default="ignore",
+        description="Incremental: rows deleted at the source are kept (ignore), marked in a `_deleted_at` "
+        "column (soft) or deleted (hard); soft and hard compare key sets and need a primary key.",
+    )
+    lag: int | float | str | None = Field(
+        default=None,
+        description="Incremental: start reading this far below the watermark so late commits are not missed "
+        "(seconds or a duration: 90s, 5m, 1h; 0 turns it off). Default 5m for date/time cursors, 0 for others.",
+    )
     target_schema: str | None = Field(
         default=None,
         max_length=POSTGRES_MAX_IDENTIFIER,
@@ -124,7 +137,8 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         from data_manager.errors import UserError
         from data_manager.ingestion.sql.identifiers import parse_table_list
 
-        try:  # names are checked when the location loads, not only when a run starts
+        try:  # names and options are checked when the location loads, not only when a run starts
+            check_options(self.mode, self.deletes, self.lag)
             for ref in parse_table_list(self.tables):
                 target_table_name(self.resolved_prefix(), ref)
         except UserError as exc:
@@ -189,6 +203,8 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                     "mode": table_result.mode,
                     "reader": table_result.reader,
                     "watermark": table_result.watermark or "",
+                    "deletes": self.deletes,
+                    **({"deleted": table_result.deleted} if table_result.deleted is not None else {}),
                 },
             )
         if result.status == "failed":
@@ -208,6 +224,8 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             mode=self.mode,
             cursor_column=self.cursor_column,
             chunk_rows=self.chunk_rows,
+            deletes=self.deletes,
+            lag=self.lag,
         )
         return sync_tables(self._source(), request, progress=progress)
 

@@ -21,6 +21,7 @@ class TableSyncResult(BaseModel):
     total_rows: int | None = None  # rows in the target table after the sync, where known
     duration_s: float = 0.0
     watermark: str | None = None
+    deleted: int | None = None  # SQL incremental with deletes soft/hard: rows gone from the source, removed or marked
 
 
 class SyncResult(BaseModel):

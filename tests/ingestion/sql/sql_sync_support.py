@@ -21,6 +21,16 @@ def mysql_exec(mysql_db: Any, *statements: str, many: tuple[str, list[tuple]] | 
         conn.close()
 
 
+def upsert_orders(mysql_db: Any, rows: list[tuple]) -> None:
+    """The `orders` table (id, status, amount, updated_at DATETIME(6)), created if missing, rows replaced by id."""
+    mysql_exec(
+        mysql_db,
+        "CREATE TABLE IF NOT EXISTS orders (id INT PRIMARY KEY, status VARCHAR(20) NOT NULL,"
+        " amount DECIMAL(10,2), updated_at DATETIME(6) NOT NULL)",
+        many=("REPLACE INTO orders VALUES (%s, %s, %s, %s)", rows),
+    )
+
+
 def pg_query(pg: PostgresSettings, query: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(**pg.connect_kwargs()) as conn:
         conn.execute("SET TIME ZONE 'UTC'")

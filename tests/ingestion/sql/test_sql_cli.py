@@ -42,6 +42,7 @@ def test_mysql_sync_prints_a_json_summary(mysql_database, pg_env) -> None:
         (["--tables", "missing"], "error: table {db}.missing not found in mysql://root@"),
         (["--tables", "orders", "--mode", "incremental"], "error: incremental mode needs a cursor column"),
         (["--tables", "orders", "--schema", "bad-schema"], "error: invalid target schema 'bad-schema'"),
+        (["--tables", "orders", "--deletes", "hard"], "error: deletes: hard needs mode incremental"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message, mysql_database, pg_env) -> None:

@@ -69,7 +69,7 @@ def test_component_materializes_one_asset_per_table(shop, pg_env, tmp_path, monk
         tmp_path,
         monkeypatch,
         "source: mysql\ntables: [orders, customers]\nmode: incremental\ncursor_column: updated_at\n"
-        "group_name: shop\ndeps: [upstream/thing]\n",
+        "group_name: shop\ndeps: [upstream/thing]\ndeletes: hard\nlag: 90s\n",
     )
     prefix = f"{shop.database}_"  # default table_prefix: the source database name
     orders_key = dg.AssetKey(["cache_test", f"{prefix}orders"])
@@ -94,13 +94,20 @@ def test_component_materializes_one_asset_per_table(shop, pg_env, tmp_path, monk
         (1, "new"), (2, "paid"),
     ]  # fmt: skip
 
-    # a second run merges only what changed since the watermark
-    mysql_exec(shop, "UPDATE orders SET status = 'shipped', updated_at = '2024-01-03 00:00:00' WHERE id = 1")
+    assert orders["deletes"].value == "hard" and orders["deleted"].value == 0
+
+    # a second run merges only what changed since the watermark, and removes what the source deleted
+    mysql_exec(
+        shop,
+        "UPDATE orders SET status = 'shipped', updated_at = '2024-01-03 00:00:00' WHERE id = 1",
+        "DELETE FROM orders WHERE id = 2",
+    )
     again = job.execute_in_process(asset_selection=[orders_key])
     assert again.success
     [event] = again.get_asset_materialization_events()
-    assert event.materialization.metadata["total_rows"].value == 2
-    assert pg_query(pg_env, f'SELECT status FROM cache_test."{prefix}orders" WHERE id = 1') == [("shipped",)]
+    assert event.materialization.metadata["total_rows"].value == 1
+    assert event.materialization.metadata["deleted"].value == 1
+    assert pg_query(pg_env, f'SELECT id, status FROM cache_test."{prefix}orders"') == [(1, "shipped")]
 
 
 def test_component_declares_the_tables_it_writes(monkeypatch) -> None:
@@ -176,6 +183,11 @@ def test_component_is_registered_for_dg_list() -> None:
         ("source: mysql\ntables: [orders]\nmode: incremental\n", "mode incremental needs cursor_column"),
         ("source: mysql\ntables: ['orders;drop']\ntable_prefix: x_\n", "invalid table name 'orders;drop'"),
         ("source: mysql\ntables: []\ntable_prefix: x_\n", "at least 1 item"),
+        ("source: mysql\ntables: [orders]\ndeletes: soft\n", "deletes: soft needs mode incremental"),
+        (
+            "source: mysql\ntables: [orders]\nmode: incremental\ncursor_column: updated_at\nlag: soon\n",
+            "lag: invalid duration 'soon': use seconds or a duration like 90s, 5m, 1h",
+        ),
     ],
 )
 def test_bad_declarations_fail_when_the_location_loads(attributes, message, tmp_path, monkeypatch) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from data_manager.settings import PostgresSettings
-from ingestion.sql.sql_sync_support import mysql_exec, pg_query, pg_schemas, sync_mysql
+from ingestion.sql.sql_sync_support import mysql_exec, pg_query, pg_schemas, sync_mysql, upsert_orders
 
 READERS = ["pymysql", "connectorx"]
 
@@ -137,19 +137,10 @@ def test_both_readers_copy_every_type_and_extreme_exactly(mode: str, mysql_datab
     assert _table_as_text(pg_database, "raw_pymysql") == _table_as_text(pg_database, "raw_connectorx")
 
 
-def _orders(mysql_database, rows: list[tuple]) -> None:
-    mysql_exec(
-        mysql_database,
-        "CREATE TABLE IF NOT EXISTS orders (id INT PRIMARY KEY, status VARCHAR(20) NOT NULL,"
-        " amount DECIMAL(10,2), updated_at DATETIME(6) NOT NULL)",
-        many=("REPLACE INTO orders VALUES (%s, %s, %s, %s)", rows),
-    )
-
-
 @pytest.mark.parametrize("reader", READERS)
 def test_full_refresh_replaces_the_table(reader: str, mysql_database, mysql_url, pg_database) -> None:
     t0 = dt.datetime(2024, 1, 1)
-    _orders(mysql_database, [(i, "new", Decimal(i), t0) for i in range(1, 6)])
+    upsert_orders(mysql_database, [(i, "new", Decimal(i), t0) for i in range(1, 6)])
     kwargs = dict(target_schema="raw", table_prefix="shop_", pg=pg_database, reader=reader, chunk_rows=2)
     assert sync_mysql(mysql_url, "orders", **kwargs).status == "success"
     mysql_exec(
@@ -170,17 +161,17 @@ def test_full_refresh_replaces_the_table(reader: str, mysql_database, mysql_url,
 @pytest.mark.parametrize("reader", READERS)
 def test_incremental_merges_on_the_key_and_keeps_a_watermark(reader, mysql_database, mysql_url, pg_database) -> None:
     t0 = dt.datetime(2024, 1, 1, 10, 0, 0, 500000)
-    _orders(mysql_database, [(i, "new", Decimal("1.50"), t0 + dt.timedelta(minutes=i)) for i in range(1, 251)])
+    upsert_orders(mysql_database, [(i, "new", Decimal("1.50"), t0 + dt.timedelta(minutes=i)) for i in range(1, 251)])
     kwargs = dict(
         target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, reader=reader,
-        chunk_rows=64,
+        chunk_rows=64, lag=0,
     )  # fmt: skip
     first = sync_mysql(mysql_url, "orders", **kwargs)
     assert first.status == "success", first.error
     assert first.tables[0].rows == 250 and first.tables[0].watermark == "2024-01-01T14:10:00.500000"
 
-    # one row changes, one arrives; older rows are not read again (only rows at or after the watermark)
-    _orders(
+    # one row changes, one arrives; older rows are not read again (lag 0: only rows at or after the watermark)
+    upsert_orders(
         mysql_database,
         [(7, "paid", Decimal("9.99"), t0 + dt.timedelta(days=1)), (999, "new", None, t0 + dt.timedelta(days=2))],
     )
@@ -206,13 +197,15 @@ def test_incremental_over_many_chunks_keeps_the_highest_cursor(reader, mysql_dat
     """Over many COPY chunks every changed row is merged, and the watermark is the highest cursor of any chunk
     (rows are read in key order, so the newest one need not be in the last chunk)."""
     t0 = dt.datetime(2024, 1, 1)
-    _orders(mysql_database, [(i, "new", Decimal(i), t0 + dt.timedelta(seconds=i)) for i in range(1, 201)])
-    kwargs = dict(target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, reader=reader)
+    upsert_orders(mysql_database, [(i, "new", Decimal(i), t0 + dt.timedelta(seconds=i)) for i in range(1, 201)])
+    kwargs = dict(
+        target_schema="raw", mode="incremental", cursor_column="updated_at", pg=pg_database, reader=reader, lag=0
+    )
     assert sync_mysql(mysql_url, "orders", **kwargs).status == "success"
 
     # every third row changes; row 99 (a middle chunk, as rows are read in key order) gets the newest cursor
     changed = [(i, "paid", Decimal(i * 2), t0 + dt.timedelta(days=1, seconds=i)) for i in range(3, 201, 3)]
-    _orders(mysql_database, [*changed, (99, "paid", Decimal(198), t0 + dt.timedelta(days=9))])
+    upsert_orders(mysql_database, [*changed, (99, "paid", Decimal(198), t0 + dt.timedelta(days=9))])
     second = sync_mysql(mysql_url, "orders", **kwargs, chunk_rows=8)
     assert second.status == "success", second.error
     assert second.tables[0].rows == len(changed) + 1  # and the boundary row, id 200 (>= the watermark)
@@ -244,10 +237,10 @@ def test_keyset_pages_cover_composite_keys(mysql_database, mysql_url, pg_databas
 
 
 def test_full_refresh_keeps_dependent_views_working(mysql_database, mysql_url, pg_database) -> None:
-    _orders(mysql_database, [(1, "new", Decimal(1), dt.datetime(2024, 1, 1))])
+    upsert_orders(mysql_database, [(1, "new", Decimal(1), dt.datetime(2024, 1, 1))])
     assert sync_mysql(mysql_url, "orders", target_schema="raw", pg=pg_database).status == "success"
     pg_query(pg_database, "CREATE VIEW public.v_orders AS SELECT id, status FROM raw.orders")
-    _orders(mysql_database, [(2, "paid", Decimal(2), dt.datetime(2024, 1, 2))])
+    upsert_orders(mysql_database, [(2, "paid", Decimal(2), dt.datetime(2024, 1, 2))])
     result = sync_mysql(mysql_url, "orders", target_schema="raw", pg=pg_database)
     assert result.status == "success", result.error
     assert pg_query(pg_database, "SELECT id, status FROM public.v_orders ORDER BY id") == [(1, "new"), (2, "paid")]
@@ -261,7 +254,7 @@ def _assert_nothing_written(pg: PostgresSettings) -> None:
 
 
 def test_missing_table_fails_before_writing(mysql_database, mysql_url, pg_database) -> None:
-    _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
+    upsert_orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
     result = sync_mysql(mysql_url, "orders,nope", target_schema="raw", pg=pg_database)
     assert result.status == "failed" and result.error_kind == "bad_input"
     assert result.error == f"table {mysql_database.database}.nope not found in {mysql_url}"
@@ -305,7 +298,7 @@ def test_incremental_needs_cursor_and_key(mysql_database, mysql_url, pg_database
 
 
 def test_result_is_json_serializable(mysql_database, mysql_url, pg_database) -> None:
-    _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
+    upsert_orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
     result = sync_mysql(mysql_url, ["orders"], target_schema=f"s_{uuid.uuid4().hex[:6]}", pg=pg_database)
     payload = json.loads(result.model_dump_json())
     assert payload["status"] == "success" and [t["target_table"] for t in payload["tables"]] == [
@@ -316,7 +309,7 @@ def test_result_is_json_serializable(mysql_database, mysql_url, pg_database) -> 
 
 def test_empty_table_and_several_tables_in_one_run(mysql_database, mysql_url, pg_database) -> None:
     mysql_exec(mysql_database, "CREATE TABLE empty_one (id INT PRIMARY KEY, v TEXT)")
-    _orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
+    upsert_orders(mysql_database, [(1, "new", None, dt.datetime(2024, 1, 1))])
     result = sync_mysql(mysql_url, "empty_one,orders", target_schema="raw", pg=pg_database)
     assert result.status == "success", result.error
     assert result.rows_per_table == {"raw.empty_one": 0, "raw.orders": 1}

@@ -99,11 +99,17 @@ def test_pyodbc_incremental_merge_with_keyset_pages(odbc_source, pg_database) ->
     pg_query(source, "UPDATE items SET name = 'changed', at = timestamp '2030-01-01' WHERE id IN (5, 6)")
     second = sync_odbc(_source(odbc), "public.items", **kwargs)
     assert second.status == "success", second.error
-    assert second.tables[0].rows == 3 and second.tables[0].total_rows == 2346  # boundary row + 2 changed
+    # 2 changed + the rows of the 5 minutes up to the watermark (the default lag), the boundary row included
+    assert second.tables[0].rows == 2 + 6 and second.tables[0].total_rows == 2346
     assert pg_query(pg_database, "SELECT id FROM raw.items WHERE name = 'changed' ORDER BY id") == [(5,), (6,)]
     assert pg_query(pg_database, "SELECT watermark FROM raw._dm_sync_state WHERE table_name = 'items'") == [
         ("2030-01-01T00:00:00",)
     ]
+
+    pg_query(source, "DELETE FROM items WHERE id IN (7, 2000)")  # found by the keys read through pyodbc pages
+    third = sync_odbc(_source(odbc), "public.items", **kwargs, deletes="hard")
+    assert third.status == "success", third.error
+    assert third.tables[0].deleted == 2 and third.tables[0].total_rows == 2344
 
 
 def test_pyodbc_bad_input(odbc_source, pg_database) -> None:

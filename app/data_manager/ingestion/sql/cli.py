@@ -19,7 +19,7 @@ from rich.progress import Progress, ProgressColumn, Task, TextColumn, TimeElapse
 from rich.text import Text
 
 from data_manager.errors import UserError, cli_errors
-from data_manager.ingestion.results import SyncResult
+from data_manager.ingestion.results import SyncResult, TableSyncResult
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
 from data_manager.table_output import progress_console
@@ -28,6 +28,12 @@ from data_manager.table_output import progress_console
 class Mode(StrEnum):
     full = "full"
     incremental = "incremental"
+
+
+class Deletes(StrEnum):
+    ignore = "ignore"
+    soft = "soft"
+    hard = "hard"
 
 
 class MySQLReader(StrEnum):
@@ -45,6 +51,21 @@ ModeOpt = Annotated[Mode, typer.Option("--mode", help="full: replace the table; 
 CursorOpt = Annotated[str | None, typer.Option("--cursor", help="Cursor column for incremental mode (e.g. updated_at)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout")]
 ChunkOpt = Annotated[int, typer.Option("--chunk-rows", help="Rows per chunk streamed into COPY", min=1)]
+DeletesOpt = Annotated[
+    Deletes,
+    typer.Option(
+        "--deletes", help="Incremental: rows gone from the source are kept (ignore), marked _deleted_at (soft), deleted"
+    ),
+]
+LagOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lag",
+        help="Incremental: re-read this far below the watermark (seconds, 90s, 5m, 1h; 0: off) [default: 5m for "
+        "date/time cursors]",
+        show_default=False,
+    ),
+]
 
 
 class _RateColumn(ProgressColumn):
@@ -68,11 +89,16 @@ def _run_with_progress(run: Callable[[Callable[[str, int], None]], SyncResult]) 
         return run(update)
 
 
+def _table_summary(table: TableSyncResult) -> str:
+    deleted = "" if table.deleted is None else f", {table.deleted:,} deleted"
+    return f"{table.target_table} ({table.rows:,} rows, {table.reader}{deleted})"
+
+
 def _report(result: SyncResult, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(result.summary()))
     elif result.status == "success":
-        tables = ", ".join(f"{t.target_table} ({t.rows:,} rows, {t.reader})" for t in result.tables)
+        tables = ", ".join(_table_summary(t) for t in result.tables)
         typer.echo(f"synced {len(result.tables)} table(s) in {result.duration_s:.1f}s: {tables}")
     result.raise_for_status()
 
@@ -115,11 +141,13 @@ def register_sql_commands(app: typer.Typer) -> None:
             MySQLReader, typer.Option("--reader", help="auto uses connectorx (fast path) when installed")
         ] = MySQLReader.auto,
         chunk_rows: ChunkOpt = 50_000,
+        deletes: DeletesOpt = Deletes.ignore,
+        lag: LagOpt = None,
     ) -> None:
         """Copy MySQL/MariaDB tables into the Postgres cache (atomic per table)."""
         from data_manager.ingestion.sql.mysql import MySQLSource
 
-        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows)
+        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag)
         _sync(lambda: MySQLSource.from_url(url, reader.value), url, request, as_json)
 
     @app.command("mssql")
@@ -141,11 +169,13 @@ def register_sql_commands(app: typer.Typer) -> None:
         cursor: CursorOpt = None,
         as_json: JsonOpt = False,
         chunk_rows: ChunkOpt = 50_000,
+        deletes: DeletesOpt = Deletes.ignore,
+        lag: LagOpt = None,
     ) -> None:
         """Copy SQL Server tables (dbo.x by default) into the Postgres cache through pyodbc."""
         from data_manager.ingestion.sql.mssql import OdbcSource
 
-        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows)
+        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag)
         _sync(lambda: OdbcSource.mssql(url), url, request, as_json)
 
 

@@ -28,11 +28,13 @@ from data_manager.errors import UserError
 from data_manager.ingestion.masking import mask_secrets
 from data_manager.ingestion.naming import target_table_name
 from data_manager.ingestion.results import SyncResult, TableSyncResult
+from data_manager.ingestion.sql import deletes as delete_sweep
 from data_manager.ingestion.sql.identifiers import (
     TableRef,
     parse_table_list,
     validate_identifier,
 )
+from data_manager.ingestion.sql.options import DELETED_AT_COLUMN, check_options, cursor_lag, lagged
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import (
     Chunk,
@@ -104,6 +106,7 @@ def _validated(request: SyncRequest, schema: str) -> SyncRequest:
     validate_identifier(schema, "target schema")
     if request.mode not in ("full", "incremental"):
         raise UserError(f"invalid mode {request.mode!r}: use full or incremental")
+    lag_seconds = check_options(request.mode, request.deletes, request.lag)
     if request.mode == "incremental" and not request.cursor_column:
         raise UserError("incremental mode needs a cursor column (--cursor COLUMN)")
     if request.cursor_column:
@@ -111,7 +114,7 @@ def _validated(request: SyncRequest, schema: str) -> SyncRequest:
     if request.chunk_rows < 1 or request.chunk_bytes < 1:
         raise UserError("chunk size must be a positive number of rows and bytes")
     target_table_name(request.table_prefix, TableRef("x"))  # validates the prefix
-    return replace(request, target_schema=schema.lower())
+    return replace(request, target_schema=schema.lower(), lag=lag_seconds)
 
 
 def _plan_table(source: SqlSource, ref: TableRef, request: SyncRequest) -> TablePlan:
@@ -138,6 +141,7 @@ def _plan_table(source: SqlSource, ref: TableRef, request: SyncRequest) -> Table
         cursor = next((c for c in planned if c.source.name.lower() == request.cursor_column.lower()), None)
         if cursor is None:
             raise UserError(f"table {qualified} has no column {request.cursor_column!r} to use as cursor")
+    _check_table_options(qualified, planned, primary_key, cursor, request)
     if request.mode == "incremental" and not primary_key:
         raise UserError(f"table {qualified} has no primary key: incremental mode merges on it (use --mode full)")
     return TablePlan(
@@ -147,6 +151,18 @@ def _plan_table(source: SqlSource, ref: TableRef, request: SyncRequest) -> Table
         target=target_table_name(request.table_prefix, ref),
         cursor=cursor,
     )
+
+
+def _check_table_options(
+    table: TableRef, columns: list[ColumnPlan], primary_key: list[str], cursor: ColumnPlan | None, request: SyncRequest
+) -> None:
+    """`deletes` and `lag` against what only reflection tells: the key, the columns, the cursor's type."""
+    if request.deletes != "ignore" and not primary_key:
+        raise UserError(f"deletes: {request.deletes} needs a primary key, and table {table} has none")
+    if request.deletes == "soft" and any(c.target_name == DELETED_AT_COLUMN for c in columns):
+        raise UserError(f"deletes: soft adds a column {DELETED_AT_COLUMN}, which table {table} already has")
+    if request.mode == "incremental" and cursor is not None:
+        cursor_lag(cursor, request.lag, str(table))
 
 
 # --- Postgres side -------------------------------------------------------------------------------
@@ -318,7 +334,10 @@ def _sync_table(
         )
         if merge:
             conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(staging_ref, column_defs))
-            if _column_types(conn, schema, staging, temp=True) != _column_types(conn, schema, target):
+            target_columns = _column_types(conn, schema, target)
+            if request.deletes == "soft" and DELETED_AT_COLUMN not in {name for name, _ in target_columns}:
+                delete_sweep.add_deleted_at_column(conn, _qualified(schema, target))
+            if _column_types(conn, schema, staging, temp=True) != _without_deleted_at(target_columns):
                 raise UserError(
                     f"columns of {plan.ref} no longer match {schema}.{target}: run a full refresh (--mode full)"
                 )
@@ -328,19 +347,24 @@ def _sync_table(
         # Taken before the read: a row changed while the read runs may be missed by the pages already
         # read, but then its cursor is above this bound and the next run reads it.
         cursor_bound = source.max_cursor(plan) if plan.cursor else None
-        rows = _copy_into(conn, source, plan, staging_ref, request, watermark, progress)
+        rows = _copy_into(conn, source, plan, staging_ref, request, _read_from(plan, request, watermark), progress)
 
+        deleted = None if request.deletes == "ignore" else 0  # a table created by this run has nothing to sweep
         if merge:
             _merge(conn, plan, schema, staging_ref)
+            if request.deletes != "ignore":
+                deleted = _sweep_deleted_rows(conn, source, plan, request, progress)
             total_rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(_qualified(schema, target))).fetchone()
             total = int(total_rows[0]) if total_rows else 0
             new_watermark = watermark
             if plan.cursor:
                 highest = _max_cursor(conn, plan.cursor, staging_ref, cursor_bound)
-                if highest is not None:
-                    new_watermark = highest
+                if highest is not None and (watermark is None or highest > watermark):
+                    new_watermark = highest  # never backwards: the lag re-reads rows below the watermark
         else:
             _replace(conn, plan, schema, staging, target_exists)
+            if request.deletes == "soft":
+                delete_sweep.add_deleted_at_column(conn, _qualified(schema, target))
             total = rows
             new_watermark = None
             if plan.cursor:
@@ -375,7 +399,30 @@ def _sync_table(
         total_rows=total,
         duration_s=round(time.monotonic() - started, 3),
         watermark=wm_text,
+        deleted=deleted,
     )
+
+
+def _read_from(plan: TablePlan, request: SyncRequest, watermark: Any) -> Any:
+    """Where the incremental read starts: the watermark less the cursor's lag (late commits)."""
+    if plan.cursor is None or watermark is None:
+        return watermark
+    return lagged(watermark, cursor_lag(plan.cursor, request.lag, str(plan.ref)))
+
+
+def _without_deleted_at(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [column for column in columns if column[0] != DELETED_AT_COLUMN]
+
+
+def _sweep_deleted_rows(
+    conn: psycopg.Connection, source: SqlSource, plan: TablePlan, request: SyncRequest, progress: Progress | None
+) -> int:
+    """Stream the source's keys into a temp table (after the merge: a key read later than the rows can
+    only miss rows deleted since, never delete a row that is still there) and sweep the target."""
+    keys = delete_sweep.create_key_table(conn, plan, _staging_name(f"keys_{plan.target}"))
+    key_progress = (lambda _table, rows: progress(f"{plan.target} keys", rows)) if progress else None
+    _copy_into(conn, source, delete_sweep.key_plan(plan), keys, request, None, key_progress)
+    return delete_sweep.sweep(conn, plan, _qualified(request.target_schema, plan.target), keys, request.deletes)  # type: ignore[arg-type]
 
 
 def _max_cursor(conn: psycopg.Connection, cursor: ColumnPlan, table: sql.Composable, bound: Any) -> Any:
@@ -443,20 +490,28 @@ def _replace(conn: psycopg.Connection, plan: TablePlan, schema: str, staging: st
 
 
 def _merge(conn: psycopg.Connection, plan: TablePlan, schema: str, staging_ref: sql.Composable) -> None:
-    """Upsert staged rows on the primary key, in key order. Readers page on the key, so each key is staged
-    once (no DISTINCT ON needed: it cost a quarter of the merge time)."""
+    """Upsert staged rows on the primary key, in key order, rewriting only rows that changed. Readers page
+    on the key, so each key is staged once (no DISTINCT ON needed: it cost a quarter of the merge time)."""
     columns = [sql.Identifier(c.target_name) for c in plan.columns]
     keys = [sql.Identifier(c.target_name) for c in plan.key_columns]
     key_names = {c.target_name for c in plan.key_columns}
-    updates = [
-        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c.target_name), sql.Identifier(c.target_name))
-        for c in plan.columns
-        if c.target_name not in key_names
-    ]
-    action = sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(updates)) if updates else sql.SQL("DO NOTHING")
+    values = [sql.Identifier(c.target_name) for c in plan.columns if c.target_name not in key_names]
+    updates = [sql.SQL("{} = EXCLUDED.{}").format(name, name) for name in values]
+    # Only rows whose values differ are rewritten: an unchanged row re-read (the boundary row, the lag
+    # window) writes no new tuple, so re-syncs neither bloat the table nor wake up its readers' caches.
+    changed = sql.SQL("ROW({}) IS DISTINCT FROM ROW({})").format(
+        sql.SQL(", ").join(sql.SQL("t.{}").format(name) for name in values),
+        sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(name) for name in values),
+    )
+    action = (
+        sql.SQL("DO UPDATE SET {} WHERE {}").format(sql.SQL(", ").join(updates), changed)
+        if updates
+        else sql.SQL("DO NOTHING")
+    )
     conn.execute(
         sql.SQL(
-            "INSERT INTO {target} ({cols}) SELECT {cols} FROM {staging} ORDER BY {keys} ON CONFLICT ({keys}) {action}"
+            "INSERT INTO {target} AS t ({cols}) SELECT {cols} FROM {staging} ORDER BY {keys}"
+            " ON CONFLICT ({keys}) {action}"
         ).format(
             target=_qualified(schema, plan.target),
             cols=sql.SQL(", ").join(columns),

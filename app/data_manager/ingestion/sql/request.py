@@ -17,3 +17,5 @@ class SyncRequest:
     cursor_column: str | None = None  # incremental: only rows with cursor >= the stored watermark
     chunk_rows: int = DEFAULT_CHUNK_ROWS  # at most this many rows per COPY chunk...
     chunk_bytes: int = DEFAULT_CHUNK_BYTES  # ...and about this many bytes, whatever the row width
+    deletes: str = "ignore"  # incremental: rows gone from the source are ignored, soft-deleted or deleted
+    lag: float | int | str | None = None  # incremental: read from watermark - lag (seconds or "5m"); None: default
