@@ -24,7 +24,11 @@ from platform_support import REPO_ROOT
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
 SERVICES: dict[str, dict] = COMPOSE["services"]
 OVERRIDE = yaml.safe_load((REPO_ROOT / "docker-compose.run-launcher-docker.yaml").read_text())
-DOCKERFILE = (REPO_ROOT / "Dockerfile").read_text()
+# Each image's file: the platform image (webserver, daemon) and the data-manager image (everything else built here).
+DOCKERFILES = {"platform": "Dockerfile.platform", "data-manager": "Dockerfile.data-manager"}
+DOCKERFILE_TEXT = {image: (REPO_ROOT / path).read_text() for image, path in DOCKERFILES.items()}
+DOCKERFILE = "\n".join(DOCKERFILE_TEXT.values())
+SHARED_STAGES = ("base", "uv")
 VENV_BIN = Path(sys.executable).parent
 PLATFORM_SERVICES = ("dagster-webserver", "dagster-daemon")
 SOCKET = "/var/run/docker.sock"
@@ -46,9 +50,27 @@ def test_every_copy_source_exists_and_is_not_ignored() -> None:
             assert source not in ignored, f"COPY source {source} is excluded by .dockerignore"
 
 
-def test_two_targets_each_with_exactly_one_init() -> None:
-    stages = re.findall(r"^FROM \S+ AS (\S+)$", DOCKERFILE, re.MULTILINE)
-    assert {"platform", "data-manager"} <= set(stages)
+def dockerfile_stages(text: str) -> dict[str, str]:
+    """Each stage's text (its FROM line up to the next stage's comments or FROM), by stage name."""
+    starts = list(re.finditer(r"^FROM \S+ AS (\S+)$", text, re.MULTILINE))
+    stages = {}
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        body = text[match.start() : following.start() if following else len(text)]
+        stages[match.group(1)] = re.sub(r"(\n#[^\n]*|\n)*\Z", "", body)
+    return stages
+
+
+def test_shared_stages_are_written_the_same_in_both_files() -> None:
+    """The two files repeat `base` and `uv` word for word, so the two builds share those layers in the cache."""
+    platform, data_manager = (dockerfile_stages(DOCKERFILE_TEXT[image]) for image in DOCKERFILES)
+    for stage in SHARED_STAGES:
+        assert platform[stage] == data_manager[stage], f"stage {stage} differs between the two Dockerfiles"
+    assert list(platform)[: len(SHARED_STAGES)] == list(data_manager)[: len(SHARED_STAGES)] == list(SHARED_STAGES)
+
+
+def test_two_images_each_with_exactly_one_init() -> None:
+    for image, text in DOCKERFILE_TEXT.items():
+        assert list(dockerfile_stages(text))[-1] == image, f"{DOCKERFILES[image]} must end with the {image} stage"
     assert "tini" in " ".join(dockerfile_instructions("RUN")), "tini must be installed for ENTRYPOINT"
     assert dockerfile_instructions("ENTRYPOINT") == ['["tini", "--"]'] * 2
     assert not dockerfile_instructions("EXPOSE"), "ports belong on the data-manager service only"
@@ -56,7 +78,7 @@ def test_two_targets_each_with_exactly_one_init() -> None:
         assert "init" not in service, f"{name}: init: true would run a second init beside the image's tini"
         if "build" in service:
             expected = "platform" if name in PLATFORM_SERVICES else "data-manager"
-            assert service["build"] == {"context": ".", "target": expected}, name
+            assert service["build"] == {"context": ".", "dockerfile": DOCKERFILES[expected]}, name
     assert SERVICES["data-manager"]["expose"] == [f"{PORT_RANGE.start}-{PORT_RANGE.stop - 1}"]
     assert [name for name, service in SERVICES.items() if service.get("expose")] == ["data-manager"]
 
@@ -211,7 +233,7 @@ def test_no_secret_in_compose_files() -> None:
     for path in (
         "docker-compose.yaml",
         "docker-compose.run-launcher-docker.yaml",
-        "Dockerfile",
+        *DOCKERFILES.values(),
         ".env.example",
         "platform/dagster.yaml",
         "platform/run-launcher-docker.yaml",
