@@ -359,6 +359,20 @@ await step("edit-artifact", async () => {
   return { refused, cells: await page.getByTestId("artifact-feed on disk, renamed").locator("th, td").allTextContents() };
 }, { httpErrorsExpected: true });
 
+await step("disable-enable-artifact", async () => {
+  const name = "feed on disk, renamed";
+  const artifactRow = () => page.getByTestId(`artifact-${name}`);
+  await artifactRow().getByRole("button", { name: `Disable ${name}` }).click();
+  await notice().getByText(`Disabled the artifact ${name}.`).waitFor();
+  await artifactRow().getByText("disabled").waitFor();
+  const disabled = await artifactRow().locator("th, td").allTextContents();
+  await artifactRow().getByRole("button", { name: `Enable ${name}` }).click();
+  await notice().getByText(`Enabled the artifact ${name}.`).waitFor();
+  await artifactRow().getByRole("button", { name: `Disable ${name}` }).waitFor();
+  const stored = await page.evaluate(async (artifact) => (await (await fetch("/api/artifacts")).json()).find((item) => item.name === artifact), name);
+  return { disabled, enabled: await artifactRow().locator("th, td").allTextContents(), storedEnabled: stored.enabled };
+});
+
 await step("bad-input-on-its-field", async () => {
   await openSection("Pipelines");
   const form = pipelineForm();

@@ -190,6 +190,11 @@ def test_pipelines_page_in_a_real_browser(platform_stack, tmp_path: Path) -> Non
     assert "neither an absolute path nor an http(s) URL" in steps["register-path-refused"]["fieldError"]
     assert steps["edit-artifact"]["refused"] == "Must not be empty."
     assert steps["edit-artifact"]["cells"][:3] == ["feed on disk, renamed", "application/json", config["pathFile"]]
+    toggled = steps["disable-enable-artifact"]  # a disabled artifact says so; enabled again, it is stored enabled
+    assert (
+        toggled["disabled"][4] == "disabled" and "Enable" in toggled["disabled"][5] and toggled["enabled"][4] == "yes"
+    )
+    assert toggled["storedEnabled"] is True
     assert steps["bad-input-on-its-field"]["batchSizeError"] == "Must be at least 1."
     assert steps["bad-input-on-its-field"]["templateError"] == "Choose one."
     assert steps["create-pipeline"]["invalidAfter"] == 0

@@ -126,6 +126,53 @@ def test_continue_loads_the_good_records_and_names_the_failed_artifacts(store: P
     assert metadata["artifacts_failed"].value == 2 and "seconds_dom_selection" in metadata
 
 
+def test_a_disabled_artifact_is_skipped_counted_with_its_reason(store: PipelineStore, monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from data_manager.api.app import create_app
+
+    monkeypatch.setenv("DAGSTER_WEBSERVER_URL", "http://127.0.0.1:9")  # finished runs need no Dagster
+    api = TestClient(create_app(token=""))
+    pipeline_id = make_pipeline(store, "fail_fast")
+    first = api.get("/api/artifacts").json()[0]
+    disabled = api.put(f"/api/artifacts/{first['id']}", json={"name": first["name"], "media_type": "text/html",
+                                                               "enabled": False})  # fmt: skip
+    assert disabled.status_code == 200 and disabled.json()["enabled"] is False
+    with dg.instance_for_test() as instance:
+        result = execute(store, pipeline_id, instance)
+        assert result.success
+        sync(instance)
+    assert [row[0] for row in entity_rows(store)] == ["B-2", "C-3"]
+    run = api.get(f"/api/pipelines/{pipeline_id}/runs/{result.run_id}").json()
+    assert (run["status"], run["records_loaded"]) == ("SUCCESS", 2)
+    assert run["counts"]["artifacts_skipped"] == 1 and run["counts"]["skipped_by_kind"] == {"artifact disabled": 0}
+    load = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT" and e.step_key == "load_data"]
+    skipped = load[0].event_specific_data.metadata["skipped"].value
+    assert [(s["artifact_id"], s["reason"]) for s in skipped] == [(first["id"], "artifact disabled")]
+
+
+def test_a_run_of_only_disabled_artifacts_is_refused_or_fails_in_one_line(store: PipelineStore) -> None:
+    """Launch refuses it; disabled after launch, the run fails (a replace of nothing would empty the table)."""
+    pipeline_id = make_pipeline(store, "fail_fast")
+    pipeline = store.get_pipeline(pipeline_id)
+    run_config = build_run_config(store, pipeline)
+    for artifact in store.artifacts(pipeline.artifact_ids):
+        store.update_artifact(
+            artifact.id, ArtifactIn(name=artifact.name, media_type=artifact.media_type, enabled=False)
+        )
+    with pytest.raises(InvalidPipeline) as caught:
+        build_run_config(store, pipeline)
+    assert caught.value.errors == ["artifact_ids: every artifact is disabled (a run skips disabled ones)"]
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("universal_pipeline").execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        sync(instance)
+    run = store.get_run(result.run_id)
+    assert run.status == "FAILURE" and "every artifact of the run is disabled (3 skipped): nothing loaded" in run.error
+
+
 def test_invalid_pipeline_lists_every_error(store: PipelineStore) -> None:
     """A template stored before templates were checked (or edited in SQL) is refused again at launch."""
     template = store.create_template(

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from data_manager.errors import UserError
 from data_manager.pipelines.loading import LoadFailed, load_records
-from data_manager.pipelines.migrate import current_revision, head_revision, upgrade
+from data_manager.pipelines.migrate import current_revision, downgrade, head_revision, upgrade
 from data_manager.pipelines.models import EntityIn
 from data_manager.pipelines.store import PipelineStore
 
@@ -62,6 +62,25 @@ def test_artifacts_stored_before_chunks_keep_their_bytes_and_gain_their_sha256(p
     old, empty = store.list_artifacts()
     assert (old.stored, old.sha256) == (True, hashlib.sha256(document).hexdigest())
     assert store.artifact_content(old.id) == document and store.artifact_content(empty.id) == b""
+
+
+def test_artifact_enabled_migrates_up_and_down(pg_env) -> None:
+    upgrade(pg_env, "0002")
+    with psycopg.connect(**pg_env.connect_kwargs()) as conn:
+        conn.execute(
+            "INSERT INTO universal_pipelines.artifacts (name, media_type, location) VALUES ('a', 'text/html', '/a')"
+        )
+    assert upgrade(pg_env, "0003") == "0003"
+    [artifact] = PipelineStore(pg_env).list_artifacts()
+    assert artifact.enabled is True
+    assert downgrade(pg_env, "0002") == "0002"
+    with psycopg.connect(**pg_env.connect_kwargs()) as conn:
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'universal_pipelines' AND table_name = 'artifacts'"
+        ).fetchall()
+    assert ("enabled",) not in columns
+    assert upgrade(pg_env) == head_revision()
 
 
 def test_entity_table_created_extended_and_never_retyped(store: PipelineStore) -> None:

@@ -19,6 +19,7 @@ import typer
 from daglab.cli import EXIT_CODES_HELP, EXIT_RUN_FAILED, EXIT_TIMEOUT, exits
 from data_manager.errors import cli_errors
 from data_manager.pipelines import runs
+from data_manager.pipelines.findings import ARTIFACT_DISABLED
 from data_manager.pipelines.models import ArtifactIn, PipelineRun
 from data_manager.pipelines.schema import FINISHED_STATUSES
 from data_manager.pipelines.store import CHUNK_BYTES, PipelineStore
@@ -49,8 +50,11 @@ def run_line(run: PipelineRun) -> str:
             f"skipped={c.get('tables_skipped', 0)}  rows found={c.get('rows_found', 0)} "
             f"used={c.get('rows_used', 0)} skipped={c.get('rows_skipped', 0)}"
         )
+        if c.get("artifacts_skipped"):
+            line += f"\n  skipped {c['artifacts_skipped']} artifact(s): {ARTIFACT_DISABLED}"
         for kind, rows in sorted((c.get("skipped_by_kind") or {}).items()):
-            line += f"\n  skipped {rows} row(s): {kind}"
+            if kind != ARTIFACT_DISABLED:
+                line += f"\n  skipped {rows} row(s): {kind}"
     return line + (f"\n  error: {run.error}" if run.error else "")
 
 
@@ -271,7 +275,7 @@ def add_artifact(
 @artifacts_app.command("list")
 @cli_errors
 def list_artifacts(as_json: JsonOption = False) -> None:
-    """Every artifact: id, name, media type, size, stored or where it is read from."""
+    """Every artifact: id, name, media type, size, stored or where it is read from, enabled or disabled."""
     artifacts = PipelineStore().list_artifacts()
     if as_json:
         emit([a.model_dump(mode="json") for a in artifacts])
@@ -279,6 +283,7 @@ def list_artifacts(as_json: JsonOption = False) -> None:
     for a in artifacts:
         print(
             f"{a.id}\t{a.name}\t{a.media_type}\t{a.size_bytes if a.stored else '-'}\t{'stored' if a.stored else a.location}"
+            f"\t{'enabled' if a.enabled else 'disabled'}"
         )
 
 

@@ -3,7 +3,8 @@
 `read_document` is one document through a template (what preview shows); `extract_artifacts` runs it
 over many artifacts with a failure policy: `fail_fast` stops at the first failed artifact or record
 (`ExtractionFailed`); `continue` keeps the good records and lists each failure with its artifact, page,
-table and row. Either way the counts say how many tables and rows were found, used and skipped.
+table and row. Either way the counts say how many tables and rows were found, used and skipped. A disabled
+artifact is not read: it is counted in `artifacts_skipped` and listed as a skip of kind "artifact disabled".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from data_manager.errors import UserError
 from data_manager.pipelines.artifact_access import fetch_location
 from data_manager.pipelines.documents import Document, fetch_record
 from data_manager.pipelines.fields import convert_values
-from data_manager.pipelines.findings import Candidate, Findings, add_counts
+from data_manager.pipelines.findings import ARTIFACT_DISABLED, Candidate, Findings, Skip, add_counts
 from data_manager.pipelines.limits import ExtractionError
 from data_manager.pipelines.models import Expect
 from data_manager.pipelines.store import PipelineStore
@@ -129,6 +130,7 @@ class ExtractionResult:
     counts: dict[str, int] = field(default_factory=dict)
     skipped_by_kind: dict[str, int] = field(default_factory=dict)
     artifacts: int = 0
+    artifacts_skipped: int = 0
     fetched: list[dict[str, Any]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -143,6 +145,7 @@ class ExtractionResult:
             "records_extracted": len(self.records),
             "records_failed": self.failure_count,
             "artifacts": self.artifacts,
+            "artifacts_skipped": self.artifacts_skipped,
             "skipped_by_kind": self.skipped_by_kind,
         }
 
@@ -181,8 +184,17 @@ def extract_artifacts(
         if failure_policy == "fail_fast":
             raise ExtractionFailed(str(failure), result)
 
+    def skip(source: dict[str, Any], kind: str) -> None:
+        result.artifacts_skipped += 1
+        add_counts(result.skipped_by_kind, {kind: 0})
+        if len(result.skipped) < MAX_LISTED:
+            result.skipped.append({"artifact_id": source["id"], **Skip(None, None, kind, kind, rows=0).as_dict()})
+
     for source in store.artifact_sources(artifact_ids):
         result.artifacts += 1
+        if source.get("enabled") is False:
+            skip(source, ARTIFACT_DISABLED)
+            continue
         name = source.get("name") or f"#{source['id']}"
         try:
             document, origin = document_for(store, source)

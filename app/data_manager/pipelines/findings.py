@@ -48,6 +48,7 @@ PAGE_FURNITURE = "page number or running head/footer"
 TABLE_NOT_MATCHED = "table without the fields' columns"
 TABLE_NOT_SELECTED = "table not selected (table_index)"
 PAGE_NOT_READ = "page not read"
+ARTIFACT_DISABLED = "artifact disabled"  # a whole document not read (0 rows: counted in artifacts_skipped)
 
 
 @dataclass

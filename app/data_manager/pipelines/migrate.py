@@ -70,6 +70,15 @@ def upgrade(settings: PostgresSettings | None = None, revision: str = "head") ->
 
     settings = settings or PostgresSettings.from_env()
     ensure_database(settings, settings.database)
+    return _migrate(settings, command.upgrade, revision)
+
+
+def downgrade(settings: PostgresSettings | None = None, revision: str = "-1") -> str:
+    """Migrate down to `revision` (default: one step); returns the revision the database is at afterwards."""
+    return _migrate(settings or PostgresSettings.from_env(), command.downgrade, revision)
+
+
+def _migrate(settings: PostgresSettings, step, revision: str) -> str:
     engine = _engine(settings)
     try:
         with engine.begin() as conn:
@@ -77,7 +86,7 @@ def upgrade(settings: PostgresSettings | None = None, revision: str = "head") ->
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{SCHEMA}"'))
             config = alembic_config()
             config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+            step(config, revision)
     finally:
         engine.dispose()
     return current_revision(settings) or ""

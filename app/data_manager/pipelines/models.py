@@ -114,11 +114,14 @@ class Entity(EntityIn):
 
 
 class ArtifactIn(Strict):
-    """A source document: bytes (uploaded) or a file path / http(s) URL read at run time."""
+    """A source document: bytes (uploaded) or a file path / http(s) URL read at run time.
+
+    A disabled artifact stays in its pipelines, but their runs skip it (counted, with the reason)."""
 
     name: str = Field(min_length=1, max_length=500)
     media_type: str = Field(min_length=1)
     location: str | None = None
+    enabled: bool = True
 
 
 class Artifact(ArtifactIn):

@@ -160,8 +160,15 @@ def load_staged(
     store: PipelineStore, entity: Entity, refs: list[tuple[str, int]], run_id: str, pipeline_id: int,
     load_strategy: str, batch_size: int, failure_policy: str,
 ) -> tuple[LoadResult, Staged, bool]:  # fmt: skip
-    """Load the chunks' records once: (result, staged, loaded_now); False when an earlier execution did."""
+    """Load the chunks' records once: (result, staged, loaded_now); False when an earlier execution did.
+
+    A run whose artifacts were all disabled (after its launch, which refuses such a pipeline) fails with one
+    line rather than succeeding with 0 records: a `replace` load of nothing would empty the entity, and a
+    green run that read nothing hides it. Its chunks' counts still show each skip ("artifact disabled").
+    """
     data = staged(store, refs)
+    if data.counts.get("artifacts") and data.counts.get("artifacts_skipped") == data.counts["artifacts"]:
+        raise LoadFailed(f"every artifact of the run is disabled ({data.counts['artifacts']} skipped): nothing loaded")
     if data.loaded_by:
         if len(data.loaded_by) != len(refs):
             raise LoadFailed(f"some chunks were loaded by run {data.loaded_by[0]} and others not")

@@ -52,6 +52,8 @@ def build_run_config(store: PipelineStore, pipeline: Pipeline) -> dict[str, Any]
     missing = [str(i) for i in pipeline.artifact_ids if i not in found]
     if missing:
         errors.append(f"artifact_ids: no artifact with id {', '.join(missing)}")
+    if artifacts and not any(a.enabled for a in artifacts):
+        errors.append("artifact_ids: every artifact is disabled (a run skips disabled ones)")
     errors += runnable_problems(spec_of(template))
     errors += check_mapping(template.fields, entity, pipeline.load_strategy)
     if errors:

@@ -37,7 +37,9 @@ from data_manager.settings import PostgresSettings
 
 CHUNK_BYTES = 1024 * 1024  # an artifact's bytes are stored in rows of this size
 INLINE_BYTES = 256 * 1024  # artifacts up to this size are read with their metadata, 100 at a time
-ARTIFACT_COLUMNS = sql.SQL("id, name, media_type, location, size_bytes, sha256, location IS NULL AS stored, created_at")
+ARTIFACT_COLUMNS = sql.SQL(
+    "id, name, media_type, location, size_bytes, sha256, location IS NULL AS stored, enabled, created_at"
+)
 
 
 class NotFound(UserError):
@@ -228,10 +230,10 @@ class PipelineStore:
         location = check_location(data.location or "")
         with self.transaction() as conn:
             row = conn.execute(
-                sql.SQL("INSERT INTO {} (name, media_type, location) VALUES (%s, %s, %s) RETURNING {}").format(
-                    table("artifacts"), ARTIFACT_COLUMNS
-                ),
-                (data.name, data.media_type, location),
+                sql.SQL(
+                    "INSERT INTO {} (name, media_type, location, enabled) VALUES (%s, %s, %s, %s) RETURNING {}"
+                ).format(table("artifacts"), ARTIFACT_COLUMNS),
+                (data.name, data.media_type, location, data.enabled),
             ).fetchone()
             return Artifact(**row)
 
@@ -245,10 +247,10 @@ class PipelineStore:
         try:
             with self.transaction() as conn:
                 artifact_id = conn.execute(
-                    sql.SQL("INSERT INTO {} (name, media_type, size_bytes) VALUES (%s, %s, 0) RETURNING id").format(
-                        table("artifacts")
-                    ),
-                    (data.name, data.media_type),
+                    sql.SQL(
+                        "INSERT INTO {} (name, media_type, size_bytes, enabled) VALUES (%s, %s, 0, %s) RETURNING id"
+                    ).format(table("artifacts")),
+                    (data.name, data.media_type, data.enabled),
                 ).fetchone()["id"]
                 digest, size, position, pending = hashlib.sha256(), 0, 0, bytearray()
                 insert = sql.SQL("INSERT INTO {} (artifact_id, position, data) VALUES (%s, %s, %s)").format(
@@ -287,7 +289,8 @@ class PipelineStore:
             return self.get_artifact(duplicate.artifact_id), False
 
     def update_artifact(self, artifact_id: int, data: ArtifactIn) -> Artifact:
-        """Rename an artifact or change its media type; a registered one may point elsewhere (checked again)."""
+        """Rename, change the media type, enable or disable an artifact; a registered one may point elsewhere
+        (checked again)."""
         current = self.get_artifact(artifact_id)
         if current.stored and data.location is not None:
             raise UserError("location: a stored artifact has no location; upload a new artifact instead")
@@ -296,10 +299,10 @@ class PipelineStore:
         location = check_location(data.location) if data.location is not None else None
         with self.transaction() as conn:
             row = conn.execute(
-                sql.SQL("UPDATE {} SET name = %s, media_type = %s, location = %s WHERE id = %s RETURNING {}").format(
-                    table("artifacts"), ARTIFACT_COLUMNS
-                ),
-                (data.name, data.media_type, location, artifact_id),
+                sql.SQL(
+                    "UPDATE {} SET name = %s, media_type = %s, location = %s, enabled = %s WHERE id = %s RETURNING {}"
+                ).format(table("artifacts"), ARTIFACT_COLUMNS),
+                (data.name, data.media_type, location, data.enabled, artifact_id),
             ).fetchone()
         if row is None:
             raise NotFound(f"no artifact with id {artifact_id}")
@@ -348,14 +351,15 @@ class PipelineStore:
                 return b"".join(bytes(r["data"]) for r in cursor)
 
     def artifact_sources(self, ids: list[int], chunk: int = 100) -> Iterator[dict[str, Any]]:
-        """id, name, media_type, location of each artifact (in the order given), `chunk` rows a query; stored
+        """id, name, media_type, location, enabled of each artifact (in the order given), `chunk` rows a query; stored
         ones up to INLINE_BYTES come with their `content` (a run of many small documents reads each in one go)."""
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
             with self.transaction() as conn:
                 rows = conn.execute(
                     sql.SQL(
-                        "SELECT a.id, a.name, a.media_type, a.location, CASE WHEN a.location IS NULL AND a.size_bytes <= %s "
+                        "SELECT a.id, a.name, a.media_type, a.location, a.enabled, "
+                        "CASE WHEN a.enabled AND a.location IS NULL AND a.size_bytes <= %s "
                         "THEN (SELECT coalesce(string_agg(c.data, ''::bytea ORDER BY c.position), ''::bytea) FROM {} c "
                         "WHERE c.artifact_id = a.id) END AS content FROM {} a WHERE a.id = ANY(%s)"
                     ).format(table("artifact_chunks"), table("artifacts")),

@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { TextField } from "./FormFields";
-import { mediaTypeFor } from "./pipelineMapping";
+import { artifactInput, mediaTypeFor } from "./pipelineMapping";
 import { type Artifact, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
@@ -116,7 +116,7 @@ export function ArtifactEditForm({ artifact, onDone }: { artifact: Artifact; onD
     setBusy(true);
     clear();
     try {
-      const saved = await pipelinesApi.updateArtifact(artifact.id, { name, media_type: mediaType, location: artifact.stored ? null : location });
+      const saved = await pipelinesApi.updateArtifact(artifact.id, artifactInput(artifact, { name, media_type: mediaType, location: artifact.stored ? null : location }));
       await refresh("artifact");
       notify("info", `Saved artifact ${saved.name}.`);
       onDone();

@@ -8,9 +8,9 @@ import { usePipelines } from "./pipelinesStore";
 const size = (bytes: number | null | undefined) =>
   bytes == null ? "–" : bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
-/** The artifacts (source documents): list, register (upload or path/URL), rename, delete. */
+/** The artifacts (source documents): list, register (upload or path/URL), rename, disable/enable, delete. */
 export function ArtifactsSection() {
-  const { artifacts, pipelines, loaded, remove } = usePipelines();
+  const { artifacts, pipelines, loaded, remove, setEnabled } = usePipelines();
   const [editing, setEditing] = useState<number | null>(null);
   const edited = artifacts.find((artifact) => artifact.id === editing);
   return (
@@ -27,6 +27,7 @@ export function ArtifactsSection() {
                 <th scope="col">Media type</th>
                 <th scope="col">Source</th>
                 <th scope="col">Size</th>
+                <th scope="col">Enabled</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>
@@ -39,9 +40,13 @@ export function ArtifactsSection() {
                     <td>{artifact.media_type}</td>
                     <td className="wrap">{artifact.stored ? "uploaded" : artifact.location}</td>
                     <td>{size(artifact.size_bytes)}</td>
+                    <td>{artifact.enabled === false ? <span className="disabled-mark">disabled</span> : "yes"}</td>
                     <td className="row-actions">
                       <button type="button" aria-label={`Edit ${artifact.name}`} aria-pressed={artifact.id === editing} onClick={() => setEditing(artifact.id)}>
                         Edit
+                      </button>
+                      <button type="button" aria-label={`${artifact.enabled === false ? "Enable" : "Disable"} ${artifact.name}`} onClick={() => void setEnabled("artifact", artifact, artifact.enabled === false)}>
+                        {artifact.enabled === false ? "Enable" : "Disable"}
                       </button>
                       <DeleteButton
                         what={artifact.name}

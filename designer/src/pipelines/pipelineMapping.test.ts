@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import {
+  artifactInput,
   errorCount,
   fieldPath,
   formErrors,
@@ -16,7 +17,7 @@ import {
   statusKind,
   usedBy,
 } from "./pipelineMapping";
-import type { Entity, Pipeline, Template } from "./pipelinesApi";
+import type { Artifact, Entity, Pipeline, Template } from "./pipelinesApi";
 
 const FORM = ["name", "template_id", "entity_id", "artifact_ids", "batch_size"];
 
@@ -195,6 +196,13 @@ describe("pipeline records", () => {
       failure_policy: "continue",
       enabled: false,
     });
+  });
+
+  it("save an artifact with its state, a stored one without a location", () => {
+    const stored = { id: 3, name: "a.pdf", media_type: "application/pdf", stored: true, size_bytes: 9 } as Artifact;
+    expect(artifactInput(stored, { enabled: false })).toEqual({ name: "a.pdf", media_type: "application/pdf", location: null, enabled: false });
+    const linked = { id: 4, name: "b", media_type: "text/html", stored: false, location: "/b.html", enabled: false } as Artifact;
+    expect(artifactInput(linked)).toEqual({ name: "b", media_type: "text/html", location: "/b.html", enabled: false });
   });
 
   it("name the pipelines that use a template, entity or artifact", () => {

@@ -3,7 +3,7 @@
  * statuses onto their look, log events onto lines, file names onto media types.
  */
 import type { ApiErrorItem } from "../api";
-import type { Entity, LogEvent, Pipeline, PipelineInput, Template, TemplateInput } from "./pipelinesApi";
+import type { Artifact, ArtifactInput, Entity, LogEvent, Pipeline, PipelineInput, Template, TemplateInput } from "./pipelinesApi";
 
 export const FIELD_LABELS: Record<string, string> = {
   name: "Name",
@@ -242,6 +242,12 @@ export function pipelineInput(pipeline: Pipeline, change: Partial<PipelineInput>
 export function templateBody(template: Template, change: Partial<TemplateInput> = {}): TemplateInput {
   const { name, description, extraction_strategy, strategy_config, fields, expect, enabled } = template;
   return { name, description, extraction_strategy, strategy_config, fields, expect: expect ?? null, enabled: enabled ?? true, ...change };
+}
+
+/** The body an artifact is saved with: its name, media type, path/URL (a registered one's) and state. */
+export function artifactInput(artifact: Artifact, change: Partial<ArtifactInput> = {}): ArtifactInput {
+  const { name, media_type, location, stored, enabled } = artifact;
+  return { name, media_type, location: stored ? null : (location ?? null), enabled: enabled ?? true, ...change };
 }
 
 /** The pipelines that name a record: a template, an entity or an artifact (deleting it would break them). */

@@ -73,6 +73,7 @@ export interface ArtifactInput {
   name: string;
   media_type: string;
   location?: string | null;
+  enabled?: boolean;
 }
 
 export interface Artifact {
@@ -83,6 +84,7 @@ export interface Artifact {
   size_bytes?: number | null;
   sha256?: string | null;
   stored: boolean;
+  enabled?: boolean;
   created_at?: string | null;
 }
 

@@ -5,7 +5,7 @@
 import { create } from "zustand";
 
 import { messageOf } from "../store";
-import { pipelineInput, templateBody } from "./pipelineMapping";
+import { artifactInput, pipelineInput, templateBody } from "./pipelineMapping";
 import { type Artifact, type Entity, type Pipeline, pipelinesApi, type Template } from "./pipelinesApi";
 
 export type RecordKind = "pipeline" | "template" | "entity" | "artifact";
@@ -45,8 +45,9 @@ interface PipelinesState {
   choosePreviewArtifact(artifactId: number | null): void;
   /** Delete a record after the user confirmed; the list is refreshed and the notice says how it went. */
   remove(kind: RecordKind, id: number, name: string): Promise<boolean>;
-  /** Enable or disable a pipeline or a template (a disabled one, or one of a disabled template, is not launched). */
-  setEnabled(kind: "pipeline" | "template", record: Pipeline | Template, enabled: boolean): Promise<void>;
+  /** Enable or disable a pipeline, a template (a disabled one, or one of a disabled template, is not launched) or an
+   * artifact (runs skip a disabled one, and say so in their counts). */
+  setEnabled(kind: "pipeline" | "template" | "artifact", record: Pipeline | Template | Artifact, enabled: boolean): Promise<void>;
   notify(kind: PageNotice["kind"], text: string): void;
 }
 
@@ -117,7 +118,8 @@ export const usePipelines = create<PipelinesState>()((set, get) => ({
   async setEnabled(kind, record, enabled) {
     try {
       if (kind === "pipeline") await pipelinesApi.updatePipeline(record.id, pipelineInput(record as Pipeline, { enabled }));
-      else await pipelinesApi.updateTemplate(record.id, templateBody(record as Template, { enabled }));
+      else if (kind === "template") await pipelinesApi.updateTemplate(record.id, templateBody(record as Template, { enabled }));
+      else await pipelinesApi.updateArtifact(record.id, artifactInput(record as Artifact, { enabled }));
     } catch (error) {
       get().notify("error", `The ${kind} ${record.name} was not ${enabled ? "enabled" : "disabled"}: ${messageOf(error)}`);
       return;

@@ -16,6 +16,7 @@ from data_manager.errors import UserError
 from data_manager.ingestion.events.store import EventStore
 from data_manager.pipelines import run_chunks
 from data_manager.pipelines.extraction import FETCH_EVENT, MAX_LISTED, ExtractionFailed, extract_artifacts
+from data_manager.pipelines.findings import ARTIFACT_DISABLED
 from data_manager.pipelines.loading import LoadFailed
 from data_manager.pipelines.models import Expect, TemplateField, error_lines
 from data_manager.pipelines.schema import JOB
@@ -121,6 +122,8 @@ def extract_chunk(context: dg.OpExecutionContext, pipelines_db: PipelinesDatabas
         )
     for failure in result.failures:
         context.log.warning(f"failed: {failure}")
+    if result.artifacts_skipped:
+        context.log.info(f"chunk {number}: {result.artifacts_skipped} artifact(s) skipped: {ARTIFACT_DISABLED}")
     run_chunks.finish_chunk(store, context.run_id, number, fields, result)
     context.log.info(f"chunk {number}: {result.artifacts} artifacts, {len(result.records)} records staged")
     counts = result.all_counts()
