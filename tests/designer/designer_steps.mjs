@@ -224,7 +224,7 @@ await step("commit", async () => {
 });
 
 await lineageSteps({ page, step, baseUrl, home, locationName, console_, firstInstance: INSTANCE });
-await instanceSteps({ page, step, baseUrl, home, locationName });
+await instanceSteps({ page, step, baseUrl, home, locationName, console_ });
 
 // Run it, live state and Files: on the sample location the live platform serves (the test connects the API to it).
 const RUN_LOCATION = "sql_sync";

@@ -1,8 +1,8 @@
 // Browser steps of instance actions, run by designer_steps.mjs after the lineage steps (its location then has
 // shop_sync, crm_sync, the job crm_nightly selecting an asset of each, and a schedule on that job): crm_sync is
-// duplicated and the copy renamed from the property panel; crm_sync is deleted with the Delete key, the
-// confirmation listing the job that selects its asset, the cascade removing its files with `dg check defs`
-// passing; the toolbar's Undo puts every file back byte for byte.
+// duplicated and the copy renamed from the property panel (a name only the API refuses: its error in the dialog);
+// crm_sync is deleted with the Delete key, the confirmation listing the job that selects its asset, the cascade
+// removing its files with `dg check defs` passing; the toolbar's Undo puts every file back byte for byte.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -21,7 +21,7 @@ function snapshot(folder) {
   return files;
 }
 
-export async function instanceSteps({ page, step, baseUrl, home, locationName }) {
+export async function instanceSteps({ page, step, baseUrl, home, locationName, console_ }) {
   const api = `${baseUrl}/api/designer/locations/${locationName}`;
   const json = async (response) => {
     if (!response.ok) throw new Error(`${response.url}: HTTP ${response.status} ${await response.text()}`);
@@ -58,13 +58,20 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName })
     await dialog.getByLabel("New name").fill("Crm Extra");
     const refusal = await dialog.getByRole("alert").first().textContent();
     if (!/lower-case/.test(refusal)) throw new Error(`no refusal for "Crm Extra", saw "${refusal}"`);
+    // a name the client's check lets through but the API refuses (a word of its routes): shown in the dialog
+    console_.expectHttpErrors = true;
+    await dialog.getByLabel("New name").fill("references");
+    await dialog.getByRole("button", { name: "Rename", exact: true }).click();
+    const apiError = await dialog.getByRole("alert", { name: "Errors" }).getByText(/a word the designer's routes use/).textContent({ timeout: SLOW });
+    console_.expectHttpErrors = false;
+    if (!existsSync(join(defsFolder, COPY))) throw new Error(`${COPY} moved although the API refused the name`);
     await dialog.getByLabel("New name").fill(RENAMED);
     await dialog.getByRole("button", { name: "Rename", exact: true }).click();
     await notice(`Renamed ${COPY} to ${RENAMED}.`);
     await page.getByTestId(`node-${RENAMED}`).waitFor({ timeout: SLOW });
     const moved = existsSync(join(defsFolder, RENAMED, "defs.yaml")) && !existsSync(join(defsFolder, COPY));
     if (!moved) throw new Error(`${COPY} was not moved to ${RENAMED} on disk`);
-    return { refusal, renamed: RENAMED };
+    return { refusal, apiError, renamed: RENAMED };
   });
 
   let before = new Map();

@@ -138,6 +138,7 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert len(steps["schedule-cron-builder"]["runs"]) == 5
     assert steps["remove-drawn-edge"]["previewDeps"] == []
     assert steps["duplicate-instance"]["copy"] == "crm_sync_copy" and steps["rename-instance"]["renamed"] == "crm_extra"
+    assert "routes use" in steps["rename-instance"]["apiError"]
     assert any("job crm_nightly" in line for line in steps["delete-with-dependent"]["listed"])
     assert steps["delete-with-dependent"]["gone"] and steps["delete-with-dependent"]["checkOk"]
     assert steps["undo-restores-files"]["restored"] > 0

@@ -81,6 +81,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
       <p className="instance-type">
         <code>{instance.type}</code>
       </p>
+      {!instance.unwritten && <InstanceActions path={instance.path} />}
       <div role="tablist" aria-label="Property views">
         {(["form", "yaml", "assets"] as Tab[]).map((name) => (
           <button key={name} type="button" role="tab" aria-selected={tab === name} onClick={() => setTab(name)}>
@@ -165,7 +166,6 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
           {instance.unwritten ? "Discard" : "Discard changes"}
         </button>
       </div>
-      {!instance.unwritten && <InstanceActions path={instance.path} />}
     </div>
   );
 }
