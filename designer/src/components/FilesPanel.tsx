@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 
 import { api, ApiError, type ApiErrorItem, type LocationFile } from "../api";
 import { fileLabels } from "../fileLabels";
-import { messageOf, useDesigner } from "../store";
+import { messageOf, tracked, useDesigner } from "../store";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -61,7 +61,7 @@ function LocationFiles({ location }: { location: string }) {
     if (!open || open.text === open.saved || saving) return;
     setSaving(true);
     try {
-      await api.writeFile(location, open.path, open.text);
+      await tracked(`Checking and saving ${open.path}…`, () => api.writeFile(location, open.path, open.text));
       setOpen({ ...open, saved: open.text });
       setProblems([]);
       notify("info", `Saved ${open.path}`);
