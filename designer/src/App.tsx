@@ -3,9 +3,11 @@ import { useEffect, useState } from "react";
 import { AddInstanceDialog } from "./components/AddInstanceDialog";
 import { Canvas } from "./components/Canvas";
 import { FilesPanel } from "./components/FilesPanel";
+import { InstanceActionDialog } from "./components/InstanceActionDialog";
 import { Palette } from "./components/Palette";
 import { PropertyPanel } from "./components/PropertyPanel";
 import { TopBar } from "./components/TopBar";
+import { redoLatest, undoLatest, useInstanceAction } from "./instanceActions";
 import { hasUnsaved, useDesigner } from "./store";
 
 export function App() {
@@ -25,11 +27,16 @@ export function App() {
     };
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (target?.closest("input, textarea, select, .monaco-editor")) return;
+      if (target?.closest("input, textarea, select, dialog, .monaco-editor")) return;
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
         event.preventDefault();
-        if (event.shiftKey) useDesigner.getState().redo();
-        else useDesigner.getState().undo();
+        void (event.shiftKey ? redoLatest() : undoLatest());
+      }
+      const selected = useDesigner.getState().selected;
+      // on the canvas (a clicked node has the focus) or with nothing focused: it asks first, as the panel's Delete does
+      if (event.key === "Delete" && selected && (target === document.body || target?.closest(".canvas"))) {
+        event.preventDefault();
+        useInstanceAction.getState().ask("delete", selected);
       }
     };
     window.addEventListener("beforeunload", onLeave);
@@ -61,6 +68,7 @@ export function App() {
         {notice?.text ?? ""}
       </footer>
       <AddInstanceDialog type={adding} onClose={() => setAdding(null)} />
+      <InstanceActionDialog />
     </div>
   );
 }

@@ -74,6 +74,25 @@ export interface AssetLiveState {
   lastRun: { runId: string; status: string | null; at: number | null; url: string } | null;
 }
 
+/** What refers to an instance (GET .../references): each goes too, or is edited, when the delete cascades. */
+export interface InstanceReferences {
+  assets: string[];
+  lineage: { source: string; target: string; component: string; action: string }[];
+  dbt_sources: { file: string; asset_key: string; target: string; action: string }[];
+  jobs: { path: string; name?: string; assets: string[]; action: string }[];
+  schedules: { path: string; name?: string; job?: string; action: string }[];
+  sensors: { path: string; name?: string; job?: string; asset?: string; action: string }[];
+  count: number;
+}
+
+/** The location's server-side undo journal: the next step to undo and to redo, by label. */
+export interface History {
+  canUndo: boolean;
+  canRedo: boolean;
+  undo: string | null;
+  redo: string | null;
+}
+
 export interface LocationFile {
   path: string;
   kind: "sql" | "yaml" | "python";
@@ -227,8 +246,26 @@ export const api = {
   saveAttributes(name: string, path: string, attributes: Record<string, unknown>): Promise<unknown> {
     return request("PUT", instance(name, path), { attributes });
   },
-  deleteInstance(name: string, path: string): Promise<unknown> {
-    return request("DELETE", instance(name, path));
+  deleteInstance(name: string, path: string, cascade = false): Promise<unknown> {
+    return request("DELETE", `${instance(name, path)}${cascade ? "?cascade=true" : ""}`);
+  },
+  references(name: string, path: string): Promise<InstanceReferences> {
+    return request("GET", `${instance(name, path)}/references`);
+  },
+  renameInstance(name: string, path: string, newPath: string): Promise<unknown> {
+    return request("POST", `${instance(name, path)}/rename`, { path: newPath });
+  },
+  duplicateInstance(name: string, path: string, newPath: string): Promise<unknown> {
+    return request("POST", `${instance(name, path)}/duplicate`, { path: newPath });
+  },
+  async history(name: string): Promise<History> {
+    type Step = { label: string } | null;
+    const body = await request<{ can_undo: boolean; can_redo: boolean; undo: Step; redo: Step }>("GET", `${location(name)}/history`);
+    return { canUndo: body.can_undo, canRedo: body.can_redo, undo: body.undo?.label ?? null, redo: body.redo?.label ?? null };
+  },
+  /** Undo (or redo) the journal's last step: the files go back byte for byte, checked first. */
+  replay(name: string, direction: "undo" | "redo"): Promise<unknown> {
+    return request("POST", `${location(name)}/${direction}`);
   },
   async check(name: string): Promise<ApiErrorItem[]> {
     const body = await request<{ errors?: ApiErrorItem[] }>("POST", `${location(name)}/check`);

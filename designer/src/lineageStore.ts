@@ -6,7 +6,7 @@
 import { create } from "zustand";
 
 import { type Definitions, type LineageEdge, lineageApi, type NewSchedule } from "./lineageApi";
-import { messageOf, useDesigner } from "./store";
+import { messageOf, tracked, useDesigner } from "./store";
 
 interface LineageState {
   location: string | null;
@@ -63,7 +63,7 @@ export const useLineage = create<LineageState>()((set, get) => ({
     if (!location || get().busy) return false;
     set({ busy: true });
     try {
-      await lineageApi.addEdge(location, source, target);
+      await tracked(`Adding the dependency of ${target}…`, () => lineageApi.addEdge(location, source, target));
       await afterWrite(location, `Saved: ${target} now depends on ${source}.`);
       return true;
     } catch (error) {
@@ -79,7 +79,7 @@ export const useLineage = create<LineageState>()((set, get) => ({
     if (!location || !selectedEdge) return;
     set({ busy: true });
     try {
-      await lineageApi.removeEdge(location, selectedEdge.source, selectedEdge.target);
+      await tracked("Removing the dependency…", () => lineageApi.removeEdge(location, selectedEdge.source, selectedEdge.target));
       set({ selectedEdge: null });
       await afterWrite(location, `Removed the dependency of ${selectedEdge.target} on ${selectedEdge.source}.`);
     } catch (error) {
@@ -108,7 +108,7 @@ export const useLineage = create<LineageState>()((set, get) => ({
     if (!location) return false;
     set({ busy: true });
     try {
-      await lineageApi.createJob(location, job, picked);
+      await tracked(`Creating job ${job}…`, () => lineageApi.createJob(location, job, picked));
       set({ picking: false, picked: [] });
       await afterWrite(location, `Created job ${job} (${picked.length} assets).`);
       return true;
@@ -139,7 +139,7 @@ async function runCreate(
   if (!location) return "Choose a location first.";
   set({ busy: true });
   try {
-    await call();
+    await tracked("Creating…", call);
     await afterWrite(location, done);
     return null;
   } catch (error) {

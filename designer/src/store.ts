@@ -15,6 +15,7 @@ import {
   type ComponentInstance,
   type ComponentType,
   type EnvVar,
+  type History,
   type Location,
   type PreviewAsset,
 } from "./api";
@@ -42,6 +43,10 @@ interface DesignerState {
   errors: Record<string, ApiErrorItem[]>;
   notice: Notice | null;
   saving: boolean;
+  /** The location's server-side undo journal (saved steps, as opposed to the unsaved drafts' past/future). */
+  history: History;
+  /** What a write that has taken over 300 ms is doing, for the busy indicator; null when none. */
+  busy: string | null;
 
   loadCatalog(): Promise<void>;
   loadLocations(): Promise<void>;
@@ -59,6 +64,10 @@ interface DesignerState {
   addDraft(type: string, path: string): void;
   notify(kind: Notice["kind"], text: string): void;
 }
+
+const NO_HISTORY: History = { canUndo: false, canRedo: false, undo: null, redo: null };
+/** A write shows the busy indicator only when it takes longer than this: quick ones do not flicker. */
+const BUSY_AFTER_MS = 300;
 
 const HISTORY_LIMIT = 100;
 
@@ -84,6 +93,8 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
   errors: {},
   notice: null,
   saving: false,
+  history: NO_HISTORY,
+  busy: null,
 
   async loadCatalog() {
     try {
@@ -113,6 +124,7 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
       future: [],
       errors: {},
       previewError: null,
+      history: NO_HISTORY,
     });
     if (name) await get().refresh();
   },
@@ -121,10 +133,14 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     const name = get().location;
     if (!name) return;
     try {
-      const [instances, env] = await Promise.all([api.instances(name), api.env(name).catch(() => [])]);
+      const [instances, env, history] = await Promise.all([
+        api.instances(name),
+        api.env(name).catch(() => []),
+        api.history(name).catch(() => NO_HISTORY),
+      ]);
       if (get().location !== name) return;
       const unwritten = get().instances.filter((item) => item.unwritten && !instances.some((other) => other.path === item.path));
-      set({ instances: [...instances, ...unwritten], env });
+      set({ instances: [...instances, ...unwritten], env, history });
     } catch (error) {
       get().notify("error", `The components of ${name} could not be listed: ${messageOf(error)}`);
     }
@@ -205,9 +221,9 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     const instance = get().instances.find((item) => item.path === path);
     try {
       if (instance?.unwritten) {
-        await api.createInstance(name, instance.type, path, attributes);
+        await tracked(`Saving ${path}…`, () => api.createInstance(name, instance.type, path, attributes));
         set({ instances: get().instances.map((item) => (item.path === path ? { ...item, attributes, unwritten: false } : item)) });
-      } else await api.saveAttributes(name, path, attributes);
+      } else await tracked(`Saving ${path}…`, () => api.saveAttributes(name, path, attributes));
       const drafts = { ...get().drafts };
       delete drafts[path];
       const errors = { ...get().errors };
@@ -236,6 +252,17 @@ export const useDesigner = create<DesignerState>()((set, get) => ({
     set({ notice: { kind, text } });
   },
 }));
+
+/** Run a write, showing `label` in the busy indicator when it takes longer than BUSY_AFTER_MS. */
+export async function tracked<T>(label: string, write: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => useDesigner.setState({ busy: label }), BUSY_AFTER_MS);
+  try {
+    return await write();
+  } finally {
+    clearTimeout(timer);
+    useDesigner.setState({ busy: null });
+  }
+}
 
 /** Equal as JSON, whatever the key order. */
 export function sameValue(a: unknown, b: unknown): boolean {

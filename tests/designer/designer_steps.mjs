@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { launch, watchConsole } from "./browser.mjs";
+import { instanceSteps } from "./instance_steps.mjs";
 import { lineageSteps } from "./lineage_steps.mjs";
 
 const [baseUrl, home, outDir, locationName] = process.argv.slice(2);
@@ -223,6 +224,7 @@ await step("commit", async () => {
 });
 
 await lineageSteps({ page, step, baseUrl, home, locationName, console_, firstInstance: INSTANCE });
+await instanceSteps({ page, step, baseUrl, home, locationName, console_ });
 
 // Run it, live state and Files: on the sample location the live platform serves (the test connects the API to it).
 const RUN_LOCATION = "sql_sync";
@@ -269,16 +271,47 @@ async function openFile(path) {
   await editor.click();
 }
 
-await step("files-edit", async () => {
+/** Whether the control is inside the window and the topmost element at its centre (nothing covers it). */
+const reachable = (locator) =>
+  locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    return box.right <= window.innerWidth && box.bottom <= window.innerHeight && element.contains(hit);
+  });
+
+await step("files-small-window", async () => {
+  // at 1280×800, with no file open, the Files tab's hint leaves the top bar usable
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole("tab", { name: "Files" }).click();
+  await page.getByText("Pick a file to edit it.").waitFor({ timeout: SLOW });
+  const topBar = {
+    Pipelines: page.getByRole("link", { name: "Pipelines" }),
+    Location: page.getByRole("combobox", { name: "Location", exact: true }),
+    "New location": page.getByRole("button", { name: "New location" }),
+    Git: page.getByRole("button", { name: "Git" }),
+    Run: page.getByRole("button", { name: /^Run / }),
+  };
+  const covered = [];
+  for (const [name, control] of Object.entries(topBar)) if (!(await reachable(control))) covered.push(name);
+  if (covered.length) throw new Error(`covered or out of view at 1280×800: ${covered.join(", ")}`);
+  const labels = await page.getByRole("navigation", { name: "Location files" }).getByRole("button").allTextContents();
+  const shared = labels.filter((label, index) => labels.indexOf(label) !== index);
+  if (shared.length || !labels.includes(SCHEMA)) throw new Error(`file labels not unique (${shared}) or ${SCHEMA} not shown whole`);
+  return { reachable: Object.keys(topBar), labels: labels.length };
+});
+
+await step("files-edit", async () => {
+  // still at 1280×800: the Save button is in view beside a long path, and Ctrl+S saves from the editor
   await openFile(MODEL);
+  if (!(await reachable(page.getByRole("button", { name: "Save file" })))) throw new Error("Save file is covered or out of view");
   await page.keyboard.press("Control+End");
   await page.keyboard.insertText("\n-- reviewed in the designer");
-  await page.getByRole("button", { name: "Save file" }).click();
+  await page.keyboard.press("Control+S");
   await page.locator(".notice").getByText(`Saved ${MODEL}`).waitFor({ timeout: SLOW });
   const saved = readFileSync(join(home, MODEL), "utf8");
   if (!saved.includes("-- reviewed in the designer")) throw new Error("the model on disk lacks the edit");
-  return { saved: true };
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  return { saved: true, savedWith: "Control+S" };
 });
 
 await step("files-invalid-yaml", async () => {

@@ -5,11 +5,14 @@ SqlTableSyncComponent onto the canvas (a refused, then a valid name), fill sourc
 assets, an invalid value shown on its field with defs.yaml unchanged, an error only the API finds shown on its
 field, undo, export (the ZIP has the files), commit (git log shows it); lineage_steps.mjs: an edge drawn to a
 second instance (saved, in the preview), a cycle refused, a job of assets ticked on the canvas, a schedule from
-the cron builder with its next five runs, the drawn edge removed; then, on sql_sync with the API connected to
-the live platform (the shared `platform_stack`), two assets picked and run to SUCCESS with their live state
-shown, a run launched outside the page shown by the live state's own refresh, a model edited and saved in the
-Files tab, invalid YAML refused with the file unchanged; labels and keyboard. One screenshot per step in the
-test's output folder; a console error in the browser fails the test.
+the cron builder with its next five runs, the drawn edge removed; instance_steps.mjs: an instance duplicated
+and the copy renamed from the property panel, one deleted with the Delete key (the confirmation lists the job
+selecting its asset; after the cascade its files are gone and `dg check defs` passes), Undo restoring every file
+byte for byte; then, on sql_sync with the API connected to the live platform (the shared `platform_stack`), two
+assets picked and run to SUCCESS with their live state shown, a run launched outside the page shown by the live
+state's own refresh, at 1280x800 the Files tab's hint leaving the top bar clickable and file labels unique, a
+model edited and saved with Ctrl+S (Save in view), invalid YAML refused with the file unchanged; labels and
+keyboard. One screenshot per step in the test's output folder; a console error in the browser fails the test.
 """
 
 from __future__ import annotations
@@ -123,7 +126,8 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert "materialized" in steps["select-and-run"]["states"]
     refreshed = steps["live-state-refreshes"]  # a run launched outside the page, shown without a click
     assert f"last run {refreshed['runId'][:8]} SUCCESS" in refreshed["title"]
-    assert steps["files-edit"]["saved"]
+    assert steps["files-small-window"]["reachable"] == ["Pipelines", "Location", "New location", "Git", "Run"]
+    assert steps["files-edit"]["saved"] and steps["files-edit"]["savedWith"] == "Control+S"
     assert "invalid YAML" in steps["files-invalid-yaml"]["error"] and steps["files-invalid-yaml"]["fileUnchanged"]
 
     log = subprocess.run(["git", "log", "--format=%s"], cwd=home, capture_output=True, text=True, check=True).stdout
@@ -133,4 +137,9 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert "crm_nightly" in steps["job-from-selection"]["jobs"]
     assert len(steps["schedule-cron-builder"]["runs"]) == 5
     assert steps["remove-drawn-edge"]["previewDeps"] == []
+    assert steps["duplicate-instance"]["copy"] == "crm_sync_copy" and steps["rename-instance"]["renamed"] == "crm_extra"
+    assert "routes use" in steps["rename-instance"]["apiError"]
+    assert any("job crm_nightly" in line for line in steps["delete-with-dependent"]["listed"])
+    assert steps["delete-with-dependent"]["gone"] and steps["delete-with-dependent"]["checkOk"]
+    assert steps["undo-restores-files"]["restored"] > 0
     assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])

@@ -1,7 +1,8 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { api, ApiError, type ApiErrorItem, type LocationFile } from "../api";
-import { messageOf, useDesigner } from "../store";
+import { fileLabels } from "../fileLabels";
+import { messageOf, tracked, useDesigner } from "../store";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -20,7 +21,7 @@ function problemLines(errors: ApiErrorItem[]): string[] {
 /** The location's own files (SQL models, YAML, Python) in Monaco; a save is validated by the API first. */
 export function FilesPanel() {
   const location = useDesigner((state) => state.location);
-  if (!location) return <p className="canvas-hint">Choose a location to see its files.</p>;
+  if (!location) return <p className="files-hint">Choose a location to see its files.</p>;
   return <LocationFiles key={location} location={location} />;
 }
 
@@ -57,10 +58,10 @@ function LocationFiles({ location }: { location: string }) {
   );
 
   async function save() {
-    if (!open) return;
+    if (!open || open.text === open.saved || saving) return;
     setSaving(true);
     try {
-      await api.writeFile(location, open.path, open.text);
+      await tracked(`Checking and saving ${open.path}…`, () => api.writeFile(location, open.path, open.text));
       setOpen({ ...open, saved: open.text });
       setProblems([]);
       notify("info", `Saved ${open.path}`);
@@ -74,6 +75,23 @@ function LocationFiles({ location }: { location: string }) {
   }
 
   const dirty = open !== null && open.text !== open.saved;
+  const labels = useMemo(() => fileLabels(files.map((file) => file.path)), [files]);
+  // Ctrl+S (Cmd+S) saves the open file, also from inside the editor, instead of the browser's "Save page"
+  const saveRef = useRef(save);
+  useEffect(() => {
+    saveRef.current = save;
+  });
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        void saveRef.current();
+      }
+    };
+    window.addEventListener("keydown", onKey, true);
+    return () => window.removeEventListener("keydown", onKey, true);
+  }, []);
+
   return (
     <section className="files" aria-label="Files">
       <nav aria-label="Location files">
@@ -81,7 +99,7 @@ function LocationFiles({ location }: { location: string }) {
           {files.map((file) => (
             <li key={file.path}>
               <button type="button" aria-current={open?.path === file.path} onClick={() => void choose(file)} title={file.path}>
-                {file.path.split("/").slice(-2).join("/")}
+                {labels.get(file.path)}
               </button>
             </li>
           ))}
@@ -90,16 +108,18 @@ function LocationFiles({ location }: { location: string }) {
       {open ? (
         <div className="file-editor">
           <header>
-            <strong>{open.path}</strong>
+            <strong title={open.path}>{open.path}</strong>
             {dirty && <span title="Unsaved changes">●</span>}
-            <button type="button" onClick={() => void save()} disabled={!dirty || saving}>
+            <button type="button" onClick={() => void save()} disabled={!dirty || saving} aria-keyshortcuts="Control+S" title="Save file (Ctrl+S)">
               {saving ? "Checking…" : "Save file"}
             </button>
           </header>
           {problems.length > 0 && (
             <ul className="file-errors" role="alert" aria-label="Problems in the file">
               {problems.map((problem) => (
-                <li key={problem}>{problem}</li>
+                <li key={problem}>
+                  <pre>{problem}</pre>
+                </li>
               ))}
             </ul>
           )}
@@ -108,7 +128,7 @@ function LocationFiles({ location }: { location: string }) {
           </Suspense>
         </div>
       ) : (
-        <p className="canvas-hint">Pick a file to edit it. Saving checks it first: nothing is written while a problem remains.</p>
+        <p className="files-hint">Pick a file to edit it. Saving checks it first: nothing is written while a problem remains.</p>
       )}
     </section>
   );

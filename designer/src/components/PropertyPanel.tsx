@@ -6,6 +6,7 @@ import YAML from "yaml";
 
 import { api, type ComponentInstance, type JsonSchema } from "../api";
 import { ownerPath } from "../graph";
+import { useInstanceAction } from "../instanceActions";
 import { attributePath, attributesSchema, errorSchemaFor, plainMessage, pruneEmpty, suggestionProblems, uiSchemaFor } from "../schemaForm";
 import { messageOf, unsavedPaths, useDesigner } from "../store";
 import { AssetTable } from "./AssetTable";
@@ -80,6 +81,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
       <p className="instance-type">
         <code>{instance.type}</code>
       </p>
+      {!instance.unwritten && <InstanceActions path={instance.path} />}
       <div role="tablist" aria-label="Property views">
         {(["form", "yaml", "assets"] as Tab[]).map((name) => (
           <button key={name} type="button" role="tab" aria-selected={tab === name} onClick={() => setTab(name)}>
@@ -164,6 +166,24 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
           {instance.unwritten ? "Discard" : "Discard changes"}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** Rename, duplicate and delete: each opens its dialog (InstanceActionDialog), the write is checked by the API. */
+function InstanceActions({ path }: { path: string }) {
+  const ask = useInstanceAction((state) => state.ask);
+  return (
+    <div className="actions instance-actions" role="group" aria-label="Component actions">
+      <button type="button" onClick={() => ask("rename", path)}>
+        Rename…
+      </button>
+      <button type="button" onClick={() => ask("duplicate", path)}>
+        Duplicate…
+      </button>
+      <button type="button" className="danger" onClick={() => ask("delete", path)} aria-keyshortcuts="Delete" title="Delete (Delete key on the canvas)">
+        Delete…
+      </button>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import { api } from "../api";
+import { redoLatest, undoLatest } from "../instanceActions";
 import { locationNameError } from "../names";
 import { hasUnsaved, messageOf, useDesigner } from "../store";
 import { Dialog } from "./Dialog";
@@ -76,11 +77,22 @@ function NewLocationDialog({ open, onClose }: { open: boolean; onClose: () => vo
   );
 }
 
+function HistoryButton(props: { label: string; keys: string; title: string; enabled: boolean; onClick: () => Promise<void> }) {
+  return (
+    <button type="button" onClick={() => void props.onClick()} disabled={!props.enabled} aria-keyshortcuts={props.keys} title={props.title}>
+      {props.label}
+    </button>
+  );
+}
+
 export function TopBar() {
-  const { locations, location, openLocation, undo, redo, refreshPreview, previewLoading } = useDesigner();
+  const { locations, location, openLocation, refreshPreview, previewLoading, busy, history } = useDesigner();
   const unsaved = useDesigner(hasUnsaved);
-  const canUndo = useDesigner((state) => state.past.length > 0);
-  const canRedo = useDesigner((state) => state.future.length > 0);
+  const draftUndo = useDesigner((state) => state.past.length > 0);
+  const draftRedo = useDesigner((state) => state.future.length > 0);
+  // unsaved form edits are undone first, then the saved steps of the server's journal
+  const undoTitle = draftUndo ? "Undo the last edit" : history.undo ? `Undo: ${history.undo}` : "Nothing to undo";
+  const redoTitle = draftRedo ? "Redo the edit" : history.redo ? `Redo: ${history.redo}` : "Nothing to redo";
   const [creating, setCreating] = useState(false);
   const [git, setGit] = useState(false);
   const current = locations.find((item) => item.name === location);
@@ -119,12 +131,13 @@ export function TopBar() {
           ● Unsaved changes
         </span>
       )}
-      <button type="button" onClick={undo} disabled={!canUndo} aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">
-        Undo
-      </button>
-      <button type="button" onClick={redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">
-        Redo
-      </button>
+      {busy && (
+        <span className="busy" role="status" aria-label="Busy">
+          <span className="spinner" aria-hidden="true" /> {busy}
+        </span>
+      )}
+      <HistoryButton label="Undo" keys="Control+Z" title={`${undoTitle} (Ctrl+Z)`} enabled={!busy && (draftUndo || history.canUndo)} onClick={undoLatest} />
+      <HistoryButton label="Redo" keys="Control+Shift+Z" title={`${redoTitle} (Ctrl+Shift+Z)`} enabled={!busy && (draftRedo || history.canRedo)} onClick={redoLatest} />
       <button type="button" onClick={() => void refreshPreview()} disabled={!location || previewLoading}>
         {previewLoading ? "Previewing…" : "Preview"}
       </button>
