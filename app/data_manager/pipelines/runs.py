@@ -138,7 +138,10 @@ def refresh(store: PipelineStore, run: PipelineRun, url: str | None = None) -> P
 
 
 def with_counts(store: PipelineStore, run: PipelineRun) -> PipelineRun:
-    """`run` with its progress (live while it runs, final after) and the chunks' counts when no load wrote them."""
+    """`run` with its progress (live while it runs, final after) and the chunks' counts when no load wrote them.
+
+    A finished run with counts but none loaded says 0 loaded, as the sensor records it: the answer does not
+    depend on whether the sensor has run yet."""
     run.progress = run_progress(store, run.dagster_run_id)
     if run.counts is None:
         counts = chunk_counts(store, run.dagster_run_id)
@@ -148,8 +151,8 @@ def with_counts(store: PipelineStore, run: PipelineRun) -> PipelineRun:
                 run.records_extracted = counts.get("records_extracted")
             if run.records_failed is None:
                 run.records_failed = counts.get("records_failed")
-            if run.records_loaded is None and run.status in FINISHED_STATUSES:
-                run.records_loaded = 0
+    if run.records_loaded is None and run.records_extracted is not None and run.status in FINISHED_STATUSES:
+        run.records_loaded = 0
     return run
 
 
