@@ -87,8 +87,6 @@ export interface InstanceReferences {
 
 /** The location's server-side undo journal: the next step to undo and to redo, by label. */
 export interface History {
-  canUndo: boolean;
-  canRedo: boolean;
   undo: string | null;
   redo: string | null;
 }
@@ -260,8 +258,8 @@ export const api = {
   },
   async history(name: string): Promise<History> {
     type Step = { label: string } | null;
-    const body = await request<{ can_undo: boolean; can_redo: boolean; undo: Step; redo: Step }>("GET", `${location(name)}/history`);
-    return { canUndo: body.can_undo, canRedo: body.can_redo, undo: body.undo?.label ?? null, redo: body.redo?.label ?? null };
+    const body = await request<{ undo: Step; redo: Step }>("GET", `${location(name)}/history`);
+    return { undo: body.undo?.label ?? null, redo: body.redo?.label ?? null };
   },
   /** Undo (or redo) the journal's last step: the files go back byte for byte, checked first. */
   replay(name: string, direction: "undo" | "redo"): Promise<unknown> {

@@ -65,7 +65,7 @@ interface DesignerState {
   notify(kind: Notice["kind"], text: string): void;
 }
 
-const NO_HISTORY: History = { canUndo: false, canRedo: false, undo: null, redo: null };
+const NO_HISTORY: History = { undo: null, redo: null };
 /** A write shows the busy indicator only when it takes longer than this: quick ones do not flicker. */
 const BUSY_AFTER_MS = 300;
 

@@ -151,9 +151,15 @@ def with_counts(store: PipelineStore, run: PipelineRun) -> PipelineRun:
                 run.records_extracted = counts.get("records_extracted")
             if run.records_failed is None:
                 run.records_failed = counts.get("records_failed")
-    if run.records_loaded is None and run.records_extracted is not None and run.status in FINISHED_STATUSES:
-        run.records_loaded = 0
+    if run.status in FINISHED_STATUSES:
+        run.records_loaded = settled_loaded(run.records_extracted, run.records_loaded)
     return run
+
+
+def settled_loaded(records_extracted: int | None, records_loaded: int | None) -> int | None:
+    """A finished run's loaded count: one that counted records but never loaded (or its load rolled back)
+    loaded 0. The sensor and the API both settle it here, so the answer does not depend on which ran first."""
+    return 0 if records_loaded is None and records_extracted is not None else records_loaded
 
 
 def failure_message(events: list[Any]) -> str | None:

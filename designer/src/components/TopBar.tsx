@@ -136,8 +136,8 @@ export function TopBar() {
           <span className="spinner" aria-hidden="true" /> {busy}
         </span>
       )}
-      <HistoryButton label="Undo" keys="Control+Z" title={`${undoTitle} (Ctrl+Z)`} enabled={!busy && (draftUndo || history.canUndo)} onClick={undoLatest} />
-      <HistoryButton label="Redo" keys="Control+Shift+Z" title={`${redoTitle} (Ctrl+Shift+Z)`} enabled={!busy && (draftRedo || history.canRedo)} onClick={redoLatest} />
+      <HistoryButton label="Undo" keys="Control+Z" title={`${undoTitle} (Ctrl+Z)`} enabled={!busy && (draftUndo || history.undo !== null)} onClick={undoLatest} />
+      <HistoryButton label="Redo" keys="Control+Shift+Z" title={`${redoTitle} (Ctrl+Shift+Z)`} enabled={!busy && (draftRedo || history.redo !== null)} onClick={redoLatest} />
       <button type="button" onClick={() => void refreshPreview()} disabled={!location || previewLoading}>
         {previewLoading ? "Previewing…" : "Preview"}
       </button>

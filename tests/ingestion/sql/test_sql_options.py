@@ -50,3 +50,8 @@ def test_the_lag_moves_date_and_time_watermarks_back() -> None:
     assert lagged(dt.date(2024, 1, 10), 300) == dt.date(2024, 1, 9)  # dates move back whole days
     assert lagged(at, 0) == at and lagged(None, 300) is None
     assert lagged(42, 0) == 42
+
+
+def test_a_lag_that_cannot_move_the_watermark_back_is_refused_not_dropped() -> None:
+    with pytest.raises(UserError, match=r"^lag: the stored watermark 42 is not a date or time"):
+        lagged(42, 300)

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from data_manager.errors import UserError, cli_errors
 from data_manager.ingestion.results import SyncResult, TableSyncResult
+from data_manager.ingestion.sql.options import DELETES_MODES
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
 from data_manager.table_output import progress_console
@@ -30,10 +31,7 @@ class Mode(StrEnum):
     incremental = "incremental"
 
 
-class Deletes(StrEnum):
-    ignore = "ignore"
-    soft = "soft"
-    hard = "hard"
+Deletes = StrEnum("Deletes", {value: value for value in DELETES_MODES})  # the options module's values
 
 
 class MySQLReader(StrEnum):
@@ -141,7 +139,7 @@ def register_sql_commands(app: typer.Typer) -> None:
             MySQLReader, typer.Option("--reader", help="auto uses connectorx (fast path) when installed")
         ] = MySQLReader.auto,
         chunk_rows: ChunkOpt = 50_000,
-        deletes: DeletesOpt = Deletes.ignore,
+        deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
     ) -> None:
         """Copy MySQL/MariaDB tables into the Postgres cache (atomic per table)."""
@@ -169,7 +167,7 @@ def register_sql_commands(app: typer.Typer) -> None:
         cursor: CursorOpt = None,
         as_json: JsonOpt = False,
         chunk_rows: ChunkOpt = 50_000,
-        deletes: DeletesOpt = Deletes.ignore,
+        deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
     ) -> None:
         """Copy SQL Server tables (dbo.x by default) into the Postgres cache through pyodbc."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from data_manager.errors import UserError
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from data_manager.ingestion.sql.source import ColumnPlan
 
 Deletes = Literal["ignore", "soft", "hard"]
-DELETES_MODES: tuple[str, ...] = ("ignore", "soft", "hard")
+DELETES_MODES: tuple[str, ...] = get_args(Deletes)
 DELETED_AT_COLUMN = "_deleted_at"  # soft deletes: when the sync last saw the row missing from the source
 
 # A late commit can carry an `updated_at` older than rows already read (its transaction started
@@ -56,7 +56,9 @@ def parse_lag(value: float | int | str | None) -> float | None:
 def check_options(mode: str, deletes: str, lag: float | int | str | None) -> float | None:
     """Refuse combinations that cannot work whatever the table; returns the lag in seconds (None: default)."""
     if deletes not in DELETES_MODES:
-        raise UserError(f"deletes: invalid value {deletes!r}: use ignore, soft or hard")
+        raise UserError(
+            f"deletes: invalid value {deletes!r}: use {', '.join(DELETES_MODES[:-1])} or {DELETES_MODES[-1]}"
+        )
     if deletes != "ignore" and mode != "incremental":
         raise UserError(
             f"deletes: {deletes} needs mode incremental (a full refresh already drops rows deleted at the source)"
@@ -80,11 +82,12 @@ def cursor_lag(cursor: ColumnPlan, lag: float | int | str | None, table: str) ->
 
 
 def lagged(watermark: Any, lag_seconds: float) -> Any:
-    """Where the incremental read starts: the watermark moved back by the lag (whole days for dates)."""
+    """Where the incremental read starts: the watermark moved back by the lag (whole days for dates). A lag
+    that cannot be applied is refused, never dropped: the late commits it exists for would be missed."""
     if watermark is None or lag_seconds <= 0:
         return watermark
     if isinstance(watermark, dt.datetime):
         return watermark - dt.timedelta(seconds=lag_seconds)
     if isinstance(watermark, dt.date):
         return watermark - dt.timedelta(days=math.ceil(lag_seconds / 86400))
-    return watermark
+    raise UserError(f"lag: the stored watermark {watermark!r} is not a date or time: set lag: 0 or run a full refresh")

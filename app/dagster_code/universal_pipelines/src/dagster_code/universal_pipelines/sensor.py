@@ -16,7 +16,7 @@ from dagster._core.events import DagsterEventType
 from dagster_code.universal_pipelines.resources import PipelinesDatabase
 
 from data_manager.pipelines.run_chunks import chunk_counts
-from data_manager.pipelines.runs import pipeline_id_of
+from data_manager.pipelines.runs import pipeline_id_of, settled_loaded
 from data_manager.pipelines.schema import JOB
 from data_manager.pipelines.store import PipelineStore
 
@@ -61,8 +61,8 @@ def run_values(instance: dg.DagsterInstance, record: Any, store: PipelineStore |
         counts = chunk_counts(store, run.run_id)
         if counts:
             values.update({name: counts[name] for name in COUNTS if name in counts}, counts=counts)
-    if "records_extracted" in values and "records_loaded" not in values:
-        values["records_loaded"] = 0  # finished without a load (or its load rolled back): nothing loaded
+    if "records_extracted" in values:
+        values["records_loaded"] = settled_loaded(values["records_extracted"], values.get("records_loaded"))
     return values
 
 
