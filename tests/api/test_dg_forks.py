@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.designer import dg, dg_forks
+from data_manager.designer import dg_cli, dg_forks
 from data_manager.designer.layout import location_layout
 from data_manager.paths import ProjectPaths
 
@@ -57,10 +57,10 @@ def test_a_fork_answers_as_a_dg_subprocess_does(forks: None, designer_env: dict[
     assert str(paths.home) == designer_env["DATA_PLATFORM_HOME"]
     layout = location_layout(paths, "sql_sync")
     started = time.perf_counter()
-    forked = dg.run(paths, layout.project_dir, ["list", "defs", "--json"])
+    forked = dg_cli.run(paths, layout.project_dir, ["list", "defs", "--json"])
     forked_s = time.perf_counter() - started
     assert dg_forks._server is not None and dg_forks._server.process.poll() is None
-    environ = dg.dg_environment(paths)
+    environ = dg_cli.dg_environment(paths)
     code, stdout, _ = dg_forks.run(["check", "yaml"], layout.project_dir, environ, 120)
     assert (code, stdout.strip()) == (0, "All component YAML validated successfully.")
     code, _, stderr = dg_forks.run(["nonsense"], layout.project_dir, environ, 120)
@@ -68,7 +68,7 @@ def test_a_fork_answers_as_a_dg_subprocess_does(forks: None, designer_env: dict[
     try:
         dg_forks._server, server = None, dg_forks._server  # the subprocess path, for the comparison
         started = time.perf_counter()
-        alone = dg.run(paths, layout.project_dir, ["list", "defs", "--json"])
+        alone = dg_cli.run(paths, layout.project_dir, ["list", "defs", "--json"])
         alone_s = time.perf_counter() - started
     finally:
         dg_forks._server = server
@@ -131,7 +131,7 @@ def test_a_dead_server_falls_back_to_a_subprocess_then_restarts(forks: None, pro
     dead.kill()
     dead.wait()
     paths = ProjectPaths.discover()
-    result = dg.run(paths, tmp_path, [], 60, python_module="probe_mark", code_first=[tmp_path])
+    result = dg_cli.run(paths, tmp_path, [], 60, python_module="probe_mark", code_first=[tmp_path])
     assert (result.returncode, result.stdout) == (0, "marked\n")  # a subprocess ran it
     assert dg_forks._server.process is not dead and dg_forks._server.ready.wait(120)
     assert dg_forks.run([], tmp_path, probes, 60, python_module="probe_mark") == (0, "marked\n", "")
