@@ -23,10 +23,12 @@ from pathlib import Path
 import httpx
 
 from data_manager.api.readiness import wait_until_healthy
-from data_manager.designer.prepared import copy_prepared_files
 from data_manager.process_groups import free_port, stop_group
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # copy_prepared_files is test support
+from prepared_files import copy_prepared_files  # noqa: E402
+
 LOCATION = "sql_sync"
 INSTANCE = "shop_sync"
 

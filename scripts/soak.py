@@ -46,11 +46,13 @@ import pymysql
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
-from data_manager.designer.prepared import copy_prepared_files
 from data_manager.process_groups import free_port
 from data_manager.stack_runtime import free_port_offset
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))  # copy_prepared_files is test support
+from prepared_files import copy_prepared_files  # noqa: E402
+
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 FORKSERVER = "from multiprocessing.forkserver import main"
 JOBS = {"sample_product_sync": "sample_product_sync_pipeline", "sql_sync": "sql_sync_pipeline"}

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from data_manager.designer.prepared import copy_prepared_files
+from prepared_files import copy_prepared_files
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GIT_IDENTITY = {

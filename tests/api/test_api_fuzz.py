@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from api.designer_support import GIT_IDENTITY, copy_repository
 from conftest import create_pg_database, drop_pg_database, unique_name
 from data_manager.api.app import OPENAPI_URL, create_app
-from data_manager.designer.prepared import copy_prepared_files
 from data_manager.pipelines.migrate import upgrade
 from data_manager.process_groups import free_port
+from prepared_files import copy_prepared_files
 
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "12"))  # per route; more with FUZZ_EXAMPLES
 # Built at collection (the app reads its settings per request): one test per operation.

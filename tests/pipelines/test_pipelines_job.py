@@ -8,7 +8,7 @@ import pytest
 from dagster_code.universal_pipelines.sensor import pipeline_runs_sensor
 
 from dagster_code.universal_pipelines import defs
-from data_manager.ingestion.events.store import EventStore
+from data_manager.pipelines.event_store import EventStore
 from data_manager.pipelines.models import ArtifactIn, EntityIn, PipelineIn, TemplateIn
 from data_manager.pipelines.runs import InvalidPipeline, build_run_config
 from data_manager.pipelines.store import PipelineStore

@@ -30,7 +30,6 @@ BAD_VALUES = {
     "RUN_WORKER_START": "fork",
     "DESIGNER_READ_ONLY": "yes",
     "SAMPLE_API_URL": "127.0.0.1:8099",
-    "GRAPHQL_API_URL": "ftp://example",
     "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
     "DAGSTER_UI_URL": "localhost:3000",
     "ARTIFACT_MAX_MB": "0",

@@ -1,4 +1,4 @@
-"""Fixtures for the airbyte/event tests: a connectors folder, a paged HTTP API, loopback servers.
+"""Fixtures for the airbyte tests: a connectors folder, a paged HTTP API, loopback servers.
 
 Connector installs (PyAirbyte venvs) go to AIRBYTE_INSTALL_DIR, by default `.data/airbyte` in the
 repo, so repeated runs reuse `source-faker` instead of reinstalling it.

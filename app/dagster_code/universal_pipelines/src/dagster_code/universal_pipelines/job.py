@@ -13,8 +13,8 @@ from dagster_code.universal_pipelines.resources import PipelinesDatabase
 from pydantic import ValidationError
 
 from data_manager.errors import UserError
-from data_manager.ingestion.events.store import EventStore
 from data_manager.pipelines import run_chunks
+from data_manager.pipelines.event_store import EventStore
 from data_manager.pipelines.extraction import FETCH_EVENT, MAX_LISTED, ExtractionFailed, extract_artifacts
 from data_manager.pipelines.findings import ARTIFACT_DISABLED
 from data_manager.pipelines.loading import LoadFailed

@@ -1,4 +1,5 @@
-"""Event store: an `events` table in Postgres that several processes write to and work from.
+"""Event store: an `events` table in Postgres that several processes write to and work from; the universal
+pipelines job logs each fetched artifact here (`pipeline_artifact_fetched`).
 
 Duplicates are rejected by the database itself (a unique hash of type + canonical JSON, inserted
 with `ON CONFLICT DO NOTHING`), so concurrent writers can never create two copies of an event.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data_manager.ingestion.events.store import EventStore
+from data_manager.pipelines.event_store import EventStore
 from data_manager.settings import PostgresSettings
 
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from data_manager.errors import UserError
-from data_manager.ingestion.events.store import EventStore, event_hash
+from data_manager.pipelines.event_store import EventStore, event_hash
 from data_manager.settings import PostgresSettings
-from ingestion.airbyte.event_writers import write_range
+from pipelines.event_writers import write_range
 
 
 @pytest.mark.timeout(300)
