@@ -411,8 +411,8 @@ def bulk_store(store: PipelineStore, documents: list[tuple[str, bytes]]) -> list
 def run_pipeline(pipeline_id: int) -> None:
     """The child of `many_documents`: the pipeline's run as a run worker executes it; prints its seconds."""
     import dagster as dg
-    from dagster._core.definitions.reconstruct import ReconstructableRepository
 
+    from data_manager.dagster_private_api import ReconstructableRepository
     from data_manager.pipelines.runs import build_run_config
 
     store = PipelineStore()

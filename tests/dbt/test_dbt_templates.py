@@ -27,7 +27,7 @@ TEMPLATES = ("airbyte", "sql", "dbt")
 
 LOAD = """
 import importlib, json, sys
-from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 out = {}
 for name in sys.argv[1:]:
     module = importlib.import_module(f"dagster_code.{name}")

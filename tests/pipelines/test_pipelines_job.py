@@ -203,6 +203,6 @@ def test_run_config_matches_the_job_config_schema(store: PipelineStore) -> None:
     pipeline_id = make_pipeline(store, "continue")
     run_config = build_run_config(store, store.get_pipeline(pipeline_id))
     job = defs.resolve_job_def("universal_pipeline")
-    from dagster._core.system_config.objects import ResolvedRunConfig
+    from data_manager.dagster_private_api import ResolvedRunConfig
 
     assert ResolvedRunConfig.build(job, run_config).ops["plan_chunks"].config["pipeline_id"] == pipeline_id

@@ -192,8 +192,7 @@ def test_docker_socket_only_with_the_docker_launcher_and_only_where_runs_are_lau
 
 
 def test_docker_launcher_instance_is_dagster_yaml_plus_the_launcher() -> None:
-    from dagster._config import validate_config
-    from dagster._core.instance.config import dagster_instance_config_schema
+    from data_manager.dagster_private_api import dagster_instance_config_schema, validate_config
 
     sys.path.insert(0, str(REPO_ROOT / "scripts"))
     from render_instance import instance_config

@@ -26,7 +26,7 @@ def test_api_answers_503_with_retry_after_while_postgres_is_away(monkeypatch: py
 
 def test_a_code_servers_dead_run_report_outlives_a_storage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dagster's clean-up thread ends at its first error; patched, the error is logged and the next tick retries."""
-    from dagster._grpc import server
+    from data_manager.dagster_private_api import grpc_server as server
 
     def storage_down(self) -> None:
         raise ConnectionError("connection to server at 127.0.0.1 refused")

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from conftest import serving_home
+from data_manager.dagster_private_api import RUN_WORKER_MODULE
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli
@@ -63,7 +64,7 @@ def test_run_workers_start_as_the_setting_says(stack: LocalStack) -> None:
     assert stack.find_processes(FORKSERVER) == [], "a location that has not run yet carries no forkserver"
     parent = run_probe(stack)
     if stack.env["RUN_WORKER_START"] == "forkserver":
-        assert FORKSERVER in parent and "dagster._grpc.impl" in parent
+        assert FORKSERVER in parent and RUN_WORKER_MODULE in parent
     else:
         assert "-m dagster api grpc" in parent
     # Every code server runs Dagster's CLI through forked_run_workers only when it forks.

@@ -6,7 +6,7 @@ import re
 from functools import cache
 from zoneinfo import available_timezones
 
-from dagster._utils.schedules import is_valid_cron_string
+from data_manager.dagster_private_api import is_valid_cron_string
 
 DEFINITION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Dagster's asset group names: segments of letters, digits and _ separated by /.

@@ -25,9 +25,11 @@ import functools
 import multiprocessing
 import sys
 
+from data_manager.dagster_private_api import RUN_WORKER_MODULE
+
 MODULE = "data_manager.control.forked_run_workers"
 # What every run worker imports before its run starts: the gRPC run entry point and the instance's storage.
-PRELOAD = ("dagster._grpc.impl", "dagster_postgres")
+PRELOAD = (RUN_WORKER_MODULE, "dagster_postgres")
 
 
 def command(executable: str = sys.executable) -> list[str]:
@@ -37,7 +39,7 @@ def command(executable: str = sys.executable) -> list[str]:
 
 def install() -> None:
     """Make every DagsterApiServer of this process fork its run workers, and its proxy children do the same."""
-    from dagster._grpc import server
+    from data_manager.dagster_private_api import grpc_server as server
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(PRELOAD))
@@ -64,9 +66,9 @@ def install() -> None:
 
 def main() -> None:
     install()
-    from dagster._cli import main as dagster_main  # what `python -m dagster` runs
+    from data_manager.dagster_private_api import dagster_cli_main  # what `python -m dagster` runs
 
-    dagster_main()
+    dagster_cli_main()
 
 
 if __name__ == "__main__":

@@ -75,12 +75,17 @@ def retry_dropped_runs(workspace_file: str, settle_s: float = 60, window_s: floa
     from datetime import timedelta
 
     import dagster as dg
-    from dagster._core.events import RunFailureReason
-    from dagster._core.execution.retries import auto_reexecution_should_retry_run
-    from dagster._core.storage.tags import AUTO_RETRY_RUN_ID_TAG, PARENT_RUN_ID_TAG, RUN_FAILURE_REASON_TAG
-    from dagster._core.workspace.context import WorkspaceProcessContext
-    from dagster._core.workspace.load_target import WorkspaceFileTarget
-    from dagster._daemon.auto_run_reexecution.auto_run_reexecution import retry_run
+
+    from data_manager.dagster_private_api import (
+        AUTO_RETRY_RUN_ID_TAG,
+        PARENT_RUN_ID_TAG,
+        RUN_FAILURE_REASON_TAG,
+        RunFailureReason,
+        WorkspaceFileTarget,
+        WorkspaceProcessContext,
+        auto_reexecution_should_retry_run,
+        retry_run,
+    )
 
     instance = dg.DagsterInstance.get()
     try:

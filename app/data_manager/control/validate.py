@@ -56,7 +56,7 @@ def database_status() -> tuple[str, str | None]:
 
 def served_code(host: str, port: int) -> tuple[str, str] | None:
     """(module, working directory) of the code server answering on the port; None when it does not say."""
-    from dagster._grpc.client import DagsterGrpcClient
+    from data_manager.dagster_private_api import DagsterGrpcClient
 
     try:
         listing = json.loads(DagsterGrpcClient(port=port, host=host).list_repositories())

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 
 def _dg(runner: CliRunner, *args: str) -> str:
-    from dagster_dg_cli.cli import cli
+    from data_manager.dagster_private_api import dg_cli
 
-    result = runner.invoke(cli, list(args), catch_exceptions=True)
+    result = runner.invoke(dg_cli, list(args), catch_exceptions=True)
     if result.exit_code != 0:
         detail = (result.output or str(result.exception or "")).strip().splitlines()
         raise SystemExit(f"dg {' '.join(args)} failed: {detail[-1] if detail else result.exit_code}")

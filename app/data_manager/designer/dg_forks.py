@@ -29,9 +29,10 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from data_manager.dagster_private_api import DG_CLI_MODULE
 from data_manager.process_groups import signal_group
 
-PRELOAD = ("dagster", "dagster_dbt", "dagster_dg_cli.cli", "dagster.components.list")
+PRELOAD = ("dagster", "dagster_dbt", DG_CLI_MODULE, "dagster.components.list")
 # Code a command imports from its own PYTHONPATH (a temporary copy of the repository has its own).
 OWN_CODE = ("data_manager", "dagster_code")
 READY = "ready"
@@ -206,10 +207,10 @@ def _run_command(args: list[str], python_module: str) -> int:
             sys.argv = [python_module, *args]
             runpy.run_module(python_module, run_name="__main__", alter_sys=True)
         else:
-            from dagster_dg_cli.cli import ENV_PREFIX, cli
+            from data_manager.dagster_private_api import DG_ENV_PREFIX, dg_cli
 
             sys.argv = ["dg", *args]
-            cli.main(args, prog_name="dg", auto_envvar_prefix=ENV_PREFIX)  # what the `dg` script's main() runs
+            dg_cli.main(args, prog_name="dg", auto_envvar_prefix=DG_ENV_PREFIX)  # what the `dg` script's main() runs
     except SystemExit as exc:
         code = exc.code
     except BaseException as exc:  # what a crashed dg subprocess would print

@@ -12,9 +12,8 @@ import time
 from itertools import islice
 from typing import Any
 
-from dagster._utils.schedules import cron_string_iterator, is_valid_cron_string
-
 from data_manager.components.definition_names import DEFINITION_NAME, time_zone_names
+from data_manager.dagster_private_api import cron_string_iterator, is_valid_cron_string
 from data_manager.designer import instances, preview
 from data_manager.designer.catalog import Catalog
 from data_manager.designer.layout import LocationLayout, path_problems

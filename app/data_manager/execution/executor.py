@@ -14,8 +14,8 @@ every location's Definitions go through, so no location names an executor of its
 from __future__ import annotations
 
 import dagster as dg
-from dagster._record import copy
 
+from data_manager.dagster_private_api import record_copy
 from data_manager.execution.celery_config import CelerySettings, backend_env_var, celery_app_config
 from data_manager.settings import env
 
@@ -41,7 +41,7 @@ def _unpinned(job: object, executor: dg.ExecutorDefinition) -> object:
     if isinstance(job, dg.JobDefinition):
         return job.with_executor_def(executor) if job.has_specified_executor else job
     if getattr(job, "executor_def", None) is not None:  # define_asset_job(..., executor_def=...)
-        return copy(job, executor_def=None)
+        return record_copy(job, executor_def=None)
     return job
 
 
@@ -54,7 +54,7 @@ def with_platform_execution(defs: dg.Definitions, location: str) -> dg.Definitio
     executor = celery_executor_for(location)
     resources = dict(defs.resources or {})
     resources.setdefault(IO_MANAGER_KEY, PostgresStepOutputs())
-    return copy(
+    return record_copy(
         defs,
         executor=executor,
         jobs=[_unpinned(job, executor) for job in defs.jobs or []],

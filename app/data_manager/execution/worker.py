@@ -43,8 +43,7 @@ class LeasedStep(Task):
     _lease: StepLease | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from dagster._grpc.types import ExecuteStepArgs
-        from dagster._serdes import unpack_value
+        from data_manager.dagster_private_api import ExecuteStepArgs, unpack_value
 
         step = unpack_value(kwargs["execute_step_args_packed"], as_type=ExecuteStepArgs)
         steps = ", ".join(step.step_keys_to_execute or [])

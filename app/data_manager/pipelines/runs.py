@@ -13,6 +13,7 @@ from typing import Any
 from daglab import DagsterClient
 from daglab.models import LogPage, RunInfo
 from data_manager.control.webserver import default_webserver_url
+from data_manager.dagster_private_api import FAILURE_ERROR_PREFIX
 from data_manager.errors import UserError
 from data_manager.pipelines.loading import check_mapping
 from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
@@ -175,7 +176,7 @@ def failure_message(events: list[Any]) -> str | None:
 
 
 def _failure_text(text: str) -> str:
-    return text.split("dagster._core.definitions.events.Failure: ", 1)[-1].strip()
+    return text.split(FAILURE_ERROR_PREFIX, 1)[-1].strip()
 
 
 def status_values(info: RunInfo) -> dict[str, Any]:

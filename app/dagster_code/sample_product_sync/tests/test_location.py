@@ -44,7 +44,7 @@ def test_connector_is_declarative_and_reads_the_api_url_from_the_environment() -
 
 def test_code_server_finds_exactly_one_definitions(defs: dg.Definitions) -> None:
     """`dagster code-server start -m <module>` refuses a module with two Definitions."""
-    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+    from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 
     module = importlib.import_module(LOCATION.module)
     assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]

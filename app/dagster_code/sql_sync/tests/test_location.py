@@ -59,7 +59,7 @@ def test_mssql_example_is_disabled_but_valid() -> None:
 
 def test_code_server_finds_exactly_one_definitions(defs: dg.Definitions) -> None:
     """`dagster code-server start -m <module>` refuses a module with two Definitions."""
-    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+    from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 
     module = importlib.import_module(LOCATION.module)
     assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]

@@ -15,7 +15,7 @@ def test_universal_pipeline_job_and_sensor() -> None:
 
 
 def test_code_server_finds_exactly_one_definitions() -> None:
-    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+    from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 
     module = importlib.import_module("dagster_code.universal_pipelines")
     assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]

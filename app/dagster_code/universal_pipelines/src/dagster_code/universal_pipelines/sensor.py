@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
 from dagster_code.universal_pipelines.resources import PipelinesDatabase
 
 from data_manager.pipelines.run_chunks import chunk_counts
@@ -35,12 +34,13 @@ def run_values(instance: dg.DagsterInstance, record: Any, store: PipelineStore |
     if not run.is_finished:
         return values
     events = instance.all_logs(
-        run.run_id, of_type={DagsterEventType.STEP_OUTPUT, DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
+        run.run_id,
+        of_type={dg.DagsterEventType.STEP_OUTPUT, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE},
     )
     errors: list[str] = []
     for entry in events:
         event = entry.dagster_event
-        if event.event_type == DagsterEventType.STEP_OUTPUT:
+        if event.event_type == dg.DagsterEventType.STEP_OUTPUT:
             if event.step_key not in COUNTING_STEPS:
                 continue
             metadata = event.step_output_data.metadata
@@ -49,7 +49,7 @@ def run_values(instance: dg.DagsterInstance, record: Any, store: PipelineStore |
                     values[name] = int(metadata[name].value)
             if "failures" in metadata:
                 values["logs"] = metadata["failures"].value
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             data = event.step_failure_data
             user = data.user_failure_data
             errors.append(f"{event.step_key}: {user.description if user and user.description else data.error.message}")

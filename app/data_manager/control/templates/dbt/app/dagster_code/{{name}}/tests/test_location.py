@@ -30,7 +30,7 @@ def test_sources_point_at_synced_tables(defs: dg.Definitions) -> None:
 
 
 def test_code_server_finds_exactly_one_definitions() -> None:
-    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+    from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 
     module = importlib.import_module(LOCATION.module)
     assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]

@@ -28,7 +28,7 @@ def test_every_asset_is_materializable_in_this_location(defs: dg.Definitions) ->
 
 
 def test_code_server_finds_exactly_one_definitions() -> None:
-    from dagster._core.workspace.autodiscovery import loadable_targets_from_loaded_module
+    from data_manager.dagster_private_api import loadable_targets_from_loaded_module
 
     module = importlib.import_module(LOCATION.module)
     assert [target.attribute for target in loadable_targets_from_loaded_module(module)] == ["defs"]
