@@ -60,15 +60,18 @@ def select_expression(column: SourceColumn) -> str:
 
 
 def build_page_query(
-    plan: TablePlan, with_watermark: bool, after_key: tuple | None, page_rows: int | None
+    plan: TablePlan, with_watermark: bool, after_key: tuple | None, page_rows: int | None, with_until: bool = False
 ) -> tuple[str, list[Any]]:
-    """One keyset page: `cursor >= ?` (incremental), key > last key, ordered by the key, at most n rows."""
+    """One keyset page: `cursor >= ?` (incremental) and `<= ?` (a backfill's range end), key > last key,
+    ordered by the key, at most n rows."""
     table = f"{quote_ansi(plan.ref.schema or 'dbo')}.{quote_ansi(plan.ref.name)}"
     query = f"SELECT {', '.join(select_expression(c.source) for c in plan.columns)} FROM {table}"
     where: list[str] = []
     params: list[Any] = []
     if with_watermark and plan.cursor:
         where.append(f"{quote_ansi(plan.cursor.source.name)} >= ?")
+    if with_until and plan.cursor:
+        where.append(f"{quote_ansi(plan.cursor.source.name)} <= ?")
     if after_key is not None:
         keys = [quote_ansi(name) for name in plan.primary_key]
         alternatives = []
@@ -197,7 +200,8 @@ class OdbcSource(ReflectionConnection):
         plan = request.table
         formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
-        base_params = [_odbc_param(request.watermark)] if request.watermark is not None else []
+        bounds = (request.watermark, request.until)
+        base_params = [_odbc_param(bound) for bound in bounds if bound is not None]
         budget = RowBudget(request.chunk_bytes, request.chunk_rows)
         conn = self._connect()
         try:
@@ -205,7 +209,9 @@ class OdbcSource(ReflectionConnection):
             after: tuple | None = None
             while True:
                 limit = self.page_rows if plan.primary_key else None
-                query, params = build_page_query(plan, request.watermark is not None, after, limit)
+                query, params = build_page_query(
+                    plan, request.watermark is not None, after, limit, with_until=request.until is not None
+                )
                 cur.execute(query, *(base_params + params))
                 page = PageRead()
                 yield from text_chunks(cur.fetchmany, formatters, budget, page)

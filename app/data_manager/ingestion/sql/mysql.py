@@ -114,8 +114,9 @@ def build_select(
     after_key: tuple | None,
     limit: int | None,
     literal: Callable[[Any], str] | None = None,
+    until: Any | None = None,
 ) -> tuple[str, list[Any]]:
-    """SELECT for one page: optional `cursor >= watermark`, keyset `key > last key`, ordered by the key.
+    """SELECT for one page: optional `cursor >= watermark` (and `<= until`), keyset `key > last key`, ordered by the key.
 
     With `literal`, values are inlined with it (connectorx takes no parameters); otherwise they become
     pymysql `%s` parameters and any `%` in names is doubled.
@@ -134,6 +135,8 @@ def build_select(
     where: list[str] = []
     if watermark is not None and plan.cursor:
         where.append(f"{quote_mysql(plan.cursor.source.name)} >= {value(_mysql_param(watermark))}")
+    if until is not None and plan.cursor:
+        where.append(f"{quote_mysql(plan.cursor.source.name)} <= {value(_mysql_param(until))}")
     if after_key is not None:
         keys = [quote_mysql(name) for name in plan.primary_key]
         # (k1, k2) > (a, b) spelled out, with a leading k1 >= a so the optimizer scans a range of the key
@@ -316,7 +319,7 @@ class MySQLSource(ReflectionConnection):
             after: tuple | None = None
             while True:
                 limit = PAGE_ROWS if plan.primary_key else None
-                query, params = build_select(plan, expressions, request.watermark, after, limit)
+                query, params = build_select(plan, expressions, request.watermark, after, limit, until=request.until)
                 cur.execute(query, params)
                 page = PageRead()
                 yield from text_chunks(cur.fetchmany, formatters, budget, page)
@@ -353,7 +356,9 @@ class MySQLSource(ReflectionConnection):
         with rust_panics_hidden():
             while True:
                 limit = pages.rows() if paged else None
-                query, _ = build_select(plan, expressions, request.watermark, after, limit, literal=literal)
+                query, _ = build_select(
+                    plan, expressions, request.watermark, after, limit, literal=literal, until=request.until
+                )
                 page_rows = page_bytes = 0
                 last_batch = None
                 for batch, data in self._connectorx_page(query, batches.rows()):

@@ -47,13 +47,14 @@ DEFAULT_CHUNK_BYTES = 3 << 20  # COPY payload per chunk: memory is bounded by by
 
 @dataclass(frozen=True)
 class ReadRequest:
-    """Read all rows of `table` (or those with cursor >= `watermark`) in chunks of at most `chunk_bytes`
-    (and `chunk_rows`) of COPY payload."""
+    """Read all rows of `table` (or those with cursor >= `watermark`, and <= `until` when set: a backfill's
+    range) in chunks of at most `chunk_bytes` (and `chunk_rows`) of COPY payload."""
 
     table: TablePlan
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     watermark: Any | None = None
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    until: Any | None = None
 
 
 class RowBudget:
