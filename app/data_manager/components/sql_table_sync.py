@@ -36,7 +36,7 @@ from pydantic import BeforeValidator, Field
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
-from data_manager.ingestion.sql.options import Deletes, Mode, check_options, unaliased
+from data_manager.ingestion.sql.options import MAX_PARALLEL, Deletes, Mode, check_options, unaliased
 from data_manager.locations.pools import sync_pool
 from data_manager.settings import ENV_DEFAULTS, env
 
@@ -86,6 +86,13 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         default=None,
         description="Backfill only: {start, end} of cursor_column to re-read and merge (both included); the "
         "watermark of incremental runs stays as it was.",
+    )
+    parallel: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PARALLEL,
+        description="full-refresh and backfill: read this many ranges of the primary key at once (1 to 16; the "
+        "key must be one integer column). Memory stays bounded: a few chunks per range.",
     )
     deletes: Deletes = Field(
         default="ignore",
@@ -157,7 +164,14 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
         from data_manager.ingestion.sql.identifiers import parse_table_list
 
         try:  # names and options are checked when the location loads, not only when a run starts
-            check_options(self.mode, self.deletes, self.lag, cursor_column=self.cursor_column, range_=self._range())
+            check_options(
+                self.mode,
+                self.deletes,
+                self.lag,
+                cursor_column=self.cursor_column,
+                range_=self._range(),
+                parallel=self.parallel,
+            )
             for ref in parse_table_list(self.tables):
                 target_table_name(self.resolved_prefix(), ref)
         except UserError as exc:
@@ -246,6 +260,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             deletes=self.deletes,
             lag=self.lag,
             range=self._range(),
+            parallel=self.parallel,
         )
         return sync_tables(self._source(), request, progress=progress)
 

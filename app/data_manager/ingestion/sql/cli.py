@@ -20,7 +20,7 @@ from rich.text import Text
 
 from data_manager.errors import UserError, cli_errors
 from data_manager.ingestion.results import SyncResult, TableSyncResult
-from data_manager.ingestion.sql.options import DELETES_MODES, MODE_ALIASES, MODES
+from data_manager.ingestion.sql.options import DELETES_MODES, MAX_PARALLEL, MODE_ALIASES, MODES
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
 from data_manager.table_output import progress_console
@@ -75,6 +75,15 @@ LagOpt = Annotated[
         help="Incremental: re-read this far below the watermark (seconds, 90s, 5m, 1h; 0: off) [default: 5m for "
         "date/time cursors]",
         show_default=False,
+    ),
+]
+ParallelOpt = Annotated[
+    int,
+    typer.Option(
+        "--parallel",
+        help="full-refresh, backfill: read this many ranges of the (one-column integer) primary key at once",
+        min=1,
+        max=MAX_PARALLEL,
     ),
 ]
 
@@ -155,12 +164,22 @@ def register_sql_commands(app: typer.Typer) -> None:
         deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
         range_: RangeOpt = None,
+        parallel: ParallelOpt = 1,
     ) -> None:
         """Copy MySQL/MariaDB tables into the Postgres cache (atomic per table)."""
         from data_manager.ingestion.sql.mysql import MySQLSource
 
         request = SyncRequest(
-            tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag, range=range_
+            tables,
+            schema,
+            prefix,
+            mode.value,
+            cursor,
+            chunk_rows,
+            deletes=deletes.value,
+            lag=lag,
+            range=range_,
+            parallel=parallel,
         )
         _sync(lambda: MySQLSource.from_url(url, reader.value), url, request, as_json)
 
@@ -186,12 +205,22 @@ def register_sql_commands(app: typer.Typer) -> None:
         deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
         range_: RangeOpt = None,
+        parallel: ParallelOpt = 1,
     ) -> None:
         """Copy SQL Server tables (dbo.x by default) into the Postgres cache through pyodbc."""
         from data_manager.ingestion.sql.mssql import OdbcSource
 
         request = SyncRequest(
-            tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag, range=range_
+            tables,
+            schema,
+            prefix,
+            mode.value,
+            cursor,
+            chunk_rows,
+            deletes=deletes.value,
+            lag=lag,
+            range=range_,
+            parallel=parallel,
         )
         _sync(lambda: OdbcSource.mssql(url), url, request, as_json)
 

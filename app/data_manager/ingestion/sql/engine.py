@@ -12,6 +12,7 @@ source) is detected for all tables before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import queue
 import threading
 import time
@@ -37,6 +38,7 @@ from data_manager.ingestion.sql.identifiers import (
 )
 from data_manager.ingestion.sql.options import (
     DELETED_AT_COLUMN,
+    INTEGER_TYPES,
     LOADED_AT_COLUMN,
     MERGE_MODES,
     canonical_mode,
@@ -117,7 +119,14 @@ def _validated(request: SyncRequest, schema: str) -> SyncRequest:
     validate_identifier(schema, "target schema")
     mode = canonical_mode(request.mode)
     range_ = parse_range(request.range)
-    lag_seconds = check_options(mode, request.deletes, request.lag, cursor_column=request.cursor_column, range_=range_)
+    lag_seconds = check_options(
+        mode,
+        request.deletes,
+        request.lag,
+        cursor_column=request.cursor_column,
+        range_=range_,
+        parallel=request.parallel,
+    )
     if request.cursor_column:
         validate_identifier(request.cursor_column, "cursor column")
     if request.chunk_rows < 1 or request.chunk_bytes < 1:
@@ -177,6 +186,12 @@ def _check_table_options(
         raise UserError(f"mode: snapshot adds a column {LOADED_AT_COLUMN}, which table {table} already has")
     if request.mode == "incremental" and cursor is not None:
         cursor_lag(cursor, request.lag, str(table))
+    if request.parallel > 1:
+        key_types = [c.pg_type for name in primary_key for c in columns if c.source.name == name]
+        if len(key_types) != 1 or key_types[0] not in INTEGER_TYPES:
+            raise UserError(
+                f"parallel: table {table} needs a one-column integer primary key to split into ranges (set parallel: 1)"
+            )
     if request.mode == "backfill" and cursor is not None and request.range is not None:
         cursor_range(cursor, request.range, str(table))
 
@@ -392,7 +407,9 @@ def _sync_table(
         # read, but then its cursor is above this bound and the next run reads it.
         cursor_bound = source.max_cursor(plan) if plan.cursor and mode != "backfill" else None
         read_from, until = _read_bounds(plan, request, watermark)
-        rows = _copy_into(conn, source, plan, staging_ref, request, read_from, progress, until=until)
+        rows = _copy_into(
+            conn, source, plan, staging_ref, request, read_from, progress, until=until, parallel=request.parallel
+        )
 
         deleted = None if request.deletes == "ignore" else 0  # a table created by this run has nothing to sweep
         new_watermark = None
@@ -517,8 +534,9 @@ def _copy_into(
     watermark: Any,
     progress: Progress | None,
     until: Any = None,
+    parallel: int = 1,
 ) -> int:
-    """Stream the source into the staging table; the reader thread fetches while COPY writes."""
+    """Stream the source into the staging table; the reader thread(s) fetch while COPY writes."""
     fmt = source.copy_format(plan)
     columns = sql.SQL(", ").join(sql.Identifier(c.target_name) for c in plan.columns)
     # FREEZE: the staging table was created in this transaction, so rows can be written frozen and
@@ -527,16 +545,35 @@ def _copy_into(
     read = ReadRequest(
         table=plan, chunk_rows=request.chunk_rows, watermark=watermark, chunk_bytes=request.chunk_bytes, until=until
     )
+    reads = _key_ranges(source, read, parallel) if parallel > 1 else [read]
     rows = 0
     if progress:
         progress(plan.target, 0)
     with conn.cursor() as cur, cur.copy(statement) as copy:
-        for chunk in _pipelined(lambda: source.read(read), source, plan):
+        for chunk in _pipelined([functools.partial(source.read, r) for r in reads], source, plan):
             copy.write(chunk.data)
             rows += chunk.rows
             if progress:
                 progress(plan.target, rows)
     return rows
+
+
+def _key_ranges(source: SqlSource, read: ReadRequest, parts: int) -> list[ReadRequest]:
+    """`read` split into `parts` reads of consecutive ranges of the (one-column integer) key, evenly by value:
+    their rows together are the serial read's. The first and last ranges are open, so keys added since
+    `key_bounds` are still read."""
+    low, high = source.key_bounds(read.table)
+    if low is None or high is None:
+        return [read]
+    low, high = int(low), int(high)
+    parts = max(1, min(parts, high - low + 1))
+    cuts = [low - 1 + (high - low + 1) * i // parts for i in range(1, parts)]
+    afters: list[int | None] = [None, *cuts]
+    untils: list[int | None] = [*cuts, None]
+    return [
+        replace(read, key_after=None if after is None else (after,), key_until=until)
+        for after, until in zip(afters, untils, strict=True)
+    ]
 
 
 def _replace(conn: psycopg.Connection, plan: TablePlan, schema: str, staging: str, target_exists: bool) -> None:
@@ -622,9 +659,11 @@ class _Failure:
         self.exc = exc
 
 
-def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, plan: TablePlan) -> Iterator[Chunk]:
-    """Run the source reader in a thread, at most QUEUE_DEPTH chunks ahead of the COPY."""
-    buffer: queue.Queue[object] = queue.Queue(maxsize=QUEUE_DEPTH)
+def _pipelined(readers: list[Callable[[], Iterator[Chunk]]], source: SqlSource, plan: TablePlan) -> Iterator[Chunk]:
+    """Run each source reader in a thread, together at most QUEUE_DEPTH chunks per reader ahead of the COPY
+    (memory stays bounded however many ranges are read at once). Chunks hold whole rows, so the COPY can
+    take them in any order."""
+    buffer: queue.Queue[object] = queue.Queue(maxsize=QUEUE_DEPTH * len(readers))
     stop = threading.Event()
 
     def put(item: object) -> bool:
@@ -636,7 +675,7 @@ def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, pl
                 continue
         return False
 
-    def run() -> None:
+    def run(make_chunks: Callable[[], Iterator[Chunk]]) -> None:
         try:
             for chunk in make_chunks():
                 if not put(chunk):
@@ -645,13 +684,21 @@ def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, pl
         except BaseException as exc:  # a Rust panic from a native reader is a BaseException
             put(_Failure(exc))
 
-    reader = threading.Thread(target=run, name=f"sql-sync-reader-{plan.target}", daemon=True)
-    reader.start()
+    threads = [
+        threading.Thread(target=run, args=(make,), name=f"sql-sync-reader-{plan.target}-{i}", daemon=True)
+        for i, make in enumerate(readers)
+    ]
+    for thread in threads:
+        thread.start()
+    running = len(threads)
     try:
         while True:
             item = buffer.get()
             if item is _DONE:
-                return
+                running -= 1
+                if not running:
+                    return
+                continue
             if isinstance(item, _Failure):
                 if isinstance(item.exc, UserError):
                     raise item.exc
@@ -665,4 +712,5 @@ def _pipelined(make_chunks: Callable[[], Iterator[Chunk]], source: SqlSource, pl
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        reader.join(timeout=30)
+        for thread in threads:
+            thread.join(timeout=30)

@@ -60,10 +60,15 @@ def select_expression(column: SourceColumn) -> str:
 
 
 def build_page_query(
-    plan: TablePlan, with_watermark: bool, after_key: tuple | None, page_rows: int | None, with_until: bool = False
+    plan: TablePlan,
+    with_watermark: bool,
+    after_key: tuple | None,
+    page_rows: int | None,
+    with_until: bool = False,
+    key_until: Any | None = None,
 ) -> tuple[str, list[Any]]:
-    """One keyset page: `cursor >= ?` (incremental) and `<= ?` (a backfill's range end), key > last key,
-    ordered by the key, at most n rows."""
+    """One keyset page: `cursor >= ?` (incremental) and `<= ?` (a backfill's range end), key > last key
+    (and <= `key_until`: a parallel read's range), ordered by the key, at most n rows."""
     table = f"{quote_ansi(plan.ref.schema or 'dbo')}.{quote_ansi(plan.ref.name)}"
     query = f"SELECT {', '.join(select_expression(c.source) for c in plan.columns)} FROM {table}"
     where: list[str] = []
@@ -79,6 +84,9 @@ def build_page_query(
             alternatives.append("(" + " AND ".join([*(f"{keys[j]} = ?" for j in range(i)), f"{keys[i]} > ?"]) + ")")
             params.extend([*after_key[:i], after_key[i]])
         where.append("(" + " OR ".join(alternatives) + ")")
+    if key_until is not None and plan.primary_key:
+        where.append(f"{quote_ansi(plan.primary_key[0])} <= ?")
+        params.append(key_until)
     if where:
         query += " WHERE " + " AND ".join(where)
     if plan.primary_key and page_rows is not None:
@@ -196,6 +204,17 @@ class OdbcSource(ReflectionConnection):
         value = row[0] if row else None
         return None if isinstance(value, bytes | bytearray) else _odbc_param(value)
 
+    def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
+        assert self._conn is not None, "open() first"
+        key = quote_ansi(plan.primary_key[0])
+        table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
+        cur = self._conn.cursor()
+        try:
+            row = cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}").fetchone()
+        finally:
+            cur.close()
+        return (row[0], row[1]) if row else (None, None)
+
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         plan = request.table
         formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
@@ -206,11 +225,16 @@ class OdbcSource(ReflectionConnection):
         conn = self._connect()
         try:
             cur = conn.cursor()
-            after: tuple | None = None
+            after: tuple | None = request.key_after
             while True:
                 limit = self.page_rows if plan.primary_key else None
                 query, params = build_page_query(
-                    plan, request.watermark is not None, after, limit, with_until=request.until is not None
+                    plan,
+                    request.watermark is not None,
+                    after,
+                    limit,
+                    with_until=request.until is not None,
+                    key_until=request.key_until,
                 )
                 cur.execute(query, *(base_params + params))
                 page = PageRead()

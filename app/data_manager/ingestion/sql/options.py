@@ -22,6 +22,8 @@ Mode = Literal["full-refresh", "incremental", "truncate", "snapshot", "backfill"
 MODES: tuple[str, ...] = get_args(Mode)
 MODE_ALIASES: dict[str, str] = {"full": "full-refresh"}
 MERGE_MODES = ("incremental", "backfill")  # merge into the target on the primary key
+PARALLEL_MODES = ("full-refresh", "backfill")  # modes whose read may be split into key ranges (`parallel`)
+MAX_PARALLEL = 16
 LOADED_AT_COLUMN = "_loaded_at"  # snapshot: when the run that appended the row started (one value per run)
 
 Deletes = Literal["ignore", "soft", "hard"]
@@ -85,6 +87,7 @@ def check_options(
     *,
     cursor_column: str | None = None,
     range_: tuple[Any, Any] | None = None,
+    parallel: int = 1,
 ) -> float | None:
     """Refuse combinations that cannot work whatever the table; returns the lag in seconds (None: default)."""
     mode = canonical_mode(mode)
@@ -105,6 +108,10 @@ def check_options(
             raise UserError("mode: backfill needs cursor_column, the column its range is read on")
         if range_ is None:
             raise UserError("mode: backfill needs a range: {start, end} of the cursor column to re-read")
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or not 1 <= parallel <= MAX_PARALLEL:
+        raise UserError(f"parallel: invalid value {parallel!r}: use a whole number from 1 to {MAX_PARALLEL}")
+    if parallel > 1 and mode not in PARALLEL_MODES:
+        raise UserError(f"parallel: needs mode {_choices(PARALLEL_MODES)} (mode {mode} reads in one stream)")
     if mode == "snapshot" and cursor_column:
         raise UserError("cursor_column: mode snapshot appends every row each run and has no use for a cursor")
     return lag_seconds
@@ -137,7 +144,7 @@ def lagged(watermark: Any, lag_seconds: float) -> Any:
     raise UserError(f"lag: the stored watermark {watermark!r} is not a date or time: set lag: 0 or run a full refresh")
 
 
-_INTEGER_TYPES = ("smallint", "integer", "bigint")
+INTEGER_TYPES = ("smallint", "integer", "bigint")
 _FLOAT_TYPES = ("real", "double precision")
 
 
@@ -157,7 +164,7 @@ def _range_value(value: Any, cursor: ColumnPlan, which: str, table: str) -> Any:
             return moment.replace(tzinfo=dt.UTC) if pg_type == "timestamptz" and moment.tzinfo is None else moment
         if isinstance(value, bool):
             raise ValueError(value)
-        if pg_type in _INTEGER_TYPES:
+        if pg_type in INTEGER_TYPES:
             return int(str(value))
         if pg_type == "numeric":
             return Decimal(str(value))

@@ -21,3 +21,4 @@ class SyncRequest:
     deletes: str = "ignore"  # incremental: rows gone from the source are ignored, soft-deleted or deleted
     lag: float | int | str | None = None  # incremental: read from watermark - lag (seconds or "5m"); None: default
     range: tuple[Any, Any] | str | None = None  # backfill: (start, end) or "START,END" of the cursor, both included
+    parallel: int = 1  # full-refresh, backfill: read this many primary-key ranges at once
