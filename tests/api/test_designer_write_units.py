@@ -114,7 +114,7 @@ SYNC = ComponentType(
         ({"target_schema": "s" * 70}, "target_schema", "at most 63"),
         ({"target_schema": "Bad-Schema"}, "target_schema", "not allowed"),
         ({"chunk_rows": -5}, "chunk_rows", "minimum of 1"),
-        ({"mode": "sometimes"}, "mode", "'full', 'incremental'"),
+        ({"mode": "sometimes"}, "mode", "'full-refresh', 'incremental'"),
         ({"reader": "odbc"}, "reader", "'auto', 'pymysql', 'connectorx'"),
     ],
 )

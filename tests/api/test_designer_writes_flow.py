@@ -71,9 +71,9 @@ def test_every_write_leaves_the_location_valid(client: TestClient, designer_home
     ):
         errors = refused(client.put(f"{base}/components/shop_sync", json={"attributes": {**attributes, **bad}}), 422)
         assert [error["path"] for error in errors] == [["attributes", field]], errors
-    # dg refuses what the schema cannot see (incremental without a cursor), whole and pinned to the component
+    # dg refuses what the schema cannot see (a backfill without a cursor), whole and pinned to the component
     errors = refused(
-        client.put(f"{base}/components/shop_sync", json={"attributes": {**attributes, "mode": "incremental"}}), 422
+        client.put(f"{base}/components/shop_sync", json={"attributes": {**attributes, "mode": "backfill"}}), 422
     )
     assert any(
         "needs cursor_column" in error["message"] and error.get("component") == "shop_sync" for error in errors
@@ -82,10 +82,10 @@ def test_every_write_leaves_the_location_valid(client: TestClient, designer_home
     assert defs_file.read_bytes() == before
 
     # a key added lands inside the mapping, above the trailing comment
-    saved = client.put(f"{base}/components/shop_sync", json={"attributes": {**attributes, "mode": "full"}})
+    saved = client.put(f"{base}/components/shop_sync", json={"attributes": {**attributes, "mode": "full-refresh"}})
     assert saved.status_code == 200, saved.text
     text = defs_file.read_text()
-    assert plain(load_documents(text)[0])["attributes"]["mode"] == "full"
+    assert plain(load_documents(text)[0])["attributes"]["mode"] == "full-refresh"
     assert text.index("mode: full") < text.index("# keep me: trailing comment")
     assert_defs_ok(client, base)
 

@@ -9,7 +9,7 @@ pandas or psycopg; the sync modules are imported when the asset runs.
     attributes:
       source: mysql
       tables: [orders, customers]
-      mode: incremental
+      mode: incremental      # full-refresh (default), incremental, truncate, snapshot, backfill
       cursor_column: updated_at
       deletes: soft          # rows deleted at the source get _deleted_at (hard: deleted too; ignore)
       lag: 5m                # re-read the last 5 minutes below the watermark (late commits)
@@ -28,15 +28,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import dagster as dg
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
-from data_manager.ingestion.sql.options import Deletes, check_options
+from data_manager.ingestion.sql.options import MAX_PARALLEL, Deletes, Mode, check_options, unaliased
 from data_manager.locations.pools import sync_pool
 from data_manager.settings import ENV_DEFAULTS, env
 
@@ -59,13 +59,41 @@ def _odbc_database(connection: str) -> str | None:
     return None
 
 
+class SyncRange(dg.Model, dg.Resolvable):
+    """A backfill's range of the cursor column, both ends included (dates and times as ISO text)."""
+
+    start: int | float | str = Field(description="First cursor value to re-read, e.g. 2024-01-01 or 1000.")
+    end: int | float | str = Field(description="Last cursor value to re-read (included), e.g. 2024-01-31.")
+
+
 class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     """Sync MySQL/MariaDB or SQL Server tables into the Postgres cache, one asset per table."""
 
     source: Literal["mysql", "mssql"] = Field(description="Source database kind.")
     tables: list[str] = Field(min_length=1, description="Source tables (`name` or `schema.name`).")
-    mode: Literal["full", "incremental"] = Field(default="full", description="Replace, or merge on the key.")
-    cursor_column: str | None = Field(default=None, description="Cursor column for incremental mode.")
+    mode: Annotated[Mode, BeforeValidator(unaliased)] = Field(
+        default="full-refresh",
+        description="full-refresh: replace the table (`full` is accepted too); incremental: merge on the primary "
+        "key the rows with cursor >= the watermark (without cursor_column: add rows with new keys only); "
+        "truncate: empty the table and reload it, keeping its grants and dependent views; snapshot: append "
+        "every row with a `_loaded_at` timestamp (one value per run); backfill: re-read `range` of the cursor "
+        "column and merge it.",
+    )
+    cursor_column: str | None = Field(
+        default=None, description="Cursor column: incremental reads from its watermark, backfill reads its range."
+    )
+    range: SyncRange | None = Field(
+        default=None,
+        description="Backfill only: {start, end} of cursor_column to re-read and merge (both included); the "
+        "watermark of incremental runs stays as it was.",
+    )
+    parallel: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PARALLEL,
+        description="full-refresh and backfill: read this many ranges of the primary key at once (1 to 16; the "
+        "key must be one integer column). Memory stays bounded: a few chunks per range.",
+    )
     deletes: Deletes = Field(
         default="ignore",
         description="Incremental: rows deleted at the source are kept (ignore), marked in a `_deleted_at` "
@@ -132,13 +160,18 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
     # --- definitions -------------------------------------------------------------------------------
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        if self.mode == "incremental" and not self.cursor_column:
-            raise ValueError(f"SqlTableSyncComponent ({self.source}): mode incremental needs cursor_column")
         from data_manager.errors import UserError
         from data_manager.ingestion.sql.identifiers import parse_table_list
 
         try:  # names and options are checked when the location loads, not only when a run starts
-            check_options(self.mode, self.deletes, self.lag)
+            check_options(
+                self.mode,
+                self.deletes,
+                self.lag,
+                cursor_column=self.cursor_column,
+                range_=self._range(),
+                parallel=self.parallel,
+            )
             for ref in parse_table_list(self.tables):
                 target_table_name(self.resolved_prefix(), ref)
         except UserError as exc:
@@ -226,8 +259,13 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
             chunk_rows=self.chunk_rows,
             deletes=self.deletes,
             lag=self.lag,
+            range=self._range(),
+            parallel=self.parallel,
         )
         return sync_tables(self._source(), request, progress=progress)
+
+    def _range(self) -> tuple[Any, Any] | None:
+        return (self.range.start, self.range.end) if self.range else None
 
     def _source(self) -> Any:
         """The source from the environment at run time (drivers are imported here, not at load)."""

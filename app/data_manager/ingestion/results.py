@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from data_manager.errors import EXIT_FAILURE, EXIT_USAGE, UserError
+from data_manager.ingestion.sql.options import MODES as SQL_MODES
+from data_manager.ingestion.sql.options import Mode as SqlMode
 
-Mode = Literal["full", "incremental"]
+Mode = Literal["full"] | SqlMode  # Airbyte: full or incremental; SQL table syncs: their Sling-named modes
 
 
 class TableSyncResult(BaseModel):
@@ -43,7 +45,7 @@ class SyncResult(BaseModel):
             status="failed",
             source=source,
             target_schema=target_schema or "",
-            mode="incremental" if mode == "incremental" else "full",
+            mode=mode if mode in SQL_MODES else "full",  # type: ignore[arg-type]
             error=error,
             error_kind="bad_input",
         )

@@ -78,8 +78,8 @@ def _kill_mid_copy_changes_nothing(command: list[str], env: dict[str, str], pg, 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     ("mode", "reader"),
-    [("full", "pymysql"), ("incremental", "pymysql"), ("full", "connectorx")],
-    ids=["full-pymysql", "incremental-pymysql", "full-connectorx-fast-path"],
+    [("full", "pymysql"), ("incremental", "pymysql"), ("full", "connectorx"), ("truncate", "pymysql")],
+    ids=["full-pymysql", "incremental-pymysql", "full-connectorx-fast-path", "truncate-pymysql"],
 )
 def test_kill_mid_table_keeps_previous_table_and_watermark(mode, reader, mysql_database, pg_env, tmp_path) -> None:
     mysql_exec(

@@ -40,7 +40,8 @@ def test_mysql_sync_prints_a_json_summary(mysql_database, pg_env) -> None:
     [
         (["--tables", "a;b"], "error: invalid table name 'a;b'"),
         (["--tables", "missing"], "error: table {db}.missing not found in mysql://root@"),
-        (["--tables", "orders", "--mode", "incremental"], "error: incremental mode needs a cursor column"),
+        (["--tables", "orders", "--mode", "backfill", "--cursor", "id"], "error: mode: backfill needs a range"),
+        (["--tables", "orders", "--range", "1,2"], "error: range: needs mode backfill"),
         (["--tables", "orders", "--schema", "bad-schema"], "error: invalid target schema 'bad-schema'"),
         (["--tables", "orders", "--deletes", "hard"], "error: deletes: hard needs mode incremental"),
     ],

@@ -180,7 +180,12 @@ def test_component_is_registered_for_dg_list() -> None:
 @pytest.mark.parametrize(
     ("attributes", "message"),
     [
-        ("source: mysql\ntables: [orders]\nmode: incremental\n", "mode incremental needs cursor_column"),
+        ("source: mysql\ntables: [orders]\nmode: backfill\n", "mode: backfill needs cursor_column"),
+        ("source: mysql\ntables: [orders]\nmode: sometimes\n", "full-refresh"),
+        (
+            "source: mysql\ntables: [orders]\ncursor_column: u\nrange: {start: 1, end: 2}\n",
+            "range: needs mode backfill",
+        ),
         ("source: mysql\ntables: ['orders;drop']\ntable_prefix: x_\n", "invalid table name 'orders;drop'"),
         ("source: mysql\ntables: []\ntable_prefix: x_\n", "at least 1 item"),
         ("source: mysql\ntables: [orders]\ndeletes: soft\n", "deletes: soft needs mode incremental"),

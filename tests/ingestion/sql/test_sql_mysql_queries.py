@@ -65,3 +65,14 @@ def test_auto_reader_takes_the_fast_path_only_where_it_is_safe() -> None:
     assert MySQLSource(MySQLConnection("h", 3306, "u", "", "db"), reader="pymysql").reader_for(_plan(["id"])) == (
         "pymysql"
     )
+
+
+def test_a_backfill_range_bounds_the_cursor_on_both_sides() -> None:
+    plan = _plan(["id"], cursor="changed%at")
+    start, end = dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 31)
+    query, params = build_select(plan, ["`id`"], start, (7,), 10, until=end)
+    assert query == (
+        "SELECT `id` FROM `shop`.`orders` WHERE `changed%%at` >= %s AND `changed%%at` <= %s AND `id` > %s"
+        " ORDER BY `id` LIMIT 10"
+    )
+    assert params == [start, end, 7]

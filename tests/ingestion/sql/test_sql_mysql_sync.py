@@ -284,14 +284,14 @@ def test_bad_table_name_is_rejected(tables: str, mysql_url, pg_database) -> None
     _assert_nothing_written(pg_database)
 
 
-def test_incremental_needs_cursor_and_key(mysql_database, mysql_url, pg_database) -> None:
+def test_merge_modes_need_a_key(mysql_database, mysql_url, pg_database) -> None:
     mysql_exec(mysql_database, "CREATE TABLE nokey (a INT, changed DATETIME)")
     no_cursor = sync_mysql(mysql_url, "nokey", target_schema="raw", mode="incremental", pg=pg_database)
-    assert "needs a cursor column" in (no_cursor.error or "")
+    assert "mode: incremental merges on the primary key" in (no_cursor.error or "")
     no_key = sync_mysql(
         mysql_url, "nokey", target_schema="raw", mode="incremental", cursor_column="changed", pg=pg_database
     )
-    assert "has no primary key" in (no_key.error or "")
+    assert "merges on the primary key, and table" in (no_key.error or "")
     bad_cursor = sync_mysql(mysql_url, "nokey", target_schema="raw", mode="full", cursor_column="nope", pg=pg_database)
     assert "has no column 'nope'" in (bad_cursor.error or "")
     _assert_nothing_written(pg_database)

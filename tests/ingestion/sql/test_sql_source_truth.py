@@ -152,7 +152,7 @@ def test_unchanged_rows_are_not_rewritten(mysql_database, mysql_url, pg_database
         (
             "CREATE TABLE t (id INT PRIMARY KEY, changed DATETIME)",
             dict(mode="full", deletes="soft"),
-            "deletes: soft needs mode incremental (a full refresh already drops rows deleted at the source)",
+            "deletes: soft needs mode incremental (full-refresh and truncate already drop rows deleted at the source)",
         ),
         (
             "CREATE TABLE t (id INT PRIMARY KEY, _deleted_at DATETIME)",

@@ -252,3 +252,10 @@ def test_watermarks_round_trip_with_their_type(value) -> None:
     text, type_ = encode_watermark(value)
     restored = decode_watermark(text, type_)
     assert restored == value and type(restored) is type(value)
+
+
+def test_mssql_backfill_range_query() -> None:
+    query, params = build_page_query(
+        _plan(["Id"], cursor="ChangedAt"), with_watermark=True, after_key=(42,), page_rows=500, with_until=True
+    )
+    assert ' WHERE "ChangedAt" >= ? AND "ChangedAt" <= ? AND (("Id" > ?))' in query and params == [42]

@@ -20,18 +20,13 @@ from rich.text import Text
 
 from data_manager.errors import UserError, cli_errors
 from data_manager.ingestion.results import SyncResult, TableSyncResult
-from data_manager.ingestion.sql.options import DELETES_MODES
+from data_manager.ingestion.sql.options import DELETES_MODES, MAX_PARALLEL, MODE_ALIASES, MODES
 from data_manager.ingestion.sql.request import SyncRequest
 from data_manager.ingestion.sql.source import SqlSource
 from data_manager.table_output import progress_console
 
-
-class Mode(StrEnum):
-    full = "full"
-    incremental = "incremental"
-
-
-Deletes = StrEnum("Deletes", {value: value for value in DELETES_MODES})  # the options module's values
+Mode = StrEnum("Mode", {value: value for value in (*MODES, *MODE_ALIASES)})  # the options module's values
+Deletes = StrEnum("Deletes", {value: value for value in DELETES_MODES})
 
 
 class MySQLReader(StrEnum):
@@ -45,8 +40,26 @@ SchemaOpt = Annotated[
     str | None, typer.Option("--schema", help="Target Postgres schema (default: CACHE_SCHEMA)", show_default=False)
 ]
 PrefixOpt = Annotated[str, typer.Option("--prefix", help="Prefix for target table names")]
-ModeOpt = Annotated[Mode, typer.Option("--mode", help="full: replace the table; incremental: merge on the key")]
-CursorOpt = Annotated[str | None, typer.Option("--cursor", help="Cursor column for incremental mode (e.g. updated_at)")]
+ModeOpt = Annotated[
+    Mode,
+    typer.Option(
+        "--mode",
+        help="full-refresh: replace the table (full: the same); incremental: merge on the key (without --cursor: "
+        "add rows with new keys only); truncate: empty the table and reload it (grants, views stay); snapshot: "
+        "append every row with _loaded_at; backfill: re-read --range of --cursor and merge it",
+    ),
+]
+CursorOpt = Annotated[
+    str | None, typer.Option("--cursor", help="Cursor column for incremental and backfill (e.g. updated_at)")
+]
+RangeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--range",
+        help="Backfill: START,END of the cursor column to re-read, both included (e.g. 2024-01-01,2024-01-31)",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout")]
 ChunkOpt = Annotated[int, typer.Option("--chunk-rows", help="Rows per chunk streamed into COPY", min=1)]
 DeletesOpt = Annotated[
@@ -62,6 +75,15 @@ LagOpt = Annotated[
         help="Incremental: re-read this far below the watermark (seconds, 90s, 5m, 1h; 0: off) [default: 5m for "
         "date/time cursors]",
         show_default=False,
+    ),
+]
+ParallelOpt = Annotated[
+    int,
+    typer.Option(
+        "--parallel",
+        help="full-refresh, backfill: read this many ranges of the (one-column integer) primary key at once",
+        min=1,
+        max=MAX_PARALLEL,
     ),
 ]
 
@@ -132,7 +154,7 @@ def register_sql_commands(app: typer.Typer) -> None:
         ],
         schema: SchemaOpt = None,
         prefix: PrefixOpt = "",
-        mode: ModeOpt = Mode.full,
+        mode: ModeOpt = Mode("full-refresh"),
         cursor: CursorOpt = None,
         as_json: JsonOpt = False,
         reader: Annotated[
@@ -141,11 +163,24 @@ def register_sql_commands(app: typer.Typer) -> None:
         chunk_rows: ChunkOpt = 50_000,
         deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
+        range_: RangeOpt = None,
+        parallel: ParallelOpt = 1,
     ) -> None:
         """Copy MySQL/MariaDB tables into the Postgres cache (atomic per table)."""
         from data_manager.ingestion.sql.mysql import MySQLSource
 
-        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag)
+        request = SyncRequest(
+            tables,
+            schema,
+            prefix,
+            mode.value,
+            cursor,
+            chunk_rows,
+            deletes=deletes.value,
+            lag=lag,
+            range=range_,
+            parallel=parallel,
+        )
         _sync(lambda: MySQLSource.from_url(url, reader.value), url, request, as_json)
 
     @app.command("mssql")
@@ -163,17 +198,30 @@ def register_sql_commands(app: typer.Typer) -> None:
         ],
         schema: SchemaOpt = None,
         prefix: PrefixOpt = "",
-        mode: ModeOpt = Mode.full,
+        mode: ModeOpt = Mode("full-refresh"),
         cursor: CursorOpt = None,
         as_json: JsonOpt = False,
         chunk_rows: ChunkOpt = 50_000,
         deletes: DeletesOpt = Deletes("ignore"),
         lag: LagOpt = None,
+        range_: RangeOpt = None,
+        parallel: ParallelOpt = 1,
     ) -> None:
         """Copy SQL Server tables (dbo.x by default) into the Postgres cache through pyodbc."""
         from data_manager.ingestion.sql.mssql import OdbcSource
 
-        request = SyncRequest(tables, schema, prefix, mode.value, cursor, chunk_rows, deletes=deletes.value, lag=lag)
+        request = SyncRequest(
+            tables,
+            schema,
+            prefix,
+            mode.value,
+            cursor,
+            chunk_rows,
+            deletes=deletes.value,
+            lag=lag,
+            range=range_,
+            parallel=parallel,
+        )
         _sync(lambda: OdbcSource.mssql(url), url, request, as_json)
 
 

@@ -60,15 +60,23 @@ def select_expression(column: SourceColumn) -> str:
 
 
 def build_page_query(
-    plan: TablePlan, with_watermark: bool, after_key: tuple | None, page_rows: int | None
+    plan: TablePlan,
+    with_watermark: bool,
+    after_key: tuple | None,
+    page_rows: int | None,
+    with_until: bool = False,
+    key_until: Any | None = None,
 ) -> tuple[str, list[Any]]:
-    """One keyset page: `cursor >= ?` (incremental), key > last key, ordered by the key, at most n rows."""
+    """One keyset page: `cursor >= ?` (incremental) and `<= ?` (a backfill's range end), key > last key
+    (and <= `key_until`: a parallel read's range), ordered by the key, at most n rows."""
     table = f"{quote_ansi(plan.ref.schema or 'dbo')}.{quote_ansi(plan.ref.name)}"
     query = f"SELECT {', '.join(select_expression(c.source) for c in plan.columns)} FROM {table}"
     where: list[str] = []
     params: list[Any] = []
     if with_watermark and plan.cursor:
         where.append(f"{quote_ansi(plan.cursor.source.name)} >= ?")
+    if with_until and plan.cursor:
+        where.append(f"{quote_ansi(plan.cursor.source.name)} <= ?")
     if after_key is not None:
         keys = [quote_ansi(name) for name in plan.primary_key]
         alternatives = []
@@ -76,6 +84,9 @@ def build_page_query(
             alternatives.append("(" + " AND ".join([*(f"{keys[j]} = ?" for j in range(i)), f"{keys[i]} > ?"]) + ")")
             params.extend([*after_key[:i], after_key[i]])
         where.append("(" + " OR ".join(alternatives) + ")")
+    if key_until is not None and plan.primary_key:
+        where.append(f"{quote_ansi(plan.primary_key[0])} <= ?")
+        params.append(key_until)
     if where:
         query += " WHERE " + " AND ".join(where)
     if plan.primary_key and page_rows is not None:
@@ -193,19 +204,38 @@ class OdbcSource(ReflectionConnection):
         value = row[0] if row else None
         return None if isinstance(value, bytes | bytearray) else _odbc_param(value)
 
+    def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
+        assert self._conn is not None, "open() first"
+        key = quote_ansi(plan.primary_key[0])
+        table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
+        cur = self._conn.cursor()
+        try:
+            row = cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}").fetchone()
+        finally:
+            cur.close()
+        return (row[0], row[1]) if row else (None, None)
+
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         plan = request.table
         formatters = [FORMATTERS["bytea"] if c.pg_type == "bytea" else FORMATTERS["python"] for c in plan.columns]
         key_positions = [next(i for i, c in enumerate(plan.columns) if c.source.name == k) for k in plan.primary_key]
-        base_params = [_odbc_param(request.watermark)] if request.watermark is not None else []
+        bounds = (request.watermark, request.until)
+        base_params = [_odbc_param(bound) for bound in bounds if bound is not None]
         budget = RowBudget(request.chunk_bytes, request.chunk_rows)
         conn = self._connect()
         try:
             cur = conn.cursor()
-            after: tuple | None = None
+            after: tuple | None = request.key_after
             while True:
                 limit = self.page_rows if plan.primary_key else None
-                query, params = build_page_query(plan, request.watermark is not None, after, limit)
+                query, params = build_page_query(
+                    plan,
+                    request.watermark is not None,
+                    after,
+                    limit,
+                    with_until=request.until is not None,
+                    key_until=request.key_until,
+                )
                 cur.execute(query, *(base_params + params))
                 page = PageRead()
                 yield from text_chunks(cur.fetchmany, formatters, budget, page)

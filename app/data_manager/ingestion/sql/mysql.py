@@ -114,8 +114,10 @@ def build_select(
     after_key: tuple | None,
     limit: int | None,
     literal: Callable[[Any], str] | None = None,
+    until: Any | None = None,
+    key_until: Any | None = None,
 ) -> tuple[str, list[Any]]:
-    """SELECT for one page: optional `cursor >= watermark`, keyset `key > last key`, ordered by the key.
+    """SELECT for one page: optional `cursor >= watermark` (and `<= until`), keyset `key > last key`, ordered by the key.
 
     With `literal`, values are inlined with it (connectorx takes no parameters); otherwise they become
     pymysql `%s` parameters and any `%` in names is doubled.
@@ -134,6 +136,8 @@ def build_select(
     where: list[str] = []
     if watermark is not None and plan.cursor:
         where.append(f"{quote_mysql(plan.cursor.source.name)} >= {value(_mysql_param(watermark))}")
+    if until is not None and plan.cursor:
+        where.append(f"{quote_mysql(plan.cursor.source.name)} <= {value(_mysql_param(until))}")
     if after_key is not None:
         keys = [quote_mysql(name) for name in plan.primary_key]
         # (k1, k2) > (a, b) spelled out, with a leading k1 >= a so the optimizer scans a range of the key
@@ -146,6 +150,8 @@ def build_select(
             where.append(alternatives[0][1:-1])
         else:
             where.append(f"({lead}({' OR '.join(alternatives)}))")
+    if key_until is not None and plan.primary_key:
+        where.append(f"{quote_mysql(plan.primary_key[0])} <= {value(key_until)}")
     if where:
         query += " WHERE " + " AND ".join(where)
     if plan.primary_key and limit is not None:
@@ -286,6 +292,15 @@ class MySQLSource(ReflectionConnection):
         value = row[0] if row else None
         return None if isinstance(value, bytes | bytearray) else value  # BIT cursors: no bound
 
+    def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
+        assert self._conn is not None, "open() first"
+        key = quote_mysql(plan.primary_key[0])
+        table = f"{quote_mysql(plan.ref.schema or '')}.{quote_mysql(plan.ref.name)}"
+        with self._conn.cursor() as cur:
+            cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}".replace("%", "%%"))
+            row = cur.fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
     def copy_format(self, plan: TablePlan) -> CopyFormat:
         return "csv" if self.reader_for(plan) == "connectorx" else "text"
 
@@ -313,10 +328,12 @@ class MySQLSource(ReflectionConnection):
         try:
             cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-            after: tuple | None = None
+            after: tuple | None = request.key_after
             while True:
                 limit = PAGE_ROWS if plan.primary_key else None
-                query, params = build_select(plan, expressions, request.watermark, after, limit)
+                query, params = build_select(
+                    plan, expressions, request.watermark, after, limit, until=request.until, key_until=request.key_until
+                )
                 cur.execute(query, params)
                 page = PageRead()
                 yield from text_chunks(cur.fetchmany, formatters, budget, page)
@@ -349,11 +366,20 @@ class MySQLSource(ReflectionConnection):
         paged = _keyset_friendly(plan)  # else one stream (forced reader only)
         pages = RowBudget(CONNECTORX_PAGE_BYTES, CONNECTORX_PAGE_ROWS)
         batches = RowBudget(request.chunk_bytes, min(request.chunk_rows, CONNECTORX_BATCH_ROWS))
-        after: tuple | None = None
+        after: tuple | None = request.key_after
         with rust_panics_hidden():
             while True:
                 limit = pages.rows() if paged else None
-                query, _ = build_select(plan, expressions, request.watermark, after, limit, literal=literal)
+                query, _ = build_select(
+                    plan,
+                    expressions,
+                    request.watermark,
+                    after,
+                    limit,
+                    literal=literal,
+                    until=request.until,
+                    key_until=request.key_until,
+                )
                 page_rows = page_bytes = 0
                 last_batch = None
                 for batch, data in self._connectorx_page(query, batches.rows()):

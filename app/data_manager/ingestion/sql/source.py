@@ -47,13 +47,17 @@ DEFAULT_CHUNK_BYTES = 3 << 20  # COPY payload per chunk: memory is bounded by by
 
 @dataclass(frozen=True)
 class ReadRequest:
-    """Read all rows of `table` (or those with cursor >= `watermark`) in chunks of at most `chunk_bytes`
-    (and `chunk_rows`) of COPY payload."""
+    """Read all rows of `table` (or those with cursor >= `watermark`, and <= `until` when set: a backfill's
+    range) in chunks of at most `chunk_bytes` (and `chunk_rows`) of COPY payload. `key_after`/`key_until`
+    restrict the read to keys in (key_after, key_until] (None: open): one of a parallel read's ranges."""
 
     table: TablePlan
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     watermark: Any | None = None
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    until: Any | None = None
+    key_after: tuple | None = None
+    key_until: Any | None = None  # the first key column's last value; parallel reads need a one-column key
 
 
 class RowBudget:
@@ -158,6 +162,10 @@ class SqlSource(Protocol):
 
     def max_cursor(self, plan: TablePlan) -> Any:
         """The cursor column's maximum now, before reading: the highest watermark this read may store."""
+
+    def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
+        """The smallest and largest value of the (one-column) primary key, (None, None) for an empty table:
+        what a parallel read splits into ranges."""
 
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         """Stream the rows in bounded chunks; runs in a reader thread with its own connection."""
