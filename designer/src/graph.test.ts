@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { ComponentInstance, PreviewAsset } from "./api";
-import { assetHandle, layout, nodeId, ownerPath, previewToGraph, syntheticPreview, UPSTREAM_ID } from "./graph";
+import { assetHandle, layout, MAX_NODE_WIDTH, NODE_WIDTH, nodeId, nodeWidth, ownerPath, previewToGraph, syntheticPreview, UPSTREAM_ID } from "./graph";
 
 const instances: ComponentInstance[] = [
   { path: "shop_sync", type: "data_manager.components.SqlTableSyncComponent", attributes: {} },
@@ -65,6 +65,26 @@ describe("previewToGraph", () => {
     const placed = Object.fromEntries(layout(nodes, edges).map((node) => [node.id, node]));
     expect(placed[nodeId("shop_sync")].position.x).toBeLessThan(placed["group:staging"].position.x);
     expect(placed[UPSTREAM_ID].position.x).toBeLessThan(placed[nodeId("shop_sync")].position.x);
+  });
+
+  it("widens a node to its longest asset key, kinds and all, within bounds", () => {
+    const node = (keys: string[], kinds: string[] = []) => ({
+      id: "n",
+      type: "instance" as const,
+      position: { x: 0, y: 0 },
+      data: { label: "sync", type: "t", path: "sync", errorCount: 0, dirty: false, assets: keys.map((key) => ({ key, kinds, checks: [], deps: [] })) },
+    });
+    const perChar = () => 10; // every character 10 px wide, to count by
+    const short = nodeWidth(node(["a"]), perChar);
+    expect(short).toBe(NODE_WIDTH);
+    const long = "pyairbyte_cache/shop_customers_with_a_long_name"; // 47 characters
+    const wide = nodeWidth(node([long]), (text) => text.length * 10);
+    expect(wide).toBeGreaterThanOrEqual(470 + 20);
+    expect(nodeWidth(node([long], ["postgres", "pyairbyte"]), (text) => text.length * 10)).toBeGreaterThan(wide);
+    expect(nodeWidth(node(["x".repeat(500)]), (text) => text.length * 10)).toBe(MAX_NODE_WIDTH);
+    // laid out at that width, so neighbours do not overlap it
+    const [placed] = layout([node([long])], [], (text) => text.length * 10);
+    expect(placed.width).toBe(wide);
   });
 
   it("handles 1000 assets", () => {

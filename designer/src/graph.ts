@@ -30,7 +30,9 @@ export interface InstanceNodeData extends Record<string, unknown> {
 
 export type InstanceNode = Node<InstanceNodeData, "instance">;
 
+/** The narrowest node; a node is as wide as its longest asset row (its key whole), up to MAX_NODE_WIDTH. */
 export const NODE_WIDTH = 300;
+export const MAX_NODE_WIDTH = 900;
 const HEADER_HEIGHT = 52;
 const ROW_HEIGHT = 30;
 export const UPSTREAM_ID = "upstream";
@@ -127,20 +129,49 @@ export function nodeHeight(node: InstanceNode): number {
   return HEADER_HEIGHT + Math.max(1, node.data.assets.length) * ROW_HEIGHT + 8;
 }
 
-/** Positions from dagre, left to right; edges between the same two nodes weigh as one. */
-export function layout(nodes: InstanceNode[], edges: Edge[]): InstanceNode[] {
+/** A text's width in CSS pixels: an asset key ("mono", 12px monospace), a kind badge ("small", 11px), a node's name ("bold", 12px). */
+export type TextWidth = (text: string, font: "mono" | "small" | "bold") => number;
+
+/** Without a browser to measure in: a generous average per character. */
+export const estimateTextWidth: TextWidth = (text, font) => text.length * (font === "mono" ? 7.3 : font === "bold" ? 7.4 : 6.6);
+
+// An asset row around its key (InstanceNodeView, styles.css): padding, the run pick and the job pick
+// (while picking), gaps, room for the live state badge ("materialized"), each kind badge, the checks.
+const ROW_FIXED = 20 + 2 * 24 + 4 * 4;
+const STATE_BADGE = "materialized";
+
+/** How wide a node must be to show its name and every asset row whole (between NODE_WIDTH and MAX_NODE_WIDTH). */
+export function nodeWidth(node: InstanceNode, textWidth: TextWidth = estimateTextWidth): number {
+  const badge = (text: string) => textWidth(text, "small") + 16;
+  const rows = node.data.assets.map(
+    (asset) =>
+      ROW_FIXED +
+      textWidth(asset.key, "mono") +
+      badge(STATE_BADGE) +
+      asset.kinds.reduce((sum, kind) => sum + badge(kind), 0) +
+      (asset.checks.length ? textWidth(`✓${asset.checks.length}`, "small") + 8 : 0),
+  );
+  const header = 16 + textWidth(node.data.label, "bold") + (node.data.errorCount ? 80 : 0) + (node.data.dirty ? 16 : 0);
+  return Math.ceil(Math.min(MAX_NODE_WIDTH, Math.max(NODE_WIDTH, header, ...rows)));
+}
+
+/** Positions from dagre, left to right; edges between the same two nodes weigh as one. Each node is as wide
+ * as its content (nodeWidth, with `textWidth` measuring in the browser). */
+export function layout(nodes: InstanceNode[], edges: Edge[], textWidth: TextWidth = estimateTextWidth): InstanceNode[] {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
   graph.setGraph({ rankdir: "LR", nodesep: 40, ranksep: 120, marginx: 20, marginy: 20 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) graph.setNode(node.id, { width: NODE_WIDTH, height: nodeHeight(node) });
+  const widths = new Map(nodes.map((node) => [node.id, nodeWidth(node, textWidth)]));
+  for (const node of nodes) graph.setNode(node.id, { width: widths.get(node.id)!, height: nodeHeight(node) });
   for (const edge of edges) if (edge.source !== edge.target) graph.setEdge(edge.source, edge.target);
   dagre.layout(graph);
   return nodes.map((node) => {
     const placed = graph.node(node.id);
+    const width = widths.get(node.id)!;
     return {
       ...node,
-      position: { x: placed.x - NODE_WIDTH / 2, y: placed.y - nodeHeight(node) / 2 },
-      width: NODE_WIDTH,
+      position: { x: placed.x - width / 2, y: placed.y - nodeHeight(node) / 2 },
+      width,
       height: nodeHeight(node),
     };
   });

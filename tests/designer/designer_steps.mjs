@@ -233,6 +233,21 @@ const MODEL = `dbt_models/models/staging/${RUN_LOCATION}/staging_shop_customers.
 const SCHEMA = `dbt_models/models/staging/${RUN_LOCATION}/schema.yml`;
 const RUN_TIMEOUT = 300_000;
 
+await step("asset-keys-whole", async () => {
+  // at the canvas's first fit, every asset row shows its key whole (nodes as wide as their rows), with it as the title
+  await page.getByRole("combobox", { name: "Location", exact: true }).selectOption(RUN_LOCATION);
+  await page.locator(`li[data-asset="${PICKED[0]}"] .asset-state`).waitFor({ timeout: SLOW });
+  const rows = await page.locator(".canvas li.asset-row[data-asset]").evaluateAll((items) =>
+    items.map((item) => {
+      const key = item.querySelector(".asset-key");
+      return { key: item.dataset.asset, shown: key.textContent, cut: key.scrollWidth > key.clientWidth + 1, title: item.title };
+    }),
+  );
+  const cut = rows.filter((row) => row.cut || row.shown !== row.key).map((row) => row.key);
+  if (!rows.length || cut.length) throw new Error(`asset keys cut short: ${cut.join(", ") || "no rows"}`);
+  return { rows: rows.length, titled: rows.filter((row) => row.title.split("\n")[0] === row.key).length };
+});
+
 await step("select-and-run", async () => {
   await page.getByRole("combobox", { name: "Location", exact: true }).selectOption(RUN_LOCATION);
   await page.locator(`li[data-asset="${PICKED[0]}"] .asset-state`).waitFor({ timeout: SLOW });

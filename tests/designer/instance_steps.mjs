@@ -2,7 +2,12 @@
 // shop_sync, crm_sync, the job crm_nightly selecting an asset of each, and a schedule on that job): crm_sync is
 // duplicated and the copy renamed from the property panel (a name only the API refuses: its error in the dialog);
 // crm_sync is deleted with the Delete key, the confirmation listing the job that selects its asset, the cascade
-// removing its files with `dg check defs` passing; the toolbar's Undo puts every file back byte for byte.
+// removing its files with `dg check defs` passing; the toolbar's Undo puts every file back byte for byte. Then the
+// keys and the view: zoomed in by the wheel, Ctrl+Shift+Z redoes the delete (the busy indicator showing while the
+// API's answer is held back 800 ms) and Ctrl+Z undoes it, the view staying put through both and a reload; the
+// Fit control refits (the canvas no longer refits after an edit: a node an edit adds or moves out of the view is
+// brought in with Fit View, as a user would); the toolbar's Redo deletes it again; Delete in a form field asks nothing, on the canvas it
+// asks and Cancel keeps the instance.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -32,7 +37,19 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
     return join(home, dirname(components.find((item) => item.path === instance).file));
   };
   const notice = (text) => page.locator(".notice").getByText(text).waitFor({ timeout: SLOW });
+  /** The canvas keeps the user's view across edits (and draws only what is in it): a node an edit added or moved
+   * out of the view is brought in by Fit View, pressed until the node is drawn. */
+  async function showNode(instance) {
+    const node = page.getByTestId(`node-${instance}`);
+    const deadline = Date.now() + SLOW;
+    do {
+      if (Date.now() > deadline) throw new Error(`the node ${instance} was never drawn`);
+      await page.getByRole("button", { name: "Fit View" }).click();
+      await page.waitForTimeout(500);
+    } while (!(await node.count()));
+  }
   async function selectNode(instance) {
+    await showNode(instance);
     await page.getByTestId(`node-${instance}`).locator(".instance-header").click();
     await page.locator(".instance-panel h2").getByText(instance, { exact: true }).waitFor({ timeout: SLOW });
   }
@@ -46,7 +63,7 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
     if (suggested !== COPY) throw new Error(`the suggested name is "${suggested}"`);
     await dialog.getByRole("button", { name: "Duplicate", exact: true }).click();
     await notice(`Duplicated ${TARGET} as ${COPY}.`);
-    await page.getByTestId(`node-${COPY}`).waitFor({ timeout: SLOW });
+    await showNode(COPY);
     if (!existsSync(join(defsFolder, COPY, "defs.yaml"))) throw new Error(`no ${COPY}/defs.yaml on disk`);
     return { copy: COPY };
   });
@@ -68,7 +85,7 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
     await dialog.getByLabel("New name").fill(RENAMED);
     await dialog.getByRole("button", { name: "Rename", exact: true }).click();
     await notice(`Renamed ${COPY} to ${RENAMED}.`);
-    await page.getByTestId(`node-${RENAMED}`).waitFor({ timeout: SLOW });
+    await showNode(RENAMED);
     const moved = existsSync(join(defsFolder, RENAMED, "defs.yaml")) && !existsSync(join(defsFolder, COPY));
     if (!moved) throw new Error(`${COPY} was not moved to ${RENAMED} on disk`);
     return { refusal, apiError, renamed: RENAMED };
@@ -97,10 +114,86 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
     const title = await undo.getAttribute("title");
     await undo.click();
     await notice(/^Undone: delete crm_sync/);
-    await page.getByTestId(`node-${TARGET}`).waitFor({ timeout: SLOW });
+    await showNode(TARGET);
     const after = snapshot(defsFolder);
     const differing = [...before.keys()].filter((path) => !after.get(path)?.equals(before.get(path)));
     if (differing.length || after.size !== before.size) throw new Error(`not restored byte for byte: ${differing.join(", ")}`);
     return { title, restored: before.size };
+  });
+
+  const viewport = () => page.locator(".canvas .react-flow__viewport").evaluate((element) => element.style.transform);
+  const redoUrl = `**/api/designer/locations/${locationName}/redo`;
+  const holdBack = async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800)); // the real API answers, later: the busy indicator shows
+    await route.continue();
+  };
+
+  await step("redo-undo-keys-keep-the-view", async () => {
+    const initial = await viewport();
+    const pane = await page.locator(".canvas .react-flow__pane").boundingBox();
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    await page.mouse.wheel(0, -300);
+    await page.waitForTimeout(800); // the wheel's zoom ends, and is kept
+    const zoomed = await viewport();
+    const redoTitle = await page.getByRole("button", { name: "Redo", exact: true }).getAttribute("title");
+    await page.route(redoUrl, holdBack);
+    await page.evaluate(() => {
+      window.busySeen = [];
+      new MutationObserver(() => {
+        const busy = document.querySelector('.topbar [role="status"][aria-label="Busy"]');
+        if (busy) window.busySeen.push(busy.textContent.trim());
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      document.activeElement?.blur(); // the keys go to the page, not to a field
+    });
+    await page.keyboard.press("Control+Shift+Z");
+    await notice(/^Redone: delete crm_sync/); // the canvas is redrawn before the notice
+    await page.unroute(redoUrl, holdBack);
+    const busy = [...new Set(await page.evaluate(() => window.busySeen))];
+    const afterRedo = await viewport();
+    if (existsSync(join(defsFolder, TARGET))) throw new Error(`${TARGET}'s folder is on disk after the redo`);
+    await page.keyboard.press("Control+Z");
+    await notice(/^Undone: delete crm_sync/);
+    const after = snapshot(defsFolder);
+    const differing = [...before.keys()].filter((path) => !after.get(path)?.equals(before.get(path)));
+    if (differing.length || after.size !== before.size) throw new Error(`Ctrl+Z did not restore byte for byte: ${differing.join(", ")}`);
+    return { redoTitle, busy, initial, zoomed, afterRedo, afterUndo: await viewport(), restored: after.size };
+  });
+
+  await step("view-kept-on-reload-fit-refits", async () => {
+    const kept = await viewport();
+    await page.reload();
+    await page
+      .waitForFunction((transform) => document.querySelector(".canvas .react-flow__viewport")?.style.transform === transform, kept, { timeout: 60_000 })
+      .catch(() => {}); // compared below
+    const reloaded = await viewport();
+    await showNode(TARGET);
+    const shown = await page.getByTestId(`node-${TARGET}`).count();
+    return { kept, reloaded, fitted: await viewport(), shown };
+  });
+
+  await step("redo-button", async () => {
+    const redo = page.getByRole("button", { name: "Redo", exact: true });
+    await redo.waitFor();
+    const title = await redo.getAttribute("title");
+    await redo.click();
+    await notice(/^Redone: delete crm_sync/);
+    return { title, gone: !existsSync(join(defsFolder, TARGET)) };
+  });
+
+  await step("delete-key-asks-only-on-the-canvas", async () => {
+    const other = "shop_sync";
+    await selectNode(other);
+    const dialog = page.getByRole("dialog", { name: "Delete a component" });
+    await page.locator("#attr_source").click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Delete"); // edits the field
+    await page.waitForTimeout(300);
+    const askedInField = await dialog.isVisible();
+    await page.getByTestId(`node-${other}`).locator(".instance-header").click();
+    await page.keyboard.press("Delete");
+    await dialog.waitFor({ timeout: SLOW });
+    await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
+    await dialog.waitFor({ state: "hidden" });
+    return { askedInField, kept: (await page.getByTestId(`node-${other}`).count()) === 1 };
   });
 }

@@ -58,6 +58,9 @@ export async function lineageSteps({ page, step, baseUrl, home, locationName, co
   await step("cycle-refused", async () => {
     console_.expectHttpErrors = true;
     const before = readFileSync(await defsFileOf(firstInstance), "utf8");
+    // the drawn edge moved crm_sync into a new rank; the canvas kept the view, so Fit View brings it back in
+    await page.getByRole("button", { name: "Fit View" }).click();
+    await page.waitForTimeout(500);
     await drag(handle("out", downstream), handle("in", upstream));
     const notice = page.locator(".notice").getByText(/Dependency not added: .*cycle/);
     await notice.waitFor({ timeout: SLOW });

@@ -373,6 +373,32 @@ await step("disable-enable-artifact", async () => {
   return { disabled, enabled: await artifactRow().locator("th, td").allTextContents(), storedEnabled: stored.enabled };
 });
 
+await step("leave-artifact-forms-asks", async () => {
+  // an unsaved artifact edit: editing another artifact, a section link and the back button ask; "stay" keeps it
+  const name = "feed on disk, renamed";
+  await page.getByTestId(`artifact-${name}`).getByRole("button", { name: `Edit ${name}` }).click();
+  const form = page.getByRole("form", { name: `Edit artifact ${name}` });
+  await form.getByLabel("Name", { exact: true }).fill("an unsaved name");
+  const dialogs = answerDialogs(page, ["dismiss", "dismiss", "dismiss", "accept"]);
+  await page.getByTestId("artifact-uploaded feed").getByRole("button", { name: "Edit uploaded feed" }).click();
+  await dialogs.waitFor(1);
+  await sections().getByRole("link", { name: "Entities", exact: true }).click();
+  await dialogs.waitFor(2);
+  await page.evaluate(() => window.history.back());
+  await dialogs.waitFor(3);
+  await page.waitForTimeout(300); // a router that heard the back step would have unmounted the form by now
+  const kept = { hash: new URL(page.url()).hash, name: await form.getByLabel("Name", { exact: true }).inputValue() };
+  await form.getByRole("button", { name: "Cancel editing" }).click();
+  // the register form with a typed path asks too; accepted, the page leaves
+  await artifactForm().getByLabel("A path or URL").check();
+  await artifactForm().getByLabel("Path or URL", { exact: true }).fill("/srv/left/unsaved.json");
+  await sections().getByRole("link", { name: "Entities", exact: true }).click();
+  await dialogs.waitFor(4);
+  await entityForm().waitFor();
+  dialogs.stop();
+  return { questions: dialogs.seen.map((dialog) => dialog.message), kept, left: new URL(page.url()).hash };
+});
+
 await step("bad-input-on-its-field", async () => {
   await openSection("Pipelines");
   const form = pipelineForm();
@@ -403,6 +429,19 @@ await step("create-pipeline", async () => {
   return { cells: await row(config.pipelineName).locator("th, td").allTextContents(), invalidAfter: invalid };
 });
 
+await step("disable-artifact-for-run", async () => {
+  // the pipeline's run below skips it, and the run panel says so
+  const name = "feed on disk, renamed";
+  await openSection("Artifacts");
+  await page.getByTestId(`artifact-${name}`).getByRole("button", { name: `Disable ${name}` }).click();
+  await notice().getByText(`Disabled the artifact ${name}.`).waitFor();
+  await openSection("Pipelines");
+  return {};
+});
+
+/** A count list's label and value pairs, as the page words them. */
+const countPairs = (testId) => page.getByTestId(testId).locator("div").evaluateAll((items) => items.map((item) => [item.querySelector("dt").textContent, item.querySelector("dd").textContent]));
+
 await step("launch-to-success", async () => {
   const button = row(config.pipelineName).getByRole("button", { name: `Launch ${config.pipelineName}` });
   await button.focus();
@@ -416,7 +455,8 @@ await step("launch-to-success", async () => {
   const lines = await log.locator("li").allTextContents();
   await page.locator(".run-facts dd").nth(2).getByText(/^\d+$/).waitFor({ timeout: 60_000 }); // counts from the sensor
   const facts = await page.locator(".run-facts dd").allTextContents();
-  return { runId: await page.getByLabel(/^Run of/).inputValue(), status: "SUCCESS", lines, facts };
+  await page.getByTestId("run-skips").waitFor({ timeout: 60_000 });
+  return { runId: await page.getByLabel(/^Run of/).inputValue(), status: "SUCCESS", lines, facts, skips: await countPairs("run-skips") };
 });
 
 await step("list-shows-last-run", async () => {
@@ -448,13 +488,15 @@ await step("report-pipeline-run-counts", async () => {
     if (await status.getByText(/FAILURE|CANCELED/).count()) throw new Error(`the report run ended ${await status.textContent()}: ${await page.locator(".run-panel .errors").allTextContents()}`);
     if (Date.now() > deadline) throw new Error("the report run did not end in time");
     const line = page.getByTestId("run-progress");
-    if (await line.count()) progress.push(await line.textContent());
+    const text = (await line.count()) ? await line.textContent({ timeout: 500 }).catch(() => null) : null; // gone once the run ends
+    if (text) progress.push(text);
     await page.waitForTimeout(200);
   }
   await page.getByTestId("run-counts").waitFor({ timeout: 60_000 });
-  const counts = await page.getByTestId("run-counts").locator("div").evaluateAll((items) => items.map((item) => [item.querySelector("dt").textContent, item.querySelector("dd").textContent]));
+  const counts = await countPairs("run-counts");
+  const skips = await countPairs("run-skips");
   const facts = await page.locator(".run-facts dd").allTextContents();
-  return { runId: await page.getByLabel(/^Run of/).inputValue(), progress: [...new Set(progress)], counts, facts };
+  return { runId: await page.getByLabel(/^Run of/).inputValue(), progress: [...new Set(progress)], counts, skips, facts };
 });
 
 await step("edit-pipeline", async () => {

@@ -8,9 +8,11 @@ second instance (saved, in the preview), a cycle refused, a job of assets ticked
 the cron builder with its next five runs, the drawn edge removed; instance_steps.mjs: an instance duplicated
 and the copy renamed from the property panel, one deleted with the Delete key (the confirmation lists the job
 selecting its asset; after the cascade its files are gone and `dg check defs` passes), Undo restoring every file
-byte for byte; then, on sql_sync with the API connected to the live platform (the shared `platform_stack`), two
-assets picked and run to SUCCESS with their live state shown, a run launched outside the page shown by the live
-state's own refresh, at 1280x800 the Files tab's hint leaving the top bar clickable and file labels unique, a
+byte for byte; zoomed in, Ctrl+Shift+Z redoing the delete (the busy indicator shown) and Ctrl+Z undoing it with
+the view kept, also across a reload, Fit refitting, the Redo button, Delete asking only on the canvas; then, on
+sql_sync with the API connected to the live platform (the shared `platform_stack`), every asset key shown whole,
+two assets picked and run to SUCCESS with their live state shown, a run launched outside the page shown by the
+live state's own refresh, at 1280x800 the Files tab's hint leaving the top bar clickable and file labels unique, a
 model edited and saved with Ctrl+S (Save in view), invalid YAML refused with the file unchanged; labels and
 keyboard. One screenshot per step in the test's output folder; a console error in the browser fails the test.
 """
@@ -142,4 +144,16 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert any("job crm_nightly" in line for line in steps["delete-with-dependent"]["listed"])
     assert steps["delete-with-dependent"]["gone"] and steps["delete-with-dependent"]["checkOk"]
     assert steps["undo-restores-files"]["restored"] > 0
+    keys = steps["redo-undo-keys-keep-the-view"]  # Ctrl+Shift+Z redid the delete, Ctrl+Z undid it
+    assert keys["redoTitle"].startswith("Redo: delete crm_sync") and keys["redoTitle"].endswith("(Ctrl+Shift+Z)")
+    assert any(text.startswith("Redoing delete crm_sync") for text in keys["busy"]), keys["busy"]
+    assert keys["zoomed"] != keys["initial"] and keys["afterRedo"] == keys["zoomed"] == keys["afterUndo"]
+    assert keys["restored"] > 0
+    view = steps["view-kept-on-reload-fit-refits"]
+    assert view["reloaded"] == view["kept"] and view["fitted"] != view["kept"] and view["shown"] == 1
+    assert steps["redo-button"]["title"].startswith("Redo: delete crm_sync") and steps["redo-button"]["gone"]
+    delete_key = steps["delete-key-asks-only-on-the-canvas"]  # in a field it edits; on the canvas it asks
+    assert (delete_key["askedInField"], delete_key["kept"]) == (False, True)
+    whole = steps["asset-keys-whole"]  # no key cut short at the first fit; each row titled with its key
+    assert whole["rows"] > 0 and whole["titled"] == whole["rows"]
     assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])

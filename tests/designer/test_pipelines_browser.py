@@ -6,7 +6,9 @@ only, continued on page 2, a summary table on page 3); build a template in the e
 (the page image with the tables outlined, used or skipped with the reason, the used rows marked where they are
 printed, the records), other pages, a changed selector changing the records, an invalid selector refused on its
 field; leaving the unsaved template by a link or the back button asks ("stay" keeps it), as closing a second tab
-with an unsaved entity does (beforeunload); save it; upload an artifact, a refused and an accepted path, a bad
+with an unsaved entity does (beforeunload); save it; upload an artifact, a refused and an accepted path, an unsaved artifact edit and registration asking before
+they are left (another artifact's Edit, a link, the back button), an artifact disabled before a launch and the run
+panel saying the run skipped it, a bad
 batch size and a missing template shown on their fields, create a pipeline, launch it (keyboard) to SUCCESS with
 its log lines, the list's last-run status, a launch the API refuses (no artifacts); a pipeline of the report run
 with its counts, edited, disabled (launch refused), deleted; the template, entity and PDF deleted; labels and
@@ -32,6 +34,7 @@ from designer.test_designer_browser import STEPS, _require_tools
 from pipelines.sample_documents import PRODUCTS, products_json
 
 PIPELINES_STEPS = STEPS.with_name("pipelines_steps.mjs")
+UNSAVED_ARTIFACT = "Leave without saving? The unsaved changes to {} will be lost."
 pytestmark = pytest.mark.e2e
 
 
@@ -195,12 +198,19 @@ def test_pipelines_page_in_a_real_browser(platform_stack, tmp_path: Path) -> Non
         toggled["disabled"][4] == "disabled" and "Enable" in toggled["disabled"][5] and toggled["enabled"][4] == "yes"
     )
     assert toggled["storedEnabled"] is True
+    asked = steps["leave-artifact-forms-asks"]  # another artifact's Edit, a link and back asked; "stay" kept the edit
+    assert asked["questions"] == [UNSAVED_ARTIFACT.format("the artifact feed on disk, renamed")] * 3 + [
+        UNSAVED_ARTIFACT.format("the new artifact")
+    ]
+    assert asked["kept"] == {"hash": "#/pipelines/artifacts", "name": "an unsaved name"}
+    assert asked["left"] == "#/pipelines/entities"
     assert steps["bad-input-on-its-field"]["batchSizeError"] == "Must be at least 1."
     assert steps["bad-input-on-its-field"]["templateError"] == "Choose one."
     assert steps["create-pipeline"]["invalidAfter"] == 0
     launched = steps["launch-to-success"]
     assert launched["status"] == "SUCCESS" and len(launched["lines"]) >= 5
     assert any(f"records into entities.{records['table']}" in line for line in launched["lines"])
+    assert launched["skips"] == [["Skipped: artifacts disabled (not read)", "1 artifact"]]  # disabled before the launch
     assert "SUCCESS" in steps["list-shows-last-run"]["cells"]
     assert steps["launch-refused"]["errors"] == ["Artifacts: The pipeline has no artifacts."]
     _assert_pipeline_steps(steps, config["report"])
@@ -298,7 +308,7 @@ def _assert_pipeline_steps(steps: dict, report: dict) -> None:
         "Tables skipped": "1",  # the summary
         "Rows used": str(REPORT_ROWS),
     }
-    assert counts["Skipped by kind \u203a table without the fields' columns"] == "5"  # nested keys joined by U+203A
+    assert dict(run["skips"])["Skipped: rows of tables without the template's columns"] == "5 rows"  # the summary
     edited = steps["edit-pipeline"]
     assert edited["refused"] == "Must be at least 1."
     assert (edited["batchSize"], edited["description"]) == (250, "edited in the browser")

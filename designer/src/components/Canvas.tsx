@@ -1,19 +1,30 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeTypes } from "@xyflow/react";
-import { useCallback, useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 
-import { layout, nodeId, previewToGraph } from "../graph";
+import { estimateTextWidth, layout, nodeId, previewToGraph, type TextWidth } from "../graph";
 import { assetOfHandle, connectionProblem, styleEdges } from "../lineageEdges";
 import { useLineage } from "../lineageStore";
 import { unsavedPaths, useDesigner } from "../store";
+import { readViewport, type Viewport, viewportStore, writeViewport } from "../viewport";
 import { InstanceNodeView } from "./InstanceNodeView";
 import { LineagePanel } from "./LineagePanel";
 import { DRAG_TYPE } from "./Palette";
 
 const nodeTypes: NodeTypes = { instance: InstanceNodeView };
 
+const FONTS = { mono: "12px ui-monospace, monospace", small: "11px system-ui, sans-serif", bold: "bold 12px system-ui, sans-serif" };
+let measuring: CanvasRenderingContext2D | null | undefined;
+/** Text widths as the browser draws them (a canvas's measureText), so a node fits its longest asset key. */
+const measuredTextWidth: TextWidth = (text, font) => {
+  if (measuring === undefined) measuring = document.createElement("canvas").getContext("2d");
+  if (!measuring) return estimateTextWidth(text, font);
+  measuring.font = FONTS[font];
+  return measuring.measureText(text).width;
+};
+
 function Flow({ onAdd }: { onAdd: (type: string) => void }) {
-  const { instances, assets, errors, drafts, selected, select, location, previewError } = useDesigner();
-  const { fitView } = useReactFlow();
+  const { instances, assets, errors, drafts, selected, select, location, previewError, previewLoading } = useDesigner();
+  const { fitView, setViewport, getViewport } = useReactFlow();
   const onSelectionChange = useCallback(({ nodes: picked }: { nodes: Node[] }) => {
     if (picked.length === 1 && picked[0].data.path) useDesigner.getState().select(picked[0].data.path as string);
   }, []);
@@ -23,7 +34,7 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
   const graph = useMemo(() => {
     const errorsByPath = Object.fromEntries(Object.entries(errors).map(([path, items]) => [path, items.length]));
     const { nodes, edges } = previewToGraph({ instances, assets, errorsByPath, dirtyPaths: unsavedPaths({ drafts, instances }) });
-    return { nodes: layout(nodes, edges), edges };
+    return { nodes: layout(nodes, edges, measuredTextWidth), edges };
   }, [instances, assets, errors, drafts]);
   const edges = useMemo(
     () =>
@@ -37,12 +48,27 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
     () => graph.nodes.map((node) => ({ ...node, selected: selected !== null && node.id === nodeId(selected) })),
     [graph.nodes, selected],
   );
-  // refit when nodes, their assets or the edges change (a drawn edge moves nodes into new ranks)
-  const shape = graph.nodes.map((node) => `${node.id}:${node.data.assets.length}`).join(",") + `|${graph.edges.length}`;
+  // The view is placed once per location: where the user left it (kept across edits and reloads), else fitted.
+  // Edits never refit (a big graph fitted after each edit shrank its text to a few pixels): the Fit control does.
+  const placed = useRef<string | null>(null);
+  const moveStart = useRef<Viewport | null>(null);
+  const hasNodes = graph.nodes.length > 0;
   useEffect(() => {
-    const frame = window.requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 0 }));
+    // once the preview is in: the instances come first, their assets (and the nodes' sizes) after
+    if (!location || !hasNodes || previewLoading || placed.current === location) return;
+    const frame = window.requestAnimationFrame(() => {
+      placed.current = location;
+      const kept = readViewport(viewportStore(), location);
+      void (kept ? setViewport(kept) : fitView({ padding: 0.15, duration: 0, maxZoom: 1 }));
+    });
     return () => window.cancelAnimationFrame(frame);
-  }, [shape, fitView]);
+  }, [location, hasNodes, previewLoading, fitView, setViewport]);
+
+  /** After a Controls button's animated move: keep where it ended. */
+  const keepLater = () =>
+    window.setTimeout(() => {
+      if (location && placed.current === location) writeViewport(viewportStore(), location, getViewport());
+    }, 400);
 
   return (
     <section
@@ -96,15 +122,24 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
         minZoom={0.05}
         onNodeClick={(_, node) => select(node.data.path as string | null)}
         onSelectionChange={onSelectionChange}
+        onMoveStart={(_, viewport) => {
+          moveStart.current = viewport;
+        }}
+        onMoveEnd={(event, viewport) => {
+          // the user's own pan or zoom that moved the view (a programmatic move has no event: the first fit, a
+          // restore; a click on the pane starts and ends a move that goes nowhere)
+          const start = moveStart.current;
+          const moved = !start || start.x !== viewport.x || start.y !== viewport.y || start.zoom !== viewport.zoom;
+          if (event && moved && location && placed.current === location) writeViewport(viewportStore(), location, viewport);
+        }}
         onPaneClick={() => {
           select(null);
           useLineage.getState().selectEdge(null);
         }}
         proOptions={{ hideAttribution: true }}
-        fitView
       >
         <Background />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} onZoomIn={keepLater} onZoomOut={keepLater} onFitView={keepLater} />
         <MiniMap pannable zoomable ariaLabel="Minimap" />
         <LineagePanel />
       </ReactFlow>

@@ -27,7 +27,7 @@ function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
             key={asset.key}
             className="asset-row"
             data-asset={asset.key}
-            title={asset.description ?? asset.key}
+            title={asset.description ? `${asset.key}\n${asset.description}` : asset.key}
             onClick={pickOnShiftClick(asset.key)}
           >
             <Handle type="target" position={Position.Left} id={assetHandle("in", asset.key)} />

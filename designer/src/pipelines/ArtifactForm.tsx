@@ -2,7 +2,8 @@ import { useRef, useState } from "react";
 
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { TextField } from "./FormFields";
-import { artifactInput, mediaTypeFor } from "./pipelineMapping";
+import { useLeaveGuard } from "./leaveGuard";
+import { artifactInput, isArtifactDrafted, isArtifactEdited, mediaTypeFor } from "./pipelineMapping";
 import { type Artifact, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
@@ -22,6 +23,7 @@ export function ArtifactForm() {
   const fileInput = useRef<HTMLInputElement>(null);
   const { errors, clear, fail } = useFormErrors(FIELDS);
   const on = errors.byField;
+  useLeaveGuard(isArtifactDrafted({ file, name, media_type: mediaType, location }) ? "the new artifact" : null);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
@@ -110,6 +112,7 @@ export function ArtifactEditForm({ artifact, onDone }: { artifact: Artifact; onD
   const [busy, setBusy] = useState(false);
   const { errors, clear, fail } = useFormErrors(FIELDS);
   const on = errors.byField;
+  useLeaveGuard(isArtifactEdited(artifact, { name, media_type: mediaType, location }) ? `the artifact ${artifact.name}` : null);
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { ArtifactEditForm, ArtifactForm } from "./ArtifactForm";
 import { DeleteButton } from "./DeleteButton";
+import { confirmLeave } from "./leaveGuard";
 import { usedBy } from "./pipelineMapping";
 import { usePipelines } from "./pipelinesStore";
 
@@ -42,7 +43,7 @@ export function ArtifactsSection() {
                     <td>{size(artifact.size_bytes)}</td>
                     <td>{artifact.enabled === false ? <span className="disabled-mark">disabled</span> : "yes"}</td>
                     <td className="row-actions">
-                      <button type="button" aria-label={`Edit ${artifact.name}`} aria-pressed={artifact.id === editing} onClick={() => setEditing(artifact.id)}>
+                      <button type="button" aria-label={`Edit ${artifact.name}`} aria-pressed={artifact.id === editing} onClick={() => artifact.id !== editing && confirmLeave() && setEditing(artifact.id)}>
                         Edit
                       </button>
                       <button type="button" aria-label={`${artifact.enabled === false ? "Enable" : "Disable"} ${artifact.name}`} onClick={() => void setEnabled("artifact", artifact, artifact.enabled === false)}>

@@ -2,7 +2,7 @@ import { useState } from "react";
 
 import { PageView } from "./PageView";
 import { type Artifact, type Preview, pipelinesApi } from "./pipelinesApi";
-import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
+import { cellText, cellTitle, countEntries, SKIP_COUNT_KEYS, skipEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
 
 interface PreviewPanelProps {
   artifacts: Artifact[];
@@ -167,9 +167,9 @@ export function PreviewPanel({ artifacts, artifactId, onArtifact, preview, pendi
               </ul>
             </details>
           )}
-          {countEntries(preview.counts).length > 0 && (
+          {countEntries(preview.counts, "", SKIP_COUNT_KEYS).length + skipEntries(preview.counts).length > 0 && (
             <dl className="count-list" aria-label="Preview counts">
-              {countEntries(preview.counts).map(([label, value]) => (
+              {[...countEntries(preview.counts, "", SKIP_COUNT_KEYS), ...skipEntries(preview.counts)].map(([label, value]) => (
                 <div key={label}>
                   <dt>{label}</dt>
                   <dd>{value}</dd>

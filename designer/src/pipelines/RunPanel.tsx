@@ -4,13 +4,13 @@ import { messageOf } from "../store";
 import { isFinished, progressLine } from "./pipelineMapping";
 import { type PipelineRun, pipelinesApi } from "./pipelinesApi";
 import { usePipelines } from "./pipelinesStore";
-import { countEntries } from "./previewMapping";
+import { countEntries, SKIP_COUNT_KEYS, skipEntries } from "./previewMapping";
 import { StatusBadge } from "./StatusBadge";
 import { useRunWatch } from "./useRunWatch";
 
 const count = (value: number | null | undefined) => (value == null ? "–" : String(value));
 /** Counts the run's facts show already. */
-const SHOWN = ["records_extracted", "records_loaded", "records_failed"];
+const SHOWN = ["records_extracted", "records_loaded", "records_failed", ...SKIP_COUNT_KEYS];
 
 /** The selected pipeline's runs; the watched one's live status, counts, error and log. */
 export function RunPanel() {
@@ -88,6 +88,16 @@ export function RunPanel() {
           {countEntries(run?.counts, "", SHOWN).length > 0 && (
             <dl className="count-list" aria-label="Run counts" data-testid="run-counts">
               {countEntries(run?.counts, "", SHOWN).map(([label, value]) => (
+                <div key={label}>
+                  <dt>{label}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          {skipEntries(run?.counts).length > 0 && (
+            <dl className="count-list skip-list" aria-label="What the run skipped" data-testid="run-skips">
+              {skipEntries(run?.counts).map(([label, value]) => (
                 <div key={label}>
                   <dt>{label}</dt>
                   <dd>{value}</dd>

@@ -5,6 +5,8 @@ import {
   errorCount,
   fieldPath,
   formErrors,
+  isArtifactDrafted,
+  isArtifactEdited,
   isFinished,
   isPipelineEdited,
   logLine,
@@ -223,5 +225,25 @@ describe("isPipelineEdited", () => {
     expect(isPipelineEdited({ ...initial, name: "q" }, "1000", initial)).toBe(true);
     expect(isPipelineEdited(initial, "10", initial)).toBe(true);
     expect(isPipelineEdited({ ...initial, artifact_ids: [3] }, "1000", initial)).toBe(true);
+  });
+});
+
+describe("artifact forms' unsaved edits", () => {
+  const registered = { id: 3, name: "feed", media_type: "application/json", location: "/srv/feed.json", stored: false } as Artifact;
+  const uploaded = { ...registered, location: null, stored: true } as Artifact;
+  const form = { name: "feed", media_type: "application/json", location: "/srv/feed.json" };
+
+  it("an edit form is edited when a field differs from the artifact", () => {
+    expect(isArtifactEdited(registered, form)).toBe(false);
+    expect(isArtifactEdited(registered, { ...form, name: "feed, renamed" })).toBe(true);
+    expect(isArtifactEdited(registered, { ...form, location: "/srv/other.json" })).toBe(true);
+    expect(isArtifactEdited(uploaded, { ...form, location: "" })).toBe(false); // an upload's location is not edited
+  });
+
+  it("the register form is drafted once anything is typed or a file chosen", () => {
+    const empty = { file: null, name: "", media_type: "", location: "" };
+    expect(isArtifactDrafted(empty)).toBe(false);
+    expect(isArtifactDrafted({ ...empty, location: "/srv/a.pdf" })).toBe(true);
+    expect(isArtifactDrafted({ ...empty, file: new File(["x"], "a.json") })).toBe(true);
   });
 });

@@ -250,6 +250,16 @@ export function artifactInput(artifact: Artifact, change: Partial<ArtifactInput>
   return { name, media_type, location: stored ? null : (location ?? null), enabled: enabled ?? true, ...change };
 }
 
+/** Whether the artifact edit form says something else than the artifact (an uploaded one's location is not edited). */
+export function isArtifactEdited(artifact: Artifact, form: { name: string; media_type: string; location: string }): boolean {
+  return form.name !== artifact.name || form.media_type !== artifact.media_type || (!artifact.stored && form.location !== (artifact.location ?? ""));
+}
+
+/** Whether the register form holds anything typed or chosen. */
+export function isArtifactDrafted(form: { file: File | null; name: string; media_type: string; location: string }): boolean {
+  return form.file !== null || [form.name, form.media_type, form.location].some((value) => value.trim() !== "");
+}
+
 /** The pipelines that name a record: a template, an entity or an artifact (deleting it would break them). */
 export function usedBy(pipelines: Pipeline[], kind: "template" | "entity" | "artifact", id: number): string[] {
   return pipelines

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Preview, PreviewTable } from "./pipelinesApi";
-import { cellText, cellTitle, countEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
+import { cellText, cellTitle, countEntries, SKIP_COUNT_KEYS, skipEntries, firstPage, pageOptions, pageOutlines, previewSummary, recordColumns, recordSource, skippedLine, tableOf, tableTitle } from "./previewMapping";
 
 const table = (values: Partial<PreviewTable>): PreviewTable => ({
   page: 1,
@@ -110,6 +110,21 @@ describe("records", () => {
 });
 
 describe("counts and skipped", () => {
+  it("word each skip reason with its count: a disabled artifact by artifacts, the rest by rows", () => {
+    const run = { artifacts: 2, artifacts_skipped: 1, rows_skipped: 6, skipped_by_kind: { "artifact disabled": 0, "header repeated": 1, "table without the fields' columns": 5, "page not read": 0 } };
+    expect(skipEntries(run)).toEqual([
+      ["Skipped: artifacts disabled (not read)", "1 artifact"],
+      ["Skipped: header rows repeated (a table continued on another page)", "1 row"],
+      ["Skipped: rows of tables without the template's columns", "5 rows"],
+    ]);
+    // the generic counts leave the skips to skipEntries
+    expect(countEntries(run, "", SKIP_COUNT_KEYS)).toEqual([["Artifacts", "2"], ["Rows skipped", "6"]]);
+    expect(skipEntries({ artifacts_skipped: 2, skipped_by_kind: {} })).toEqual([["Skipped: artifacts", "2 artifacts"]]);
+    expect(skipEntries({ skipped_by_kind: { "a new kind": 3 } })).toEqual([["Skipped: a new kind", "3 rows"]]);
+    expect(skipEntries({ artifacts_skipped: 0, skipped_by_kind: { "artifact disabled": 0 } })).toEqual([]);
+    expect(skipEntries(null)).toEqual([]);
+  });
+
   it("flatten counts with their reasons, in words", () => {
     expect(countEntries(PREVIEW.counts)).toEqual([
       ["Tables found", "4"],

@@ -171,6 +171,36 @@ export function countEntries(counts: Record<string, unknown> | null | undefined,
   return entries;
 }
 
+/** The kinds of skip a run or preview counts (findings.py, extraction.py), in a user's words: what was skipped. */
+const SKIP_KINDS: Record<string, string> = {
+  "artifact disabled": "artifacts disabled (not read)",
+  "above the header": "rows above a table's header",
+  "header repeated": "header rows repeated (a table continued on another page)",
+  "page number or running head/footer": "page numbers, running heads and footers",
+  "table without the fields' columns": "rows of tables without the template's columns",
+  "table not selected (table_index)": "rows of tables the template's table index leaves out",
+  "page not read": "rows of pages not read",
+};
+/** Kinds that skip whole artifacts: counted by `artifacts_skipped`, their `skipped_by_kind` entry holds 0 rows. */
+const ARTIFACT_KINDS = ["artifact disabled"];
+/** The count keys skipEntries words; countEntries leaves them to it. */
+export const SKIP_COUNT_KEYS = ["artifacts_skipped", "skipped_by_kind"] as const;
+
+/** Each reason a run or preview skipped something, with how many, in words:
+ * `["Skipped: artifacts disabled (not read)", "1 artifact"]`, `["Skipped: header rows repeated (…)", "3 rows"]`. */
+export function skipEntries(counts: Record<string, unknown> | null | undefined): [string, string][] {
+  const found = counts?.skipped_by_kind;
+  const byKind = found && typeof found === "object" && !Array.isArray(found) ? (found as Record<string, unknown>) : {};
+  const artifacts = typeof counts?.artifacts_skipped === "number" ? counts.artifacts_skipped : 0;
+  const label = (kind: string) => `Skipped: ${SKIP_KINDS[kind] ?? kind}`;
+  const artifactKind = Object.keys(byKind).find((kind) => ARTIFACT_KINDS.includes(kind));
+  const entries: [string, string][] = artifacts > 0 ? [[artifactKind ? label(artifactKind) : "Skipped: artifacts", plural(artifacts, "artifact")]] : [];
+  for (const [kind, rows] of Object.entries(byKind)) {
+    if (!ARTIFACT_KINDS.includes(kind) && typeof rows === "number" && rows > 0) entries.push([label(kind), plural(rows, "row")]);
+  }
+  return entries;
+}
+
 /** One skipped table, row or page in words: where it was, why, and how many rows. */
 export function skippedLine(item: unknown): string {
   if (typeof item !== "object" || item === null) return String(item);
