@@ -283,8 +283,7 @@ class ComposeStack:
         from test_compose import CheckFailed
 
         try:
-            self.compose.dc("build", capture=False)
-            self.compose.make("up")
+            self.compose.make("up")  # `up -d --build`: the images from the project's Dockerfiles
             self.compose.wait_ready("first start", timeout_s=timeout_s)
         except CheckFailed as exc:
             raise SystemExit(f"error: the Compose stack did not start: {exc}") from None
@@ -347,9 +346,6 @@ class ComposeStack:
             capture_output=True, text=True,
         ).stdout.split()  # fmt: skip
         return [] if keep else left
-
-    def tail(self, lines: int = 30) -> str:
-        return self.compose.dc("logs", "--tail", str(lines), check=False)
 
 
 def memory_bytes(text: str) -> int:
