@@ -196,9 +196,11 @@ bench-scale: install ## Benchmark Celery workers: 2 vs 1 worker, per-step overhe
 	$(RUN) python scripts/bench_scale.py
 
 MINUTES ?= 10
+SOAK_MODE ?=
 .PHONY: soak
-soak: install dbt-prepare ## Mixed load + faults on its own make dev stack for MINUTES (10); one JSON line, exit 1 if a check fails
-	$(RUN) python scripts/soak.py --minutes $(MINUTES)
+soak: install dbt-prepare ## Mixed load + faults on its own make dev stack (SOAK_MODE=compose: a Compose project) for MINUTES (10); one JSON line, exit 1 if a check fails
+	$(if $(filter compose,$(SOAK_MODE)),@test -n "$(COMPOSE)" || { echo "error: neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed" >&2; exit 2; })
+	COMPOSE="$(COMPOSE)" $(RUN) python scripts/soak.py --minutes $(MINUTES) $(if $(filter compose,$(SOAK_MODE)),--compose)
 
 .PHONY: bench-designer
 bench-designer: install designer-build ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform

@@ -5,9 +5,9 @@ with the embedded Postgres (so it may kill and restart it) and a throw-away Mari
 For N minutes it submits a mix: `sample_product_sync_pipeline` (Airbyte sync + dbt) and `sql_sync_pipeline`
 (table sync + dbt) over GraphQL, a universal pipeline over the platform API, designer previews and edits. On a
 schedule it injects faults, in turn: kill -9 of a code server, of a run worker, of the daemon, of the
-webserver, of the platform API and of the Postgres postmaster, a Postgres restart (fast shutdown), and a
-broken YAML pushed through the designer API (refused with 4xx, nothing written). Then it waits for every
-run to end, Ctrl-Cs the stack and checks:
+webserver, of the platform API and of the Postgres postmaster, a Postgres restart (fast shutdown), a
+broken YAML pushed through the designer API (refused with 4xx, nothing written), and a full disk under the
+runs' storage folder (`disk_full`, below). Then it waits for every run to end, Ctrl-Cs the stack and checks:
 
 - every run is terminal (`stuck`: runs still queued or in flight), and every run submitted ended SUCCESS,
   itself or through Dagster's automatic retries (`lost`: those that did not);
@@ -17,14 +17,27 @@ run to end, Ctrl-Cs the stack and checks:
 - over the last half, no long-lived process grew its RSS by more than 10 % (`rss_growth`, per process) or
   leaked file descriptors (`fd_growth`).
 
+`disk_full`: uploaded artifacts live in Postgres; what runs write to a folder is Dagster's local artifact
+storage, `DAGSTER_HOME/storage` (step outputs and compute logs). With this fault the soak mounts a small tmpfs
+over the stack's own storage folder (inside its temporary copy, never a user's) before the stack starts and
+unmounts it at the end. The fault fills it, launches the universal pipeline, which must FAIL with one line
+naming ENOSPC (no traceback) and nothing counted as loaded, leaves no temporary or partial output file, then
+frees the space: the run's automatic retry must SUCCEED with the entity's exact rows (the usual end checks).
+Mounting needs root (CAP_SYS_ADMIN); without it the fault is a named `fault_problems` entry, not skipped silently.
+
+`--compose` (`make soak SOAK_MODE=compose`): the same load, fault schedule, end checks and JSON line against a
+throw-away project of the Compose stack (docker-compose.yaml, the images its Dockerfiles build); faults are
+`docker kill` of a service's container (started again 3 s later) and `docker restart` of Postgres, RSS per
+container from `docker stats --no-stream` (see ComposeStack).
+
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input or a missing server (named).
-A full disk on an artifacts folder is not injected: uploaded artifacts live in Postgres, not in a folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -46,6 +59,7 @@ import pymysql
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
+from data_manager.pipelines.runs import failure_text
 from data_manager.process_groups import free_port
 from data_manager.stack_runtime import free_port_offset
 
@@ -56,7 +70,12 @@ from prepared_files import copy_prepared_files  # noqa: E402
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 FORKSERVER = "from multiprocessing.forkserver import main"
 JOBS = {"sample_product_sync": "sample_product_sync_pipeline", "sql_sync": "sql_sync_pipeline"}
-FAULTS = ("code_server", "run_worker", "daemon", "webserver", "api", "postgres_kill", "postgres_restart", "broken_yaml")
+FAULTS = (
+    "code_server", "run_worker", "daemon", "webserver", "api", "postgres_kill", "postgres_restart", "broken_yaml",
+    "disk_full",
+)  # fmt: skip
+# The faults of --compose: each a `docker kill` (started again) or `docker restart` of the service's container.
+COMPOSE_FAULTS = ("code_server", "daemon", "webserver", "api", "postgres_kill", "postgres_restart")
 RSS_LIMIT_PCT = 10.0
 ENTITY_ROWS = 40
 RUNS_QUERY = """
@@ -184,10 +203,159 @@ class DevStack:
                     process.kill()  # the soak cleans up after itself; the leftover is reported
         return left
 
+    # -- what the faults, the sampler and the end checks ask of a stack (ComposeStack answers the same) --
+    designer_writes = True  # the designer may write files (read-only in Compose)
+    code_server = "code-server:sample_product_sync"
+
+    @property
+    def api_headers(self) -> dict[str, str]:
+        return {}
+
+    def kill(self, role: str) -> str:
+        if role == self.code_server and role not in self.roles():
+            role = "grpc:sample_product_sync"  # CODE_SERVER_MODE=grpc
+        process = self.roles()[role]
+        process.kill()
+        return f"kill -9 {role} (pid {process.pid})"
+
+    def restart_postgres(self) -> str:
+        postmaster = self.roles()["postgres"]
+        postmaster.send_signal(signal.SIGINT)  # fast shutdown, as `pg_ctl restart -m fast` begins
+        return f"fast shutdown of postgres (pid {postmaster.pid}); make dev starts it again"
+
+    def resources(self) -> list[tuple[str, str, int, int]]:
+        """(role, process identity, RSS bytes, open fds) of every long-lived process."""
+        found = []
+        with contextlib.suppress(psutil.Error):
+            for role, process in self.roles().items():
+                with contextlib.suppress(psutil.Error):
+                    found.append((role, str(process.pid), process.memory_info().rss, process.num_fds()))
+        return found
+
+    sample_every_s = 5
+
+    def count(self, query: str) -> tuple | None:
+        """The row `query` answers in the platform's database (None when it fails, e.g. no such table)."""
+        pg = {"host": "127.0.0.1", "port": self.env["EMBEDDED_POSTGRES_PORT"], "user": "postgres"}
+        try:
+            with psycopg.connect(**pg, dbname="dataplatform") as conn:
+                return conn.execute(query).fetchone()
+        except psycopg.Error:
+            return None
+
+    def source_orders(self) -> int:
+        with mysql(self.env, self.env["MYSQL_DB"]) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM orders")
+            return cursor.fetchone()[0]
+
     def tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):
             return "\n".join((self.data_dir / "stack.log").read_text(errors="replace").splitlines()[-lines:])
         return ""
+
+
+class ComposeStack:
+    """The project's Compose stack (docker-compose.yaml, images from its Dockerfiles) as a throw-away project.
+
+    `make test-compose`'s Stack brings it up: random passwords in a 0600 env file, free ports, its own project
+    name. Faults are `docker kill` of a service's container, started again a moment later (a `docker kill`
+    counts as a manual stop, so Docker's restart policy leaves it down: the operator's `docker start` here), and
+    `docker restart` of Postgres. RSS per container from `docker stats --no-stream`.
+    """
+
+    designer_writes = False  # the designer is read-only in Compose (writes answer 403)
+    code_server = "code_server"
+    sample_every_s = 10  # `docker stats --no-stream` takes about 2 s per call
+    SERVICES = {
+        "code_server": "data-manager", "daemon": "dagster-daemon", "webserver": "dagster-webserver",
+        "api": "platform-api", "postgres": "postgres",
+    }  # fmt: skip
+
+    def __init__(self) -> None:
+        from test_compose import Stack
+
+        self.compose = Stack()
+        self.webserver, self.api = self.compose.url, self.compose.api_url
+
+    @property
+    def api_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.compose.values['PLATFORM_API_TOKEN']}"}
+
+    def start(self, timeout_s: float) -> None:
+        from test_compose import CheckFailed
+
+        try:
+            self.compose.make("up")  # `up -d --build`: the images from the project's Dockerfiles
+            self.compose.wait_ready("first start", timeout_s=timeout_s)
+        except CheckFailed as exc:
+            raise SystemExit(f"error: the Compose stack did not start: {exc}") from None
+
+    def container(self, role: str) -> str:
+        return self.compose.container(self.SERVICES[role])
+
+    def kill(self, role: str) -> str:
+        container = self.container(role)
+        subprocess.run(["docker", "kill", container], check=True, capture_output=True)
+        time.sleep(3)
+        subprocess.run(["docker", "start", container], check=True, capture_output=True)
+        return f"docker kill {self.SERVICES[role]} ({container[:12]}), docker start 3 s later"
+
+    def restart_postgres(self) -> str:
+        container = self.container("postgres")
+        subprocess.run(["docker", "restart", container], check=True, capture_output=True)
+        return f"docker restart postgres ({container[:12]})"
+
+    def resources(self) -> list[tuple[str, str, int, int]]:
+        """(service, container and its PID 1, memory usage bytes, 0) of every running container of the project."""
+        ids = self.compose.dc("ps", "-q", check=False).split()
+        if not ids:
+            return []
+        inspected = subprocess.run(
+            ["docker", "inspect", "-f", '{{.Id}} {{.State.Pid}} {{index .Config.Labels "com.docker.compose.service"}}',
+             *ids], capture_output=True, text=True,
+        ).stdout.split("\n")  # fmt: skip
+        services = {line.split()[0][:12]: line.split()[1:] for line in inspected if len(line.split()) == 3}
+        stats = subprocess.run(
+            ["docker", "stats", "--no-stream", "--format", "{{.ID}} {{.MemUsage}}", *ids],
+            capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        found = []
+        for line in stats.splitlines():
+            container, usage = line.split(" ", 1)
+            if container[:12] in services and services[container[:12]][0] != "0":
+                pid, service = services[container[:12]]
+                found.append((service, f"{container[:12]}:{pid}", memory_bytes(usage.split("/")[0]), 0))
+        return found
+
+    def count(self, query: str) -> tuple | None:
+        from test_compose import CheckFailed
+
+        try:
+            return tuple(int(value) for value in self.compose.psql(query).split("|"))
+        except (CheckFailed, ValueError):
+            return None
+
+    def source_orders(self) -> int:
+        return self.compose.mysql_count("orders")
+
+    def stop(self, keep: bool = False) -> list[str]:
+        """`down -v` (unless kept); the project's containers still there afterwards."""
+        if not keep:
+            self.compose.dc("down", "-v", "--remove-orphans", check=False)
+            self.compose.env_file.unlink(missing_ok=True)
+        left = subprocess.run(
+            ["docker", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={self.compose.project}"],
+            capture_output=True, text=True,
+        ).stdout.split()  # fmt: skip
+        return [] if keep else left
+
+
+def memory_bytes(text: str) -> int:
+    """`docker stats`' "123.4MiB" as bytes."""
+    text = text.strip()
+    units = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "kB": 1000, "MB": 1000**2, "GB": 1000**3, "B": 1}
+    unit = next(u for u in units if text.endswith(u))
+    return int(float(text[: -len(unit)]) * units[unit])
 
 
 def copy_repository(target: Path) -> Path:
@@ -228,6 +396,58 @@ def mysql(settings: dict[str, str], database: str | None = None) -> pymysql.conn
         ) from None
 
 
+class SmallDisk:
+    """A tmpfs of `size` mounted over `path` (a folder of the soak's own temporary copy), filled and freed."""
+
+    def __init__(self, path: Path, inside: Path, size: str = "256m") -> None:
+        if not path.resolve().is_relative_to(inside.resolve()):
+            raise SystemExit(f"error: refusing to mount over {path}: not under the soak's temporary {inside}")
+        self.path, self.size, self.mounted, self.problem = path, size, False, ""
+        self.filler = path / ".soak-filler"
+
+    def mount(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={self.size},mode=0755", "soak-disk", str(self.path)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        self.mounted = result.returncode == 0
+        if not self.mounted:
+            self.problem = f"cannot mount a tmpfs over {self.path} (needs root): {result.stderr.strip()[:160]}"
+
+    def fill(self) -> int:
+        """Write the filler until the disk answers ENOSPC; the bytes written. Only on the mounted tmpfs: never
+        on the disk below it (the folder is checked to be a mount point, and the filler stops at its size)."""
+        stats = os.statvfs(self.path)
+        if not os.path.ismount(self.path) or stats.f_blocks * stats.f_frsize > 1 << 30:
+            raise OSError(errno.EINVAL, f"{self.path} is not the soak's small tmpfs any more: not filling it")
+        written, most = 0, stats.f_blocks * stats.f_frsize
+        descriptor = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            for chunk in (b"\0" * (1 << 20), b"\0" * 4096, b"\0"):
+                try:
+                    while written <= most:
+                        written += os.write(descriptor, chunk)
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+        finally:
+            os.close(descriptor)
+        return written
+
+    def free(self) -> None:
+        self.filler.unlink(missing_ok=True)
+
+    def leftovers(self) -> list[str]:
+        """Temporary files an interrupted atomic write left behind."""
+        return [str(p.relative_to(self.path)) for p in self.path.rglob(".*.tmp")]
+
+    def unmount(self) -> None:
+        if self.mounted and subprocess.run(["umount", str(self.path)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(self.path)], check=False)  # still busy: detach it now
+        self.mounted = False
+
+
 # -- what the soak records -------------------------------------------------------------------------------
 @dataclass
 class Record:
@@ -253,14 +473,22 @@ class Record:
 
 
 class Soak:
-    def __init__(self, stack: DevStack, record: Record, minutes: float, faults: list[str]):
+    def __init__(
+        self,
+        stack: DevStack | ComposeStack,
+        record: Record,
+        minutes: float,
+        faults: list[str],
+        disk: SmallDisk | None = None,
+    ):
         self.stack = stack
+        self.disk = disk
         self.record = record
         self.deadline = time.monotonic() + minutes * 60
         self.faults = faults
         self.fault_interval = minutes * 60 / (len(faults) + 1) if faults else 0
         self.stop = threading.Event()
-        self.http = httpx.Client(base_url=stack.api, timeout=120)
+        self.http = httpx.Client(base_url=stack.api, headers=stack.api_headers, timeout=120)
         self.pipeline_id = 0
 
     # -- API calls, each recorded; 503 and a dropped connection are retried as a client should ---------
@@ -330,6 +558,8 @@ class Soak:
         """A preview, then an edit: a cron schedule added to sample_product_sync and removed again."""
         base = "/api/designer/locations/sample_product_sync"
         self.call("GET", f"{base}/preview")
+        if not self.stack.designer_writes:
+            return
         name = f"soak_schedule_{cycle}"
         created = self.call("POST", f"{base}/schedules", json={
             "name": name, "job": "sample_product_sync_pipeline", "cron": "0 6 * * *",
@@ -366,14 +596,8 @@ class Soak:
                 self.record.faults[fault] += 1
             log(f"fault {fault}: {done}")
 
-    def kill_role(self, role: str) -> str:
-        process = self.stack.roles()[role]
-        process.kill()
-        return f"kill -9 {role} (pid {process.pid})"
-
     def fault_code_server(self) -> str:
-        return self.kill_role("code-server:sample_product_sync" if "code-server:sample_product_sync" in
-                              self.stack.roles() else "grpc:sample_product_sync")  # fmt: skip
+        return self.stack.kill(self.stack.code_server)
 
     def fault_run_worker(self) -> str:
         give_up = time.monotonic() + 60
@@ -389,21 +613,19 @@ class Soak:
         return "no run worker to kill"
 
     def fault_daemon(self) -> str:
-        return self.kill_role("daemon")
+        return self.stack.kill("daemon")
 
     def fault_webserver(self) -> str:
-        return self.kill_role("webserver")
+        return self.stack.kill("webserver")
 
     def fault_api(self) -> str:
-        return self.kill_role("api")
+        return self.stack.kill("api")
 
     def fault_postgres_kill(self) -> str:
-        return self.kill_role("postgres")
+        return self.stack.kill("postgres")
 
     def fault_postgres_restart(self) -> str:
-        postmaster = self.stack.roles()["postgres"]
-        postmaster.send_signal(signal.SIGINT)  # fast shutdown, as `pg_ctl restart -m fast` begins
-        return f"fast shutdown of postgres (pid {postmaster.pid}); make dev starts it again"
+        return self.stack.restart_postgres()
 
     def fault_broken_yaml(self) -> str:
         path = self.stack.home / "app/dagster_code/sample_product_sync/src/dagster_code/sample_product_sync/defs"
@@ -420,23 +642,66 @@ class Soak:
             self.record.fault_problems.append("broken_yaml: the refused YAML changed defs.yaml")
         return f"PUT of a broken defs.yaml answered {status}"
 
+    def fault_disk_full(self) -> str:
+        if self.disk is None or not self.disk.mounted:
+            problem = self.disk.problem if self.disk else "no small disk was mounted"
+            self.record.fault_problems.append(f"disk_full: {problem}")
+            return f"not injected: {problem}"
+        try:
+            filled = self.disk.fill()
+        except OSError as exc:
+            self.disk.free()
+            self.record.fault_problems.append(f"disk_full: {exc}")
+            return f"not injected: {exc}"
+        try:
+            launched = self.call("POST", f"/api/pipelines/{self.pipeline_id}/runs")
+            if launched is None or launched.status_code != 201:
+                self.record.fault_problems.append(f"disk_full: launching answered {launched and launched.status_code}")
+                return "launch failed"
+            run_id = launched.json()["run_id"]
+            self.record.submitted.append(run_id)  # lost unless its retry succeeds once the space is back
+            run, give_up = {}, time.monotonic() + 240
+            while time.monotonic() < give_up and run.get("status") not in TERMINAL:
+                time.sleep(1)
+                answer = self.call("GET", f"/api/pipelines/{self.pipeline_id}/runs/{run_id}")
+                run = answer.json() if answer is not None and answer.status_code == 200 else {}
+        finally:
+            self.disk.free()
+        error = run.get("error") or ""
+        for problem in disk_full_problems(run, error, self.disk.leftovers()):
+            self.record.fault_problems.append(f"disk_full: {problem}")
+        return (
+            f"filled {filled >> 20} MiB; the pipeline run {run.get('status')}: {error.splitlines()[0] if error else ''}"
+        )
+
     # -- resources -------------------------------------------------------------------------------------
     def sample(self) -> None:
         while not self.stop.is_set():
             now = time.monotonic()
-            with contextlib.suppress(psutil.Error):
-                for role, process in self.stack.roles().items():
-                    with contextlib.suppress(psutil.Error):
-                        rss, fds = process.memory_info().rss, process.num_fds()
-                        self.record.samples.append((now, role, process.pid, rss, fds))
-            self.stop.wait(5)
+            for role, identity, rss, fds in self.stack.resources():
+                self.record.samples.append((now, role, identity, rss, fds))
+            self.stop.wait(self.stack.sample_every_s)
 
 
-def all_runs(stack: DevStack) -> dict[str, str]:
+def disk_full_problems(run: dict, error: str, leftovers: list[str]) -> list[str]:
+    """What a run launched on a full disk did wrong: it must fail, in one line per step naming ENOSPC."""
+    problems = []
+    if run.get("status") != "FAILURE":
+        problems.append(f"the run ended {run.get('status') or 'nowhere within 240 s'}, not FAILURE")
+    elif "ENOSPC" not in error or "Traceback" in error or any("ENOSPC" not in line for line in error.splitlines()):
+        problems.append(f"the error is not one line per step naming ENOSPC: {error[:300]!r}")
+    if run.get("records_loaded"):
+        problems.append(f"{run['records_loaded']} records counted as loaded by the failed run")
+    if leftovers:
+        problems.append(f"partial files left: {leftovers[:5]}")
+    return problems
+
+
+def all_runs(stack: DevStack | ComposeStack) -> dict[str, str]:
     return {run["runId"]: run["status"] for run in run_details(stack)}
 
 
-def run_details(stack: DevStack) -> list[dict]:
+def run_details(stack: DevStack | ComposeStack) -> list[dict]:
     with DagsterClient(url=stack.webserver, timeout=60, max_retries=3) as client:
         data = client.execute(RUNS_QUERY, {"cursor": None})
     return data["runsOrError"]["results"]
@@ -463,7 +728,7 @@ def outcome(runs: list[dict], submitted: list[str]) -> dict:
     }
 
 
-def failure_causes(stack: DevStack, runs: list[dict], limit: int = 20) -> dict[str, int]:
+def failure_causes(stack: DevStack | ComposeStack, runs: list[dict], limit: int = 20) -> dict[str, int]:
     """The first failure message of each failed run (shortened): every failure should say why."""
     causes: Counter = Counter()
     with DagsterClient(url=stack.webserver, timeout=60, max_retries=3) as client:
@@ -472,7 +737,7 @@ def failure_causes(stack: DevStack, runs: list[dict], limit: int = 20) -> dict[s
             # A step failure's own error says why ("Execution of step ... failed." does not).
             texts = [text for e in events for text in (e.error, e.message) if text]
             first = next((t for t in texts if not t.startswith("Execution of step")), texts[0] if texts else "no error")
-            causes[first.splitlines()[0][:140]] += 1
+            causes[failure_text(first).splitlines()[0][:140]] += 1
     return dict(causes)
 
 
@@ -495,32 +760,107 @@ def growth(samples: list[tuple[float, str, int, int, int]], since: float) -> tup
     return rss_growth, fd_growth
 
 
-def count(pg: dict[str, str], query: str) -> tuple:
-    with psycopg.connect(**pg) as conn:
-        return conn.execute(query).fetchone()
-
-
-def tables_exact(pg: dict[str, str], mysql_env: dict[str, str]) -> dict[str, bool]:
+def tables_exact(stack: DevStack | ComposeStack) -> dict[str, bool]:
     """The expected rows, each exactly once, in every table the soak's runs wrote."""
-    sys.path.insert(0, str(REPO / "samples"))
     from sample_api import load_products
 
-    products = len(load_products())
-    with mysql(mysql_env, mysql_env["MYSQL_DB"]) as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM orders")
-        orders = cursor.fetchone()[0]
+    products, orders = len(load_products()), stack.source_orders()
     checks = {
         "products": ("SELECT count(*), count(DISTINCT product_id) FROM reporting.products_reporting", products),
         "shop_orders": ("SELECT count(*), count(DISTINCT order_id) FROM reporting.shop_orders_reporting", orders),
         "entity": ("SELECT count(*), count(DISTINCT sku) FROM entities.soak_items", ENTITY_ROWS),
     }
-    result = {}
-    for name, (query, expected) in checks.items():
-        try:
-            result[name] = count(pg, query) == (expected, expected)
-        except psycopg.Error:
-            result[name] = False
-    return result
+    return {name: stack.count(query) == (expected, expected) for name, (query, expected) in checks.items()}
+
+
+def measure(stack: DevStack | ComposeStack, args: argparse.Namespace, faults: list[str], report: dict,
+            record: Record, disk: SmallDisk | None = None) -> None:  # fmt: skip
+    """Start `stack`, load it and inject `faults` for --minutes, wait for every run to end; the checks into `report`."""
+    stack.start(timeout_s=900)
+    record.started = time.monotonic()
+    soak = Soak(stack, record, args.minutes, faults, disk)
+    soak.setup_pipeline()
+    threads = [threading.Thread(target=target, daemon=True) for target in (soak.load, soak.inject, soak.sample)]
+    for thread in threads:
+        thread.start()
+    while time.monotonic() < soak.deadline:
+        time.sleep(1)
+    soak.stop.set()
+    for thread in threads:
+        thread.join(timeout=300)
+    log(f"load done: {len(record.submitted)} runs submitted; waiting for every run to end")
+    give_up = time.monotonic() + args.drain_minutes * 60
+    runs = []
+    while time.monotonic() < give_up:
+        with contextlib.suppress(DaglabError, httpx.HTTPError):
+            runs = run_details(stack)
+            if runs and all(run["status"] in TERMINAL for run in runs):
+                time.sleep(20)  # a failure's retry is queued by the daemon a moment later
+                runs = run_details(stack)
+                if all(run["status"] in TERMINAL for run in runs):
+                    break
+        time.sleep(5)
+    report.update(outcome(runs, record.submitted))
+    report["failure_causes"] = failure_causes(stack, runs)
+    report["tables_exact"] = tables_exact(stack)
+    rss, fds = growth(record.samples, since=record.started + args.minutes * 30)
+    report["rss_growth_pct"] = rss
+    report["fd_growth"] = fds
+
+
+def soak_dev(args: argparse.Namespace, faults: list[str], report: dict, record: Record) -> None:
+    mysql_env = mysql_settings()
+    shop_db = f"soak_shop_{uuid.uuid4().hex[:8]}"
+    mysql(mysql_env).close()  # fails early, naming the server, when MariaDB is missing
+    temp = Path(tempfile.mkdtemp(prefix="soak-"))
+    home = copy_repository(temp / "home")
+    data_dir = home / ".data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("POSTGRES_")}
+    environment.update(mysql_env)
+    environment.update({
+        "DATA_PLATFORM_HOME": str(home), "DATA_PLATFORM_DATA_DIR": str(data_dir),
+        "EMBEDDED_POSTGRES_PORT": str(free_port()),
+        "DAGSTER_WEBSERVER_PORT": str(free_port()), "PLATFORM_API_PORT": str(free_port()),
+        "SAMPLE_API_PORT": (sample_port := str(free_port())), "SAMPLE_API_URL": f"http://127.0.0.1:{sample_port}",
+        "LOCAL_PORT_OFFSET": str(free_port_offset()), "MYSQL_DB": shop_db, "PYTHONUNBUFFERED": "1",
+        "DAGSTER_WEBSERVER_URL": "",
+    })  # fmt: skip
+    environment["DAGSTER_WEBSERVER_URL"] = f"http://127.0.0.1:{environment['DAGSTER_WEBSERVER_PORT']}"
+    stack = DevStack(home, data_dir, environment)
+    disk = SmallDisk(data_dir / "dagster_home" / "storage", inside=temp) if "disk_full" in faults else None
+    try:
+        if disk is not None:
+            disk.mount()
+            log(f"disk_full: {disk.problem or f'a {disk.size} tmpfs over {disk.path}'}")
+        log(f"starting the stack in {home} (logs: {data_dir / 'stack.log'})")
+        measure(stack, args, faults, report, record, disk)
+    finally:
+        report["orphans"] = stack.stop() if stack.process is not None else []
+        if disk is not None:
+            disk.unmount()
+        with contextlib.suppress(SystemExit), mysql(mysql_env) as conn, conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{shop_db}`")
+        if not args.keep:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def soak_compose(args: argparse.Namespace, faults: list[str], report: dict, record: Record) -> None:
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        raise SystemExit("error: no Docker engine answers `docker info`: start one (e.g. `sudo dockerd`) and retry")
+    os.environ["COMPOSE"] = os.environ.get("COMPOSE") or default_compose()  # `make soak` passes the Makefile's
+    stack = ComposeStack()
+    log(f"Compose project {stack.compose.project}: building and starting it (webserver {stack.webserver})")
+    try:
+        measure(stack, args, faults, report, record)
+    finally:
+        report["orphans"] = stack.stop(keep=args.keep)
+
+
+def default_compose() -> str:
+    """`docker compose` (v2) when it answers, else `docker-compose` (v1), as the Makefile picks."""
+    v2 = subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    return "docker compose" if v2 else "docker-compose"
 
 
 def main() -> int:
@@ -529,80 +869,34 @@ def main() -> int:
     )
     parser.add_argument("--minutes", type=float, default=10, help="how long to submit load and inject faults")
     parser.add_argument(
-        "--faults", default=",".join(FAULTS), help=f"comma-separated, in order (of {', '.join(FAULTS)})"
+        "--compose",
+        action="store_true",
+        help="soak the Compose stack (docker-compose.yaml, images built from the project's Dockerfiles) in a\n"
+        "throw-away project instead of a `make dev` stack; faults are `docker kill` of containers and\n"
+        f"`docker restart` of Postgres (of {', '.join(COMPOSE_FAULTS)}); needs a Docker engine",
+    )
+    parser.add_argument(
+        "--faults",
+        help=f"comma-separated, in order (make dev: of {', '.join(FAULTS)};\n"
+        "--compose: of the ones named there); default: all of the mode's",
     )
     parser.add_argument("--drain-minutes", type=float, default=15, help="how long runs may take to end afterwards")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary home (logs in <home>/.data)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary home (logs in <home>/.data) or the Compose project"
+    )
     args = parser.parse_args()
-    faults = [fault for fault in args.faults.split(",") if fault]
-    unknown = sorted(set(faults) - set(FAULTS))
+    allowed = COMPOSE_FAULTS if args.compose else FAULTS
+    faults = [fault for fault in (args.faults or ",".join(allowed)).split(",") if fault]
+    unknown = sorted(set(faults) - set(allowed))
     if unknown or args.minutes <= 0:
-        print(f"error: unknown fault(s) {', '.join(unknown)}" if unknown else "error: --minutes must be > 0",
-              file=sys.stderr)  # fmt: skip
+        mode = "with --compose" if args.compose else "with make dev"
+        print(f"error: unknown fault(s) {mode}: {', '.join(unknown)} (of {', '.join(allowed)})" if unknown
+              else "error: --minutes must be > 0", file=sys.stderr)  # fmt: skip
         return 2
 
-    mysql_env = mysql_settings()
-    shop_db = f"soak_shop_{uuid.uuid4().hex[:8]}"
-    mysql(mysql_env).close()  # fails early, naming the server, when MariaDB is missing
-    temp = Path(tempfile.mkdtemp(prefix="soak-"))
-    home = copy_repository(temp / "home")
-    data_dir = home / ".data"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    pg_port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("POSTGRES_")}
-    environment.update(mysql_env)
-    environment.update({
-        "DATA_PLATFORM_HOME": str(home), "DATA_PLATFORM_DATA_DIR": str(data_dir), "EMBEDDED_POSTGRES_PORT": str(pg_port),
-        "DAGSTER_WEBSERVER_PORT": str(free_port()), "PLATFORM_API_PORT": str(free_port()),
-        "SAMPLE_API_PORT": (sample_port := str(free_port())), "SAMPLE_API_URL": f"http://127.0.0.1:{sample_port}",
-        "LOCAL_PORT_OFFSET": str(free_port_offset()), "MYSQL_DB": shop_db, "PYTHONUNBUFFERED": "1",
-        "DAGSTER_WEBSERVER_URL": "",
-    })  # fmt: skip
-    environment["DAGSTER_WEBSERVER_URL"] = f"http://127.0.0.1:{environment['DAGSTER_WEBSERVER_PORT']}"
-    stack = DevStack(home, data_dir, environment)
     record = Record()
-    report: dict = {"mode": "make dev", "minutes": args.minutes}
-    try:
-        log(f"starting the stack in {home} (logs: {data_dir / 'stack.log'})")
-        stack.start(timeout_s=600)
-        record.started = time.monotonic()
-        soak = Soak(stack, record, args.minutes, faults)
-        soak.setup_pipeline()
-        threads = [threading.Thread(target=target, daemon=True) for target in (soak.load, soak.inject, soak.sample)]
-        for thread in threads:
-            thread.start()
-        while time.monotonic() < soak.deadline:
-            time.sleep(1)
-        soak.stop.set()
-        for thread in threads:
-            thread.join(timeout=300)
-        log(f"load done: {len(record.submitted)} runs submitted; waiting for every run to end")
-        give_up = time.monotonic() + args.drain_minutes * 60
-        runs = []
-        while time.monotonic() < give_up:
-            with contextlib.suppress(DaglabError, httpx.HTTPError):
-                runs = run_details(stack)
-                if runs and all(run["status"] in TERMINAL for run in runs):
-                    time.sleep(20)  # a failure's retry is queued by the daemon a moment later
-                    runs = run_details(stack)
-                    if all(run["status"] in TERMINAL for run in runs):
-                        break
-            time.sleep(5)
-        report.update(outcome(runs, record.submitted))
-        report["failure_causes"] = failure_causes(stack, runs)
-        report["tables_exact"] = tables_exact(
-            {"host": "127.0.0.1", "port": pg_port, "user": "postgres", "dbname": "dataplatform"},
-            {**mysql_env, "MYSQL_DB": shop_db},
-        )
-        rss, fds = growth(record.samples, since=record.started + args.minutes * 30)
-        report["rss_growth_pct"] = rss
-        report["fd_growth"] = fds
-    finally:
-        report["orphans"] = stack.stop() if stack.process is not None else []
-        with contextlib.suppress(SystemExit), mysql(mysql_env) as conn, conn.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{shop_db}`")
-        if not args.keep:
-            shutil.rmtree(temp, ignore_errors=True)
+    report: dict = {"mode": "compose" if args.compose else "make dev", "minutes": args.minutes}
+    (soak_compose if args.compose else soak_dev)(args, faults, report, record)
     report["faults"] = dict(record.faults)
     report["fault_problems"] = record.fault_problems
     report["submit_failures"] = dict(record.submit_failures)

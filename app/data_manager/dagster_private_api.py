@@ -64,6 +64,9 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "dagster_instance_config_schema": ("dagster._core.instance.config", "dagster_instance_config_schema"),
     # a benchmark runs the universal job as a run worker would, from its module (not a job defined for it)
     "ReconstructableRepository": ("dagster._core.definitions.reconstruct", "ReconstructableRepository"),
+    # step outputs written whole or not at all: the atomic IO manager subclasses Dagster's pickling one, which
+    # only the private module names (dg.FilesystemIOManager is its config wrapper, not the class that writes)
+    "PickledObjectFilesystemIOManager": ("dagster._core.storage.fs_io_manager", "PickledObjectFilesystemIOManager"),
 }
 
 __all__ = ["DG_CLI_MODULE", "FAILURE_ERROR_PREFIX", "RUN_WORKER_MODULE", *_NAMES]

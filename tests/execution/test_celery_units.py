@@ -65,8 +65,13 @@ def test_multiprocess_stays_the_default(monkeypatch: pytest.MonkeyPatch) -> None
     from data_manager.execution.executor import with_platform_execution
 
     monkeypatch.delenv("EXECUTOR", raising=False)
+    from data_manager.execution.step_files import AtomicFilesystemIOManager
+
     defs = dg.Definitions(jobs=[dg.define_asset_job("job", selection="*")])
-    assert with_platform_execution(defs, "alpha") is defs
+    platform = with_platform_execution(defs, "alpha")
+    assert platform.executor is None and isinstance(platform.resources["io_manager"], AtomicFilesystemIOManager)
+    own = dg.Definitions(jobs=defs.jobs, resources={"io_manager": dg.FilesystemIOManager()})
+    assert with_platform_execution(own, "alpha") is own  # a location's own IO manager stays
 
 
 def test_celery_without_a_broker_is_one_clear_error() -> None:

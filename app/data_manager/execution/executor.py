@@ -9,6 +9,9 @@ every location's Definitions go through, so no location names an executor of its
 - broker and backend come from CELERY_BROKER_URL / CELERY_BACKEND_URL at run time (`{"env": ...}`
   config): the URLs, which may hold a password, are never in a run's config or the UI;
 - step outputs go through the instance's Postgres (`PostgresStepOutputs`), which every worker reaches.
+
+With multiprocess, step outputs stay files under the instance's storage folder, written whole or not at all
+(`AtomicFilesystemIOManager`: a full disk fails the step with one line naming ENOSPC, no truncated file).
 """
 
 from __future__ import annotations
@@ -46,9 +49,13 @@ def _unpinned(job: object, executor: dg.ExecutorDefinition) -> object:
 
 
 def with_platform_execution(defs: dg.Definitions, location: str) -> dg.Definitions:
-    """`defs` run by the deployment's executor (unchanged for the multiprocess default)."""
+    """`defs` run by the deployment's executor; with multiprocess only the default IO manager is made atomic."""
     if env("EXECUTOR") != "celery":
-        return defs
+        if IO_MANAGER_KEY in (defs.resources or {}):
+            return defs
+        from data_manager.execution.step_files import AtomicFilesystemIOManager
+
+        return record_copy(defs, resources={**(defs.resources or {}), IO_MANAGER_KEY: AtomicFilesystemIOManager()})
     from data_manager.execution.step_outputs import PostgresStepOutputs
 
     executor = celery_executor_for(location)

@@ -166,7 +166,7 @@ def settled_loaded(records_extracted: int | None, records_loaded: int | None) ->
 def failure_message(events: list[Any]) -> str | None:
     """The steps' failure messages (as the sensor writes them), else the run's."""
     steps = [
-        f"{e.step_key}: {_failure_text(e.error or e.message)}"
+        f"{e.step_key}: {failure_text(e.error or e.message)}"
         for e in events
         if e.event_type == "STEP_FAILURE" and e.step_key
     ]
@@ -175,7 +175,8 @@ def failure_message(events: list[Any]) -> str | None:
     return text[:4000] or None
 
 
-def _failure_text(text: str) -> str:
+def failure_text(text: str) -> str:
+    """A step's failure as users read it: a `dg.Failure`'s own description, without Dagster's class name."""
     return text.split(FAILURE_ERROR_PREFIX, 1)[-1].strip()
 
 
