@@ -195,25 +195,25 @@ class OdbcSource(ReflectionConnection):
         assert self._conn is not None, "open() first"
         if plan.cursor is None:
             return None
-        table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
-        cur = self._conn.cursor()
-        try:
-            row = cur.execute(f"SELECT MAX({quote_ansi(plan.cursor.source.name)}) FROM {table}").fetchone()
-        finally:
-            cur.close()
+        row = self._first_row(plan, f"MAX({quote_ansi(plan.cursor.source.name)})")
         value = row[0] if row else None
         return None if isinstance(value, bytes | bytearray) else _odbc_param(value)
 
     def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
         assert self._conn is not None, "open() first"
         key = quote_ansi(plan.primary_key[0])
+        row = self._first_row(plan, f"MIN({key}), MAX({key})")
+        return (row[0], row[1]) if row else (None, None)
+
+    def _first_row(self, plan: TablePlan, aggregates: str) -> Any:
+        """`SELECT aggregates FROM` the plan's table: its one row."""
+        assert self._conn is not None, "open() first"
         table = f"{quote_ansi(plan.ref.schema or self.default_schema)}.{quote_ansi(plan.ref.name)}"
         cur = self._conn.cursor()
         try:
-            row = cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}").fetchone()
+            return cur.execute(f"SELECT {aggregates} FROM {table}").fetchone()
         finally:
             cur.close()
-        return (row[0], row[1]) if row else (None, None)
 
     def read(self, request: ReadRequest) -> Iterator[Chunk]:
         plan = request.table
