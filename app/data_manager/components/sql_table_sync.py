@@ -238,6 +238,7 @@ class SqlTableSyncComponent(dg.Component, dg.Model, dg.Resolvable):
                     "watermark": table_result.watermark or "",
                     "deletes": self.deletes,
                     **({"deleted": table_result.deleted} if table_result.deleted is not None else {}),
+                    **({"merged": table_result.merged} if table_result.merged is not None else {}),
                 },
             )
         if result.status == "failed":

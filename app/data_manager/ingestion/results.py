@@ -19,11 +19,14 @@ class TableSyncResult(BaseModel):
     target_table: str  # schema.table in Postgres
     mode: Mode = "full"
     reader: str  # what read the rows: connectorx, pymysql, pyodbc or pyairbyte
-    rows: int  # rows written in this run (incremental: new or changed rows)
+    rows: int  # rows read from the source and staged in this run (incremental: from the watermark less the lag)
     total_rows: int | None = None  # rows in the target table after the sync, where known
     duration_s: float = 0.0
     watermark: str | None = None
     deleted: int | None = None  # SQL incremental with deletes soft/hard: rows gone from the source, removed or marked
+    # SQL merges into an existing table (incremental, backfill): rows inserted or updated; the other rows read
+    # were unchanged, or (incremental without a cursor column) had a key already there and were kept as they were
+    merged: int | None = None
 
 
 class SyncResult(BaseModel):

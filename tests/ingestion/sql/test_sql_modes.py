@@ -42,6 +42,7 @@ def test_incremental_without_a_cursor_adds_rows_with_new_keys_only(mysql_databas
     again = sync_mysql(mysql_url, "orders", **kwargs)
     assert again.status == "success" and again.tables[0].total_rows == 4
     assert _orders(pg_database) == [(1, "new"), (2, "new"), (3, "new"), (7, "new")]  # appended, nothing rewritten
+    assert (again.tables[0].rows, again.tables[0].merged) == (3, 1)  # 3 read, only the new key written: counted
 
 
 def test_truncate_reloads_the_same_table_keeping_grants_and_views(mysql_database, mysql_url, pg_database) -> None:

@@ -110,8 +110,9 @@ def _run_with_progress(run: Callable[[Callable[[str, int], None]], SyncResult]) 
 
 
 def _table_summary(table: TableSyncResult) -> str:
+    merged = "" if table.merged is None else f", {table.merged:,} inserted or updated"
     deleted = "" if table.deleted is None else f", {table.deleted:,} deleted"
-    return f"{table.target_table} ({table.rows:,} rows, {table.reader}{deleted})"
+    return f"{table.target_table} ({table.rows:,} rows read, {table.reader}{merged}{deleted})"
 
 
 def _report(result: SyncResult, as_json: bool) -> None:

@@ -413,8 +413,9 @@ def _sync_table(
 
         deleted = None if request.deletes == "ignore" else 0  # a table created by this run has nothing to sweep
         new_watermark = None
+        merged = None
         if merge:
-            _merge(conn, plan, target_ref, staging_ref, insert_only=plan.cursor is None)
+            merged = _merge(conn, plan, target_ref, staging_ref, insert_only=plan.cursor is None)
             if request.deletes != "ignore":
                 deleted = _sweep_deleted_rows(conn, source, plan, request, progress)
             new_watermark = watermark
@@ -440,7 +441,6 @@ def _sync_table(
         total = rows
         if in_place or mode == "snapshot":
             total = int(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(target_ref)).fetchone()[0])  # type: ignore[index]
-        wm_text, _ = encode_watermark(new_watermark)
         if mode != "backfill":  # a backfill re-reads the past: the incremental position stays where it was
             _store_state(conn, source, plan, request, new_watermark, rows)
     return TableSyncResult(
@@ -451,8 +451,9 @@ def _sync_table(
         rows=rows,
         total_rows=total,
         duration_s=round(time.monotonic() - started, 3),
-        watermark=wm_text,
+        watermark=encode_watermark(new_watermark)[0],
         deleted=deleted,
+        merged=merged,
     )
 
 
@@ -615,10 +616,11 @@ def _merge(
     target_ref: sql.Composable,
     staging_ref: sql.Composable,
     insert_only: bool = False,
-) -> None:
+) -> int:
     """Upsert staged rows on the primary key, in key order, rewriting only rows that changed (`insert_only`:
-    only rows with new keys, for an incremental sync without a cursor). Readers page on the key, so each
-    key is staged once (no DISTINCT ON needed: it cost a quarter of the merge time)."""
+    only rows with new keys, for an incremental sync without a cursor); returns the rows inserted or updated.
+    Readers page on the key, so each key is staged once (no DISTINCT ON needed: it cost a quarter of the
+    merge time)."""
     columns = [sql.Identifier(c.target_name) for c in plan.columns]
     keys = [sql.Identifier(c.target_name) for c in plan.key_columns]
     key_names = {c.target_name for c in plan.key_columns}
@@ -635,7 +637,7 @@ def _merge(
         if updates and not insert_only
         else sql.SQL("DO NOTHING")
     )
-    conn.execute(
+    return conn.execute(
         sql.SQL(
             "INSERT INTO {target} AS t ({cols}) SELECT {cols} FROM {staging} ORDER BY {keys}"
             " ON CONFLICT ({keys}) {action}"
@@ -646,7 +648,7 @@ def _merge(
             staging=staging_ref,
             action=action,
         )
-    )
+    ).rowcount
 
 
 # --- reader thread -------------------------------------------------------------------------------
