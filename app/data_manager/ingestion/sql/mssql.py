@@ -192,7 +192,6 @@ class OdbcSource(ReflectionConnection):
         return "pyodbc"
 
     def max_cursor(self, plan: TablePlan) -> Any:
-        assert self._conn is not None, "open() first"
         if plan.cursor is None:
             return None
         row = self._first_row(plan, f"MAX({quote_ansi(plan.cursor.source.name)})")

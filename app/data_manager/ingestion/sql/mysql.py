@@ -280,26 +280,24 @@ class MySQLSource(ReflectionConnection):
         return "pymysql"
 
     def max_cursor(self, plan: TablePlan) -> Any:
-        assert self._conn is not None, "open() first"
         if plan.cursor is None:
             return None
-        column = plan.cursor.source
-        expression = pymysql_expression(column)
-        table = f"{quote_mysql(plan.ref.schema or '')}.{quote_mysql(plan.ref.name)}"
-        with self._conn.cursor() as cur:
-            cur.execute(f"SELECT MAX({expression}) FROM {table}".replace("%", "%%"))
-            row = cur.fetchone()
+        row = self._first_row(plan, f"MAX({pymysql_expression(plan.cursor.source)})")
         value = row[0] if row else None
         return None if isinstance(value, bytes | bytearray) else value  # BIT cursors: no bound
 
     def key_bounds(self, plan: TablePlan) -> tuple[Any, Any]:
-        assert self._conn is not None, "open() first"
         key = quote_mysql(plan.primary_key[0])
+        row = self._first_row(plan, f"MIN({key}), MAX({key})")
+        return (row[0], row[1]) if row else (None, None)
+
+    def _first_row(self, plan: TablePlan, aggregates: str) -> Any:
+        """`SELECT aggregates FROM` the plan's table: its one row."""
+        assert self._conn is not None, "open() first"
         table = f"{quote_mysql(plan.ref.schema or '')}.{quote_mysql(plan.ref.name)}"
         with self._conn.cursor() as cur:
-            cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}".replace("%", "%%"))
-            row = cur.fetchone()
-        return (row[0], row[1]) if row else (None, None)
+            cur.execute(f"SELECT {aggregates} FROM {table}".replace("%", "%%"))
+            return cur.fetchone()
 
     def copy_format(self, plan: TablePlan) -> CopyFormat:
         return "csv" if self.reader_for(plan) == "connectorx" else "text"
