@@ -5,11 +5,14 @@ Used by `locations add/remove` so an error half-way changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomic(path: Path, content: str) -> None:
@@ -18,13 +21,22 @@ def write_atomic(path: Path, content: str) -> None:
 
 def write_atomic_bytes(path: Path, content: bytes, mode: int | None = None) -> None:
     """Replace `path` with `content` in one rename; `mode` (default: the replaced file's, else 0o600)."""
+    with atomic_writer(path, mode) as handle:
+        handle.write(content)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A file to stream into that replaces `path` in one rename when the block ends, and is removed if the
+    block raises: `path` is the old file or the whole new one, never a part (and large content is never
+    held in memory). `mode` as for `write_atomic_bytes`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if mode is None and path.exists():
         mode = path.stat().st_mode & 0o777
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            yield handle
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)

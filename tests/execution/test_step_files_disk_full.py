@@ -93,3 +93,22 @@ def test_write_or_fail_keeps_the_previous_file_whole(tmp_path: Path) -> None:
         with pytest.raises(dg.Failure, match=r"^no space left on device \(ENOSPC\) writing output under "):
             write_or_fail(target, b"x" * 200_000)
         assert target.read_bytes() == b"previous" and files_under(disk) == ["filler", "output"]
+
+
+@dg.op
+def unpicklable() -> object:
+    return lambda: 1
+
+
+@dg.job(executor_def=dg.in_process_executor, resource_defs={"io_manager": AtomicFilesystemIOManager()})
+def unpicklable_job() -> None:
+    total(unpicklable())
+
+
+def test_an_output_that_does_not_pickle_keeps_dagsters_message_and_leaves_no_file(tmp_path: Path) -> None:
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        result = unpicklable_job.execute_in_process(instance=instance, raise_on_error=False)
+        failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+        assert "is not picklable" in failure.step_failure_data.error.message
+        storage = Path(instance.storage_directory())
+        assert [f for f in files_under(storage) if "compute_logs" not in f] == []

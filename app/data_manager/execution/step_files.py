@@ -3,21 +3,23 @@
 Dagster's default IO manager pickles each output straight into its file under `DAGSTER_HOME/storage`
 (Dagster's local artifact storage; the `dagster-storage` volume in Compose). On a full disk that leaves a
 truncated file and fails the step with `Error occurred while handling output ...` and the OSError as a
-cause further down. Here an output is pickled in memory and written with `write_atomic_bytes` (a temporary
-file in the same folder, renamed into place; removed when the write fails), and a full disk fails the step
-with one line that names ENOSPC and the folder. The retry (or the next run) writes it again once there is room.
+cause further down. Here an output is pickled straight into `atomic_writer`'s temporary file in the same
+folder (renamed into place; removed when the write fails; no in-memory copy of a large output), and a full
+disk fails the step with one line that names ENOSPC and the folder. The retry (or the next run) writes it again once there is room.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import dagster as dg
 
-from data_manager.atomic_files import write_atomic_bytes
+from data_manager.atomic_files import atomic_writer
 from data_manager.dagster_private_api import PickledObjectFilesystemIOManager
 
 
@@ -29,14 +31,23 @@ def disk_full_message(path: Path) -> str:
     )
 
 
-def write_or_fail(path: Path, payload: bytes) -> None:
-    """`payload` at `path` whole (or nothing there); a full disk raises dg.Failure with `disk_full_message`."""
+@contextlib.contextmanager
+def whole_file_or_fail(path: Path) -> Iterator[BinaryIO]:
+    """`atomic_writer(path)`; a full disk raises dg.Failure with `disk_full_message` (nothing left at `path`
+    but the previous file, if any)."""
     try:
-        write_atomic_bytes(path, payload)
+        with atomic_writer(path) as handle:
+            yield handle
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         raise dg.Failure(description=disk_full_message(path)) from None
+
+
+def write_or_fail(path: Path, payload: bytes) -> None:
+    """`payload` at `path` whole (or nothing there); a full disk raises dg.Failure with `disk_full_message`."""
+    with whole_file_or_fail(path) as handle:
+        handle.write(payload)
 
 
 class AtomicPickledFilesystemIOManager(PickledObjectFilesystemIOManager):
@@ -44,11 +55,16 @@ class AtomicPickledFilesystemIOManager(PickledObjectFilesystemIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: Any) -> None:
         try:
-            payload = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-        except Exception:  # Dagster's own message for values that do not pickle
-            super().dump_to_path(context, obj, path)
-            return
-        write_or_fail(Path(str(path)), payload)
+            with whole_file_or_fail(Path(str(path))) as handle:
+                pickle.dump(obj, handle, pickle.HIGHEST_PROTOCOL)
+        except (dg.Failure, OSError):
+            raise
+        except Exception:  # a value that does not pickle (its temporary file is gone): Dagster's own message
+            try:
+                super().dump_to_path(context, obj, path)
+            except BaseException:
+                Path(str(path)).unlink(missing_ok=True)  # it opens the file before pickling fails: no part stays
+                raise
 
 
 class AtomicFilesystemIOManager(dg.FilesystemIOManager):
