@@ -14,10 +14,7 @@ works as for any module.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 # Modules named where they are preloaded (a forkserver's, the dg forks' server), not imported here.
 RUN_WORKER_MODULE = "dagster._grpc.impl"  # what a run worker runs: the forked run workers preload it
