@@ -99,7 +99,7 @@ test-compose: install designer-build ## End-to-end test of the Compose stack on 
 .PHONY: test
 test: install designer-build dbt-prepare ## Run the whole test suite (unit and end-to-end)
 	cd designer && npm run --silent test
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=20
 
 .PHONY: test-unit
 test-unit: install dbt-prepare ## Run only the fast tests

@@ -10,7 +10,10 @@ broken YAML pushed through the designer API (refused with 4xx, nothing written),
 runs' storage folder (`disk_full`, below). Then it waits for every run to end, Ctrl-Cs the stack and checks:
 
 - every run is terminal (`stuck`: runs still queued or in flight), and every run submitted ended SUCCESS,
-  itself or through Dagster's automatic retries (`lost`: those that did not);
+  itself or through Dagster's automatic retries (`lost`: those that did not, each with its attempts' causes in
+  `lost_chains`). Each fault fires once and one run may be hit by several (they come every N*60/(faults+1) s),
+  so the jobs it launches over GraphQL may retry once per fault (`dagster/max_retries`), more than the
+  platform's default: one attempt at least then meets no fault, and a run still lost failed for another reason;
 - the target tables hold the expected rows exactly once (products, shop orders, the pipeline's entity);
 - the API never answered 500 or a 503 without Retry-After;
 - no process of the stack outlived the Ctrl-C (`orphans`);
@@ -56,9 +59,11 @@ import httpx
 import psutil
 import psycopg
 import pymysql
+import yaml
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
+from data_manager.designer.live_status import root_cause
 from data_manager.pipelines.runs import failure_text
 from data_manager.process_groups import free_port
 from data_manager.stack_runtime import free_port_offset
@@ -68,6 +73,7 @@ sys.path.insert(0, str(REPO / "tests"))  # copy_prepared_files is test support
 from prepared_files import copy_prepared_files  # noqa: E402
 
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+RETRY_WAIT_S = 120  # how long a failed run may wait for its retry before it counts as lost
 FORKSERVER = "from multiprocessing.forkserver import main"
 JOBS = {"sample_product_sync": "sample_product_sync_pipeline", "sql_sync": "sql_sync_pipeline"}
 FAULTS = (
@@ -487,6 +493,7 @@ class Soak:
         self.deadline = time.monotonic() + minutes * 60
         self.faults = faults
         self.fault_interval = minutes * 60 / (len(faults) + 1) if faults else 0
+        self.max_retries = max(len(faults), platform_max_retries())  # an attempt free of faults, at least
         self.stop = threading.Event()
         self.http = httpx.Client(base_url=stack.api, headers=stack.api_headers, timeout=120)
         self.pipeline_id = 0
@@ -542,7 +549,8 @@ class Soak:
     def launch_job(self, location: str) -> None:
         try:
             with DagsterClient(url=self.stack.webserver, timeout=60, max_retries=3) as client:
-                run_id = client.launch(client.resolve_job(JOBS[location], location=location))
+                target = client.resolve_job(JOBS[location], location=location)
+                run_id = client.launch(target, tags={"dagster/max_retries": str(self.max_retries)})
             self.record.submitted.append(run_id)
         except DaglabError as exc:
             self.record.submit_failures[f"{location}: {type(exc).__name__}"] += 1
@@ -728,17 +736,55 @@ def outcome(runs: list[dict], submitted: list[str]) -> dict:
     }
 
 
-def failure_causes(stack: DevStack | ComposeStack, runs: list[dict], limit: int = 20) -> dict[str, int]:
-    """The first failure message of each failed run (shortened): every failure should say why."""
-    causes: Counter = Counter()
+def run_failure_causes(stack: DevStack | ComposeStack, runs: list[dict], limit: int = 40) -> dict[str, str]:
+    """Each failed run's first failure message (shortened): every failure should say why."""
+    causes: dict[str, str] = {}
     with DagsterClient(url=stack.webserver, timeout=60, max_retries=3) as client:
         for run in [r for r in runs if r["status"] == "FAILURE"][:limit]:
             events = [e for e in client.all_logs(run["runId"]) if e.level in ("ERROR", "CRITICAL")]
             # A step failure's own error says why ("Execution of step ... failed." does not).
             texts = [text for e in events for text in (e.error, e.message) if text]
             first = next((t for t in texts if not t.startswith("Execution of step")), texts[0] if texts else "no error")
-            causes[failure_text(first).splitlines()[0][:140]] += 1
-    return dict(causes)
+            causes[run["runId"]] = failure_text(root_cause(first) or first)[:200]  # the user's exception
+    return causes
+
+
+def _tags(run: dict) -> dict[str, str]:
+    return {tag["key"]: tag["value"] for tag in run["tags"]}
+
+
+def platform_max_retries() -> int:
+    """platform/dagster.yaml's `run_retries.max_retries`: how often a failed run is retried by default."""
+    return int(yaml.safe_load((REPO / "platform" / "dagster.yaml").read_text())["run_retries"]["max_retries"])
+
+
+def retries_due(runs: list[dict], max_retries: int | None = None) -> list[str]:
+    """Failed runs the daemon is still to retry: no retry of them yet, their chain has not succeeded and has
+    attempts left (platform/dagster.yaml's `run_retries.max_retries`, or the run's `dagster/max_retries` tag)."""
+    max_retries = platform_max_retries() if max_retries is None else max_retries
+    parents = {_tags(run).get("dagster/parent_run_id") for run in runs}
+    chains: dict[str, list[dict]] = defaultdict(list)
+    for run in runs:
+        chains[_tags(run).get("dagster/root_run_id", run["runId"])].append(run)
+    due = []
+    for chain in chains.values():
+        if any(run["status"] == "SUCCESS" for run in chain):
+            continue
+        allowed = int(_tags(chain[0]).get("dagster/max_retries", max_retries))
+        for run in chain:
+            if run["status"] == "FAILURE" and run["runId"] not in parents and len(chain) <= allowed:
+                due.append(run["runId"])
+    return due
+
+
+def lost_chains(runs: list[dict], lost: list[str], causes: dict[str, str]) -> dict[str, list[str]]:
+    """Each lost run's attempts in order, as `status: first failure` (why it and its retries failed)."""
+    chains: dict[str, list[str]] = {}
+    for root in lost:
+        attempts = [run for run in runs if _tags(run).get("dagster/root_run_id", run["runId"]) == root]
+        attempts.sort(key=lambda run: int(_tags(run).get("dagster/retry_number", "0")))
+        chains[root] = [f"{run['status']}: {causes.get(run['runId'], '')}".rstrip(": ") for run in attempts]
+    return chains
 
 
 def growth(samples: list[tuple[float, str, int, int, int]], since: float) -> tuple[dict[str, float], dict[str, int]]:
@@ -790,18 +836,26 @@ def measure(stack: DevStack | ComposeStack, args: argparse.Namespace, faults: li
         thread.join(timeout=300)
     log(f"load done: {len(record.submitted)} runs submitted; waiting for every run to end")
     give_up = time.monotonic() + args.drain_minutes * 60
-    runs = []
+    runs: list[dict] = []
+    waiting_since: float | None = None
     while time.monotonic() < give_up:
         with contextlib.suppress(DaglabError, httpx.HTTPError):
             runs = run_details(stack)
             if runs and all(run["status"] in TERMINAL for run in runs):
-                time.sleep(20)  # a failure's retry is queued by the daemon a moment later
-                runs = run_details(stack)
-                if all(run["status"] in TERMINAL for run in runs):
+                # The daemon queues a failure's retry a moment later (longer on a loaded machine): wait for
+                # every retry still due, and call a run lost only when none came within RETRY_WAIT_S.
+                due = retries_due(runs)
+                waiting_since = waiting_since or time.monotonic()
+                if not due or time.monotonic() - waiting_since > RETRY_WAIT_S:
                     break
+                log(f"waiting for the daemon to retry {len(due)} failed run(s)")
+            else:
+                waiting_since = None
         time.sleep(5)
     report.update(outcome(runs, record.submitted))
-    report["failure_causes"] = failure_causes(stack, runs)
+    causes = run_failure_causes(stack, runs)
+    report["failure_causes"] = dict(Counter(causes.values()))
+    report["lost_chains"] = lost_chains(runs, report["lost_runs"], causes)
     report["tables_exact"] = tables_exact(stack)
     rss, fds = growth(record.samples, since=record.started + args.minutes * 30)
     report["rss_growth_pct"] = rss

@@ -49,6 +49,43 @@ def _environment_restored() -> Iterator[None]:
     platform_database.cache_clear()
 
 
+MODULE_SECONDS = "data-platform/module-seconds"  # pytest's cache: each test module's seconds in its last run
+UNMEASURED_E2E_S = 60.0  # a module not measured yet: an end-to-end one is assumed slow, a unit one fast
+
+
+def module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slowest modules first, by their seconds in the last run (`make test` runs `--dist loadscope
+    --no-loadscope-reorder`): the two workers then end together, instead of one running the slowest module alone
+    at the end. Tests keep their order within a module."""
+    measured: dict[str, float] = config.cache.get(MODULE_SECONDS, {}) if config.cache else {}
+    guessed: dict[str, float] = {}
+    for item in items:
+        module = module_of(item.nodeid)
+        timeout = item.get_closest_marker("timeout")
+        guess = float(timeout.args[0]) if timeout and timeout.args else UNMEASURED_E2E_S
+        guessed[module] = max(guessed.get(module, 0.0), guess if item.get_closest_marker("e2e") else 0.0)
+    weight = {module: measured.get(module, guess) for module, guess in guessed.items()}
+    items.sort(key=lambda item: -weight[module_of(item.nodeid)])
+
+
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Sums each module's setup, call and teardown seconds (on xdist's controller, from every worker)."""
+    _seconds[module_of(report.nodeid)] = _seconds.get(module_of(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _seconds and session.config.cache and not hasattr(session.config, "workerinput"):
+        measured = session.config.cache.get(MODULE_SECONDS, {})
+        session.config.cache.set(MODULE_SECONDS, {**measured, **{m: round(s, 1) for m, s in _seconds.items()}})
+
+
 TEST_PG = PostgresSettings(
     host=os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
     port=int(os.environ.get("TEST_POSTGRES_PORT", "5432")),

@@ -137,7 +137,10 @@ def test_a_failing_asset_says_which_step_failed_and_why(live: Live, api: TestCli
     launched = api.post(f"{base}/run", json={"assets": ["live/always_fails"]})
     assert launched.status_code == 201, launched.text
     assert _finished(api, name, launched.json()["run_id"])["status"] == "FAILURE"
-    (asset,) = [a for a in api.get(f"{base}/state").json()["assets"] if a["key"] == "live/always_fails"]
+    asset = poll(  # the canvas polls every 1-2 s: a finished run shows on it within seconds
+        lambda: next(a for a in api.get(f"{base}/state").json()["assets"] if a["key"] == "live/always_fails"),
+        lambda found: found["status"] != "running", "the failed run still shows running", 15, interval_s=1,
+    )  # fmt: skip
     assert asset["status"] == "failed" and asset["error"]["step"] == "live__always_fails", asset
     assert "the warehouse is closed today" in asset["error"]["message"]
     assert asset["why"] == "RuntimeError: the warehouse is closed today"

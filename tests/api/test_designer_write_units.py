@@ -301,6 +301,9 @@ def test_live_status_says_why_an_asset_is_stale_or_failed(monkeypatch: pytest.Mo
     assert live_status.asset_status(node, {})["status"] == "never"
     running = live_status.asset_status(node, {**latest, "inProgressRunIds": ["r3"]})
     assert (running["status"], running["run_id"]) == ("running", "r3")
+    # Dagster's in-progress list lags behind a run that just failed: the run's own status wins.
+    lagging = {**latest, "latestRun": {"id": "r2", "status": "FAILURE"}, "inProgressRunIds": ["r2"]}
+    assert live_status.asset_status(node, lagging)["status"] == "failed"
 
 
 def test_the_location_job_is_its_pipeline_else_its_only_job() -> None:

@@ -51,3 +51,35 @@ def test_a_full_disk_run_must_fail_in_one_line_naming_enospc() -> None:
 def test_docker_stats_memory_is_read_in_bytes() -> None:
     assert soak.memory_bytes("123.5MiB ") == int(123.5 * (1 << 20))
     assert soak.memory_bytes("1.5GiB") == 3 << 29 and soak.memory_bytes("900KiB") == 900 << 10
+
+
+def _run(run_id: str, status: str, root: str | None = None, parent: str | None = None, retry: int = 0) -> dict:
+    tags = [{"key": "dagster/retry_number", "value": str(retry)}]
+    tags += [{"key": "dagster/root_run_id", "value": root}] if root else []
+    tags += [{"key": "dagster/parent_run_id", "value": parent}] if parent else []
+    return {"runId": run_id, "status": status, "tags": tags}
+
+
+def test_a_failed_run_with_attempts_left_is_still_due_for_its_retry() -> None:
+    runs = [
+        _run("a", "FAILURE"),
+        _run("a1", "FAILURE", root="a", parent="a", retry=1),  # a's first retry failed: a second is due
+        _run("b", "FAILURE"),
+        _run("b1", "SUCCESS", root="b", parent="b", retry=1),  # recovered: nothing due
+        _run("c", "FAILURE"),
+        _run("c1", "FAILURE", root="c", parent="c", retry=1),
+        _run("c2", "FAILURE", root="c", parent="c1", retry=2),  # both retries used: lost, not due
+        _run("d", "SUCCESS"),
+    ]
+    assert soak.retries_due(runs, max_retries=2) == ["a1"]
+    assert soak.retries_due(runs, max_retries=1) == []
+    assert soak.retries_due([_run("e", "FAILURE")]) == ["e"]  # platform/dagster.yaml allows retries
+
+
+def test_a_lost_runs_attempts_are_listed_in_order_with_their_causes() -> None:
+    runs = [_run("c2", "FAILURE", root="c", parent="c1", retry=2), _run("c", "FAILURE"),
+            _run("c1", "CANCELED", root="c", parent="c", retry=1)]  # fmt: skip
+    causes = {"c": "ENOSPC writing chunk_0", "c2": "code server stopped"}
+    assert soak.lost_chains(runs, ["c"], causes) == {
+        "c": ["FAILURE: ENOSPC writing chunk_0", "CANCELED", "FAILURE: code server stopped"]
+    }

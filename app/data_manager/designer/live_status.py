@@ -26,6 +26,7 @@ from data_manager.designer.layout import LocationLayout
 CACHE_S = 1.0
 REPOSITORY = "__repository__"
 RUNNING, SUCCEEDED, FAILED, STALE, NEVER = "running", "succeeded", "failed", "stale", "never"
+FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 OLD_STATES = {RUNNING: "running", SUCCEEDED: "materialized", FAILED: "failed", STALE: "stale", NEVER: "missing"}
 
 ASSETS_QUERY = """
@@ -112,9 +113,14 @@ def asset_status(node: dict[str, Any], latest: dict[str, Any]) -> dict[str, obje
     run_id = run.get("id")
     why = None
     error = None
-    if latest.get("inProgressRunIds") or latest.get("unstartedRunIds"):
+    # Dagster's in-progress list can still hold a run its latestRun already shows finished: that run is not running.
+    finished = {run_id} if run.get("status") in FINISHED else set()
+    active = [
+        r for r in (latest.get("inProgressRunIds") or []) + (latest.get("unstartedRunIds") or []) if r not in finished
+    ]
+    if active:
         status = RUNNING
-        run_id = (latest.get("inProgressRunIds") or latest.get("unstartedRunIds"))[0]
+        run_id = active[0]
     elif run.get("status") in ("FAILURE", "CANCELED") and run_id != materialization.get("runId"):
         status = FAILED
         error = _step_error(run_id, node.get("opNames") or []) if run.get("status") == "FAILURE" else None
