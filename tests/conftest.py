@@ -50,7 +50,7 @@ def _environment_restored() -> Iterator[None]:
 
 
 MODULE_SECONDS = "data-platform/module-seconds"  # pytest's cache: each test module's seconds in its last run
-UNMEASURED_E2E_S = 60.0  # a module not measured yet: an end-to-end one is assumed slow, a unit one fast
+UNMEASURED_E2E_S = 60.0  # a module neither measured nor marked `seconds(n)`: end to end is slow, a unit one fast
 
 
 def module_of(nodeid: str) -> str:
@@ -58,16 +58,16 @@ def module_of(nodeid: str) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The slowest modules first, by their seconds in the last run (`make test` runs `--dist loadscope
-    --no-loadscope-reorder`): the two workers then end together, instead of one running the slowest module alone
-    at the end. Tests keep their order within a module."""
+    """The slowest modules first, by their seconds in the last run, else their `seconds(n)` mark (a clean clone
+    has no cache), else a guess (`make test` runs `--dist loadscope --no-loadscope-reorder`): the two workers then
+    end together, instead of one running the slowest module alone at the end. Tests keep their order in a module."""
     measured: dict[str, float] = config.cache.get(MODULE_SECONDS, {}) if config.cache else {}
     guessed: dict[str, float] = {}
     for item in items:
         module = module_of(item.nodeid)
-        timeout = item.get_closest_marker("timeout")
-        guess = float(timeout.args[0]) if timeout and timeout.args else UNMEASURED_E2E_S
-        guessed[module] = max(guessed.get(module, 0.0), guess if item.get_closest_marker("e2e") else 0.0)
+        marked = item.get_closest_marker("seconds")
+        guess = float(marked.args[0]) if marked else UNMEASURED_E2E_S if item.get_closest_marker("e2e") else 0.0
+        guessed[module] = max(guessed.get(module, 0.0), guess)
     weight = {module: measured.get(module, guess) for module, guess in guessed.items()}
     items.sort(key=lambda item: -weight[module_of(item.nodeid)])
 

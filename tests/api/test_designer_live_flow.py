@@ -23,7 +23,7 @@ from data_manager.process_groups import free_port
 from platform_support import make_home, poll, run_cli
 from stack import LocalStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(95)]
 TABLE_SYNC = "data_manager.components.SqlTableSyncComponent"
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 FAILING_ASSET = """import dagster as dg

@@ -18,7 +18,7 @@ from data_manager.designer.yaml_files import load_documents, plain
 from data_manager.paths import ProjectPaths
 from platform_support import tree_digest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(90)]
 TABLE_SYNC = "data_manager.components.SqlTableSyncComponent"
 
 

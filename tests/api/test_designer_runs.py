@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from data_manager.api.app import create_app
 from platform_support import poll
 
+pytestmark = pytest.mark.seconds(100)  # with the shared platform stack's start
 LOCATION = "sql_sync"
 OTHER_LOCATION = "sample_product_sync"
 CUSTOMERS = "pyairbyte_cache/shop_customers"

@@ -17,7 +17,7 @@ from data_manager.settings import env
 from dbt_support import REPO_ROOT, count_rows, table_digest
 from sample_api import load_products
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(210)]
 
 REPORTING = {
     "airbyte_sync": "faker_users_reporting",

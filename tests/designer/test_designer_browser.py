@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 STEPS = Path(__file__).with_name("designer_steps.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(220)]
 
 
 def _require_tools() -> None:
@@ -110,6 +110,7 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert run.returncode == 0 and lines, f"browser steps failed:\n{run.stderr[-4000:]}\n{run.stdout[-2000:]}"
     report = json.loads(lines[-1])
     steps = {step["name"]: step for step in report["steps"]}
+    print("step seconds:", {name: step["seconds"] for name, step in steps.items()})
 
     assert "lower-case" in steps["new-location-refused"]["refusal"]
     assert (home / "app" / "dagster_code" / location).is_dir()

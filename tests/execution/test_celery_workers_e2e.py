@@ -28,7 +28,7 @@ from data_manager.process_groups import signal_group, stop_group
 from platform_support import make_home, poll, run_cli
 from stack import LocalStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(200)]
 
 HERE = Path(__file__).parent
 VISIBILITY_TIMEOUT_S = 4  # short, so a dead worker's step comes back quickly; steps last longer than it

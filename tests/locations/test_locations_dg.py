@@ -20,7 +20,7 @@ from data_manager.paths import ProjectPaths
 from locations_support import copy_of_repository, location_env, run_dg
 from platform_support import run_cli
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(180)]
 
 SAMPLES = ("airbyte_sync", "sample_product_sync", "sql_sync")
 TEMPLATES = ("empty", "airbyte", "sql", "dbt")

@@ -23,7 +23,7 @@ from stack import REPO_ROOT
 
 FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(85)]
 
 TEMPLATE = {
     "name": "invoice table",

@@ -15,7 +15,7 @@ import pytest
 
 from sample_api import load_products
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # five dbt builds in turn
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(240), pytest.mark.timeout(1800)]  # five dbt builds in turn
 
 LOCATION = "sample_product_sync"
 RUNS = 5  # one more than MAX_CONCURRENT_RUNS (4): the fifth also waits in the run queue

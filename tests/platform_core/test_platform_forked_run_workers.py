@@ -19,7 +19,7 @@ from data_manager.paths import ProjectPaths
 from platform_support import make_home, run_cli
 from stack import LocalStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(110)]
 
 NAME, PORT = "forks", 4296
 PROBE = '''

@@ -18,7 +18,7 @@ import pytest
 
 from stack import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(330), pytest.mark.timeout(2400)]
 FAULTS = "postgres_kill,code_server,run_worker,broken_yaml,postgres_restart,api"
 if os.geteuid() == 0:  # a full disk needs a tmpfs mounted over the stack's storage folder
     FAULTS += ",disk_full"
