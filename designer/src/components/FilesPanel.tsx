@@ -28,9 +28,15 @@ export function FilesPanel() {
 function LocationFiles({ location }: { location: string }) {
   const notify = useDesigner((state) => state.notify);
   const [files, setFiles] = useState<LocationFile[]>([]);
-  const [open, setOpen] = useState<OpenFile | null>(null);
+  const [open, setOpenState] = useState<OpenFile | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  // The file as the editor holds it now: a Ctrl+S right after a keystroke may come before React renders it.
+  const current = useRef<OpenFile | null>(null);
+  const setOpen = useCallback((file: OpenFile | null) => {
+    current.current = file;
+    setOpenState(file);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -54,21 +60,23 @@ function LocationFiles({ location }: { location: string }) {
         notify("error", `${file.path} could not be read: ${messageOf(error)}`);
       }
     },
-    [location, open, notify],
+    [location, open, notify, setOpen],
   );
 
   async function save() {
-    if (!open || open.text === open.saved || saving) return;
+    const file = current.current;
+    if (!file || file.text === file.saved || saving) return;
     setSaving(true);
     try {
-      await tracked(`Checking and saving ${open.path}…`, () => api.writeFile(location, open.path, open.text));
-      setOpen({ ...open, saved: open.text });
+      await tracked(`Checking and saving ${file.path}…`, () => api.writeFile(location, file.path, file.text));
+      // what was written is saved; anything typed meanwhile stays unsaved
+      if (current.current?.path === file.path) setOpen({ ...current.current, saved: file.text });
       setProblems([]);
-      notify("info", `Saved ${open.path}`);
+      notify("info", `Saved ${file.path}`);
       void useDesigner.getState().refresh();
     } catch (error) {
       setProblems(error instanceof ApiError ? problemLines(error.errors) : [messageOf(error)]);
-      notify("error", `${open.path} was not saved: fix the problems listed above the editor`);
+      notify("error", `${file.path} was not saved: fix the problems listed above the editor`);
     } finally {
       setSaving(false);
     }
@@ -124,7 +132,7 @@ function LocationFiles({ location }: { location: string }) {
             </ul>
           )}
           <Suspense fallback={<p>Loading the editor…</p>}>
-            <CodeEditor value={open.text} language={open.kind} label={`Contents of ${open.path}`} onChange={(text) => setOpen({ ...open, text })} />
+            <CodeEditor value={open.text} language={open.kind} label={`Contents of ${open.path}`} onChange={(text) => setOpen({ ...(current.current ?? open), text })} />
           </Suspense>
         </div>
       ) : (
