@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import json
 import os
 import shutil
@@ -715,12 +716,21 @@ def run_details(stack: DevStack | ComposeStack) -> list[dict]:
     return data["runsOrError"]["results"]
 
 
+def _tags(run: dict) -> dict[str, str]:
+    return {tag["key"]: tag["value"] for tag in run["tags"]}
+
+
+def runs_by_root(runs: list[dict]) -> dict[str, list[dict]]:
+    """Runs grouped by the run they retry (`dagster/root_run_id`; a first attempt is its own root)."""
+    chains: dict[str, list[dict]] = defaultdict(list)
+    for run in runs:
+        chains[_tags(run).get("dagster/root_run_id", run["runId"])].append(run)
+    return chains
+
+
 def outcome(runs: list[dict], submitted: list[str]) -> dict:
     """Runs, retries, lost and stuck: a submitted run is lost unless it or one of its retries succeeded."""
-    by_root: dict[str, list[dict]] = defaultdict(list)
-    for run in runs:
-        tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-        by_root[tags.get("dagster/root_run_id", run["runId"])].append(run)
+    by_root = runs_by_root(runs)
     lost = [run_id for run_id in submitted if not any(r["status"] == "SUCCESS" for r in by_root.get(run_id, []))]
     return {
         "runs": len(submitted),
@@ -749,10 +759,7 @@ def run_failure_causes(stack: DevStack | ComposeStack, runs: list[dict], limit: 
     return causes
 
 
-def _tags(run: dict) -> dict[str, str]:
-    return {tag["key"]: tag["value"] for tag in run["tags"]}
-
-
+@functools.cache
 def platform_max_retries() -> int:
     """platform/dagster.yaml's `run_retries.max_retries`: how often a failed run is retried by default."""
     return int(yaml.safe_load((REPO / "platform" / "dagster.yaml").read_text())["run_retries"]["max_retries"])
@@ -763,11 +770,8 @@ def retries_due(runs: list[dict], max_retries: int | None = None) -> list[str]:
     attempts left (platform/dagster.yaml's `run_retries.max_retries`, or the run's `dagster/max_retries` tag)."""
     max_retries = platform_max_retries() if max_retries is None else max_retries
     parents = {_tags(run).get("dagster/parent_run_id") for run in runs}
-    chains: dict[str, list[dict]] = defaultdict(list)
-    for run in runs:
-        chains[_tags(run).get("dagster/root_run_id", run["runId"])].append(run)
     due = []
-    for chain in chains.values():
+    for chain in runs_by_root(runs).values():
         if any(run["status"] == "SUCCESS" for run in chain):
             continue
         allowed = int(_tags(chain[0]).get("dagster/max_retries", max_retries))
@@ -779,10 +783,10 @@ def retries_due(runs: list[dict], max_retries: int | None = None) -> list[str]:
 
 def lost_chains(runs: list[dict], lost: list[str], causes: dict[str, str]) -> dict[str, list[str]]:
     """Each lost run's attempts in order, as `status: first failure` (why it and its retries failed)."""
+    by_root = runs_by_root(runs)
     chains: dict[str, list[str]] = {}
     for root in lost:
-        attempts = [run for run in runs if _tags(run).get("dagster/root_run_id", run["runId"]) == root]
-        attempts.sort(key=lambda run: int(_tags(run).get("dagster/retry_number", "0")))
+        attempts = sorted(by_root.get(root, []), key=lambda run: int(_tags(run).get("dagster/retry_number", "0")))
         chains[root] = [f"{run['status']}: {causes.get(run['runId'], '')}".rstrip(": ") for run in attempts]
     return chains
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from daglab.models import FINISHED_STATUSES
 from daglab.queries import ASSET_STATES
 from data_manager.control import webserver
 from data_manager.designer.layout import LocationLayout
@@ -26,7 +27,6 @@ from data_manager.designer.layout import LocationLayout
 CACHE_S = 1.0
 REPOSITORY = "__repository__"
 RUNNING, SUCCEEDED, FAILED, STALE, NEVER = "running", "succeeded", "failed", "stale", "never"
-FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 OLD_STATES = {RUNNING: "running", SUCCEEDED: "materialized", FAILED: "failed", STALE: "stale", NEVER: "missing"}
 
 ASSETS_QUERY = """
@@ -114,7 +114,7 @@ def asset_status(node: dict[str, Any], latest: dict[str, Any]) -> dict[str, obje
     why = None
     error = None
     # Dagster's in-progress list can still hold a run its latestRun already shows finished: that run is not running.
-    finished = {run_id} if run.get("status") in FINISHED else set()
+    finished = {run_id} if run.get("status") in FINISHED_STATUSES else set()
     active = [
         r for r in (latest.get("inProgressRunIds") or []) + (latest.get("unstartedRunIds") or []) if r not in finished
     ]

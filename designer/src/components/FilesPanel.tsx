@@ -51,7 +51,8 @@ function LocationFiles({ location }: { location: string }) {
 
   const choose = useCallback(
     async (file: LocationFile) => {
-      if (open && open.text !== open.saved && !window.confirm(`Discard your changes to ${open.path}?`)) return;
+      const shown = current.current;
+      if (shown && shown.text !== shown.saved && !window.confirm(`Discard your changes to ${shown.path}?`)) return;
       try {
         const content = await api.readFile(location, file.path);
         setOpen({ path: file.path, kind: file.kind, saved: content, text: content });
@@ -60,7 +61,7 @@ function LocationFiles({ location }: { location: string }) {
         notify("error", `${file.path} could not be read: ${messageOf(error)}`);
       }
     },
-    [location, open, notify, setOpen],
+    [location, notify, setOpen],
   );
 
   async function save() {
