@@ -47,6 +47,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from daglab.models import FINISHED_STATUSES
 from data_manager.db import connect
 from data_manager.pipelines import run_chunks
 from data_manager.pipelines.extraction import extract_artifacts
@@ -213,7 +214,7 @@ def launch_timing() -> dict[str, object]:
                     return {"launch_to_started_s": None, "launch_note": f"run {run_id} not started within 120 s"}
                 time.sleep(0.05)
             timings.append(time.perf_counter() - started)
-            while dagster.run(run_id).status not in ("SUCCESS", "FAILURE", "CANCELED"):
+            while dagster.run(run_id).status not in FINISHED_STATUSES:
                 time.sleep(0.2)  # one run at a time: the next launch does not queue behind this one
     return {
         "launch_to_started_s": round(statistics.median(timings), 2),

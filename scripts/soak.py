@@ -64,8 +64,8 @@ import yaml
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError
-from data_manager.designer.live_status import root_cause
-from data_manager.pipelines.runs import failure_text
+from daglab.models import FINISHED_STATUSES
+from data_manager.control.run_errors import run_failure_cause
 from data_manager.process_groups import free_port
 from data_manager.stack_runtime import free_port_offset
 
@@ -73,7 +73,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # copy_prepared_files is test support
 from prepared_files import copy_prepared_files  # noqa: E402
 
-TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 RETRY_WAIT_S = 120  # how long a failed run may wait for its retry before it counts as lost
 FORKSERVER = "from multiprocessing.forkserver import main"
 JOBS = {"sample_product_sync": "sample_product_sync_pipeline", "sql_sync": "sql_sync_pipeline"}
@@ -544,7 +543,7 @@ class Soak:
     # -- the load -------------------------------------------------------------------------------------
     def unfinished(self) -> int:
         with contextlib.suppress(DaglabError, httpx.HTTPError):
-            return sum(status not in TERMINAL for status in all_runs(self.stack).values())
+            return sum(status not in FINISHED_STATUSES for status in all_runs(self.stack).values())
         return 0
 
     def launch_job(self, location: str) -> None:
@@ -670,7 +669,7 @@ class Soak:
             run_id = launched.json()["run_id"]
             self.record.submitted.append(run_id)  # lost unless its retry succeeds once the space is back
             run, give_up = {}, time.monotonic() + 240
-            while time.monotonic() < give_up and run.get("status") not in TERMINAL:
+            while time.monotonic() < give_up and run.get("status") not in FINISHED_STATUSES:
                 time.sleep(1)
                 answer = self.call("GET", f"/api/pipelines/{self.pipeline_id}/runs/{run_id}")
                 run = answer.json() if answer is not None and answer.status_code == 200 else {}
@@ -741,7 +740,7 @@ def outcome(runs: list[dict], submitted: list[str]) -> dict:
         ),
         "lost": len(lost),
         "lost_runs": lost[:10],
-        "stuck": sum(r["status"] not in TERMINAL for r in runs),
+        "stuck": sum(r["status"] not in FINISHED_STATUSES for r in runs),
         "statuses": dict(Counter(r["status"] for r in runs)),
     }
 
@@ -751,11 +750,7 @@ def run_failure_causes(stack: DevStack | ComposeStack, runs: list[dict], limit: 
     causes: dict[str, str] = {}
     with DagsterClient(url=stack.webserver, timeout=60, max_retries=3) as client:
         for run in [r for r in runs if r["status"] == "FAILURE"][:limit]:
-            events = [e for e in client.all_logs(run["runId"]) if e.level in ("ERROR", "CRITICAL")]
-            # A step failure's own error says why ("Execution of step ... failed." does not).
-            texts = [text for e in events for text in (e.error, e.message) if text]
-            first = next((t for t in texts if not t.startswith("Execution of step")), texts[0] if texts else "no error")
-            causes[run["runId"]] = failure_text(root_cause(first) or first)[:200]  # the user's exception
+            causes[run["runId"]] = run_failure_cause(client.all_logs(run["runId"]))[:200]
     return causes
 
 
@@ -845,7 +840,7 @@ def measure(stack: DevStack | ComposeStack, args: argparse.Namespace, faults: li
     while time.monotonic() < give_up:
         with contextlib.suppress(DaglabError, httpx.HTTPError):
             runs = run_details(stack)
-            if runs and all(run["status"] in TERMINAL for run in runs):
+            if runs and all(run["status"] in FINISHED_STATUSES for run in runs):
                 # The daemon queues a failure's retry a moment later (longer on a loaded machine): wait for
                 # every retry still due, and call a run lost only when none came within RETRY_WAIT_S.
                 due = retries_due(runs)

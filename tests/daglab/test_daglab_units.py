@@ -144,3 +144,27 @@ def test_daglab_never_imports_dagster() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_run_statuses_are_dagsters_and_spelled_once() -> None:
+    """daglab's status sets match Dagster's enum; no other module writes its own copy."""
+    import re
+    from pathlib import Path
+
+    import dagster as dg
+
+    from daglab.models import ACTIVE_STATUSES, FINISHED_STATUSES, RUN_STATUSES
+
+    assert set(RUN_STATUSES) == {status.value for status in dg.DagsterRunStatus}
+    assert {s.value for s in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
+                                                   dg.DagsterRunStatus.CANCELED)} == FINISHED_STATUSES  # fmt: skip
+    assert "QUEUED" in ACTIVE_STATUSES and not FINISHED_STATUSES & set(ACTIVE_STATUSES)
+    root = Path(__file__).resolve().parents[2]
+    copy = re.compile(r"""["']FAILURE["'],\s*["']CANCELED["']""")
+    copies = [
+        str(path.relative_to(root))
+        for folder in ("app", "daglab/src", "scripts")
+        for path in (root / folder).rglob("*.py")
+        if copy.search(path.read_text()) and path.name != "models.py"
+    ]
+    assert not copies, f"run statuses spelled outside daglab.models: {copies}"

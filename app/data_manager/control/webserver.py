@@ -7,10 +7,8 @@ from contextlib import contextmanager
 
 from daglab import DagsterClient
 from daglab.errors import DaglabError, DagsterConnectionError, NotFoundError
-from daglab.models import LocationInfo, RunInfo
+from daglab.models import ACTIVE_STATUSES, LocationInfo, RunInfo
 from data_manager.settings import env
-
-ACTIVE_RUN_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"]
 
 
 def default_webserver_url() -> str:
@@ -89,7 +87,7 @@ def reload_location(name: str, url: str | None = None) -> str | None:
 def active_runs(location: str, url: str | None = None) -> list[str]:
     """Ids of queued or running runs launched from `location`."""
     with _client(url) as client:
-        return [run.run_id for run in client.runs(ACTIVE_RUN_STATUSES, location=location, limit=1000)]
+        return [run.run_id for run in client.runs(list(ACTIVE_STATUSES), location=location, limit=1000)]
 
 
 def locations(url: str | None = None, timeout: float = 30) -> list[LocationInfo]:

@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
+from daglab.models import FINISHED_STATUSES
 from data_manager.errors import EXIT_FAILURE, cli_errors
 from data_manager.paths import ProjectPaths
 
-FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 POLL_S = 2.0
 
 
@@ -37,7 +37,7 @@ def run_command(
     run = launch_run(layout, assets or None, job)
     if not as_json:
         print(f"launched run {run['run_id']}: {run['url']}")
-    while wait and run["status"] not in FINISHED:
+    while wait and run["status"] not in FINISHED_STATUSES:
         time.sleep(POLL_S)
         run = run_status(layout, str(run["run_id"]))
     print(json.dumps(run, indent=2) if as_json else f"run {run['run_id']}: {run['status']}")

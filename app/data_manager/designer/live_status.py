@@ -19,9 +19,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from daglab.models import FINISHED_STATUSES
+from daglab.models import FINISHED_STATUSES, UNSUCCESSFUL_STATUSES
 from daglab.queries import ASSET_STATES
 from data_manager.control import webserver
+from data_manager.control.run_errors import root_cause
 from data_manager.designer.layout import LocationLayout
 
 CACHE_S = 1.0
@@ -65,14 +66,6 @@ def stale_words(causes: list[dict[str, Any]]) -> str | None:
         reason = cause.get("reason") or cause.get("category", "").lower()
         words.append(f"{where}: {reason}" if where else reason)
     return "; ".join(dict.fromkeys(words)) or None
-
-
-def root_cause(message: str | None) -> str | None:
-    """The last `caused by:` of a step error (the user's exception), else its first line."""
-    if not message:
-        return message
-    causes = [line.split("caused by:", 1)[1].strip() for line in message.splitlines() if "caused by:" in line]
-    return causes[-1] if causes else message.strip().splitlines()[0]
 
 
 def _served(location: str) -> dict | None:
@@ -121,7 +114,7 @@ def asset_status(node: dict[str, Any], latest: dict[str, Any]) -> dict[str, obje
     if active:
         status = RUNNING
         run_id = active[0]
-    elif run.get("status") in ("FAILURE", "CANCELED") and run_id != materialization.get("runId"):
+    elif run.get("status") in UNSUCCESSFUL_STATUSES and run_id != materialization.get("runId"):
         status = FAILED
         error = _step_error(run_id, node.get("opNames") or []) if run.get("status") == "FAILURE" else None
         why = root_cause(error["message"]) if error else f"run {run_id} was {run.get('status', '').lower()}"

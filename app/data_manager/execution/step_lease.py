@@ -17,7 +17,6 @@ from data_manager.db import connect
 from data_manager.settings import PostgresSettings
 
 KEEPALIVES = "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3"
-FINISHED_RUN_STATUSES = ("SUCCESS", "FAILURE", "CANCELED")
 
 
 @dataclass

@@ -25,13 +25,14 @@ from typing import Any
 from celery import Celery, Task, bootsteps
 from celery.exceptions import Ignore
 
+from daglab.models import FINISHED_STATUSES
 from data_manager.execution.celery_config import (
     RENEWALS_PER_TIMEOUT,
     CelerySettings,
     celery_app_config,
     safe_url,
 )
-from data_manager.execution.step_lease import FINISHED_RUN_STATUSES, StepLease, take_lease
+from data_manager.execution.step_lease import StepLease, take_lease
 
 logger = logging.getLogger(__name__)
 STEP_TASK = "execute_plan"  # dagster-celery's task name; it routes with `<queue>.execute_plan`
@@ -53,7 +54,7 @@ class LeasedStep(Task):
             on_wait=lambda: logger.warning("step %s of run %s runs on another worker: waiting", steps, step.run_id),
         )
         status = lease.run_status(step.run_id)
-        if status in FINISHED_RUN_STATUSES or status is None:
+        if status in FINISHED_STATUSES or status is None:
             lease.release()  # an ignored task gets no after_return
             logger.warning("dropping step %s: run %s is %s", steps, step.run_id, status or "gone")
             raise Ignore()

@@ -17,11 +17,11 @@ from typing import Annotated, Any
 import typer
 
 from daglab.cli import EXIT_CODES_HELP, EXIT_RUN_FAILED, EXIT_TIMEOUT, exits
+from daglab.models import FINISHED_STATUSES, UNSUCCESSFUL_STATUSES
 from data_manager.errors import cli_errors
 from data_manager.pipelines import runs
 from data_manager.pipelines.findings import ARTIFACT_DISABLED
 from data_manager.pipelines.models import ArtifactIn, PipelineRun
-from data_manager.pipelines.schema import FINISHED_STATUSES
 from data_manager.pipelines.store import CHUNK_BYTES, PipelineStore
 
 pipelines_app = typer.Typer(
@@ -176,7 +176,7 @@ def status(run_id: str, as_json: JsonOption = False, url: UrlOption = None) -> N
     emit(run.model_dump(mode="json")) if as_json else print(
         run_line(run) + ("\n" + progress_line(run) if run.progress else "")
     )
-    if run.status in ("FAILURE", "CANCELED"):
+    if run.status in UNSUCCESSFUL_STATUSES:
         raise typer.Exit(EXIT_RUN_FAILED)
 
 

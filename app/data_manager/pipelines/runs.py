@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from daglab import DagsterClient
-from daglab.models import LogPage, RunInfo
+from daglab.models import FINISHED_STATUSES, LogPage, RunInfo
+from data_manager.control.run_errors import failure_text
 from data_manager.control.webserver import default_webserver_url
-from data_manager.dagster_private_api import FAILURE_ERROR_PREFIX
 from data_manager.errors import UserError
 from data_manager.pipelines.loading import check_mapping
 from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
 from data_manager.pipelines.run_chunks import chunk_counts, chunk_size, run_progress
-from data_manager.pipelines.schema import FINISHED_STATUSES, JOB, LOCATION
+from data_manager.pipelines.schema import JOB, LOCATION
 from data_manager.pipelines.store import PipelineStore
 from data_manager.pipelines.template_checks import runnable_problems, spec_of
 
@@ -173,11 +173,6 @@ def failure_message(events: list[Any]) -> str | None:
     runs = [e.message for e in events if e.event_type == "RUN_FAILURE" and e.message]
     text = "\n".join(steps or runs)
     return text[:4000] or None
-
-
-def failure_text(text: str) -> str:
-    """A step's failure as users read it: a `dg.Failure`'s own description, without Dagster's class name."""
-    return text.split(FAILURE_ERROR_PREFIX, 1)[-1].strip()
 
 
 def status_values(info: RunInfo) -> dict[str, Any]:

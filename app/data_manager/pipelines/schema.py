@@ -24,9 +24,6 @@ COLUMN_TYPES: dict[str, str] = {
     "json": "jsonb",
 }
 
-# Dagster run statuses copied into pipeline_runs.status.
-RUN_STATUSES = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED")
-FINISHED_STATUSES = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
 
 LOCATION = "universal_pipelines"
 JOB = "universal_pipeline"

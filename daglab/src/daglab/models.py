@@ -8,7 +8,13 @@ from pydantic import BaseModel, Field
 
 from daglab.errors import ConfigErrorDetail
 
+# Dagster's run statuses (`dagster.DagsterRunStatus`), spelled once for every user of the client.
+RUN_STATUSES = (
+    "QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUSPENDED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED",
+)  # fmt: skip
 FINISHED_STATUSES = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
+UNSUCCESSFUL_STATUSES = frozenset({"FAILURE", "CANCELED"})
+ACTIVE_STATUSES = tuple(status for status in RUN_STATUSES if status not in FINISHED_STATUSES)
 
 
 class JobInfo(BaseModel):

@@ -26,6 +26,7 @@ from daglab.errors import (
     UsageError,
 )
 from daglab.models import (
+    UNSUCCESSFUL_STATUSES,
     AssetInfo,
     AssetState,
     JobInfo,
@@ -237,7 +238,7 @@ def derive_asset_state(key: list[str], stale_status: str | None, info: dict) -> 
     run = info.get("latestRun") or {}
     if info.get("inProgressRunIds") or info.get("unstartedRunIds"):
         state = "running"
-    elif run.get("status") in ("FAILURE", "CANCELED") and run.get("id") != materialization.get("runId"):
+    elif run.get("status") in UNSUCCESSFUL_STATUSES and run.get("id") != materialization.get("runId"):
         state = "failed"
     elif not materialization:
         state = "missing"
