@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { readViewport, writeViewport } from "./viewport";
+import { readViewport, revealBox, writeViewport } from "./viewport";
 
 function memory(): Pick<Storage, "getItem" | "setItem"> {
   const items = new Map<string, string>();
@@ -27,5 +27,23 @@ describe("the canvas viewport kept per location", () => {
   it("keeps nothing, quietly, where storage refuses", () => {
     const refusing = { getItem: () => null, setItem: () => { throw new Error("quota"); } };
     expect(() => writeViewport(refusing, "sales", { x: 0, y: 0, zoom: 1 })).not.toThrow();
+  });
+});
+
+describe("a node brought into view", () => {
+  const view = { width: 1000, height: 600 };
+
+  it("leaves the view alone when the node shows whole", () => {
+    expect(revealBox({ x: 0, y: 0, zoom: 1 }, { x: 100, y: 100, width: 200, height: 80 }, view)).toBeNull();
+  });
+
+  it("pans just enough, at the same zoom, for a node right of or below the view", () => {
+    // at zoom 2 the node spans 2000..2400 x 1000..1160 on screen: moved to end 24 px inside the view
+    expect(revealBox({ x: 0, y: 0, zoom: 2 }, { x: 1000, y: 500, width: 200, height: 80 }, view)).toEqual({ x: -1424, y: -584, zoom: 2 });
+  });
+
+  it("pans for a node left of or above the view, and shows a node wider than the view from its left", () => {
+    expect(revealBox({ x: 0, y: 0, zoom: 1 }, { x: -300, y: -50, width: 200, height: 80 }, view)).toEqual({ x: 324, y: 74, zoom: 1 });
+    expect(revealBox({ x: 0, y: 0, zoom: 1 }, { x: 500, y: 100, width: 1200, height: 80 }, view)).toEqual({ x: -476, y: 0, zoom: 1 });
   });
 });

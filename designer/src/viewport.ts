@@ -44,3 +44,26 @@ export function viewportStore(): Store | null {
     return null;
   }
 }
+
+/** A box in the graph's coordinates. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The viewport moved as little as it takes to show `box` whole, `margin` pixels inside a `size` view, at the same
+ * zoom (a box larger than the view shows its top left); null when it shows whole already. A node an edit adds
+ * out of view is brought in this way, without refitting the whole graph.
+ */
+export function revealBox(viewport: Viewport, box: Box, size: { width: number; height: number }, margin = 24): Viewport | null {
+  const shift = (start: number, length: number, view: number) => {
+    if (start < margin || length > view - 2 * margin) return margin - start;
+    return start + length > view - margin ? view - margin - (start + length) : 0;
+  };
+  const dx = shift(box.x * viewport.zoom + viewport.x, box.width * viewport.zoom, size.width);
+  const dy = shift(box.y * viewport.zoom + viewport.y, box.height * viewport.zoom, size.height);
+  return dx === 0 && dy === 0 ? null : { x: viewport.x + dx, y: viewport.y + dy, zoom: viewport.zoom };
+}

@@ -5,8 +5,8 @@
 // removing its files with `dg check defs` passing; the toolbar's Undo puts every file back byte for byte. Then the
 // keys and the view: zoomed in by the wheel, Ctrl+Shift+Z redoes the delete (the busy indicator showing while the
 // API's answer is held back 800 ms) and Ctrl+Z undoes it, the view staying put through both and a reload; the
-// Fit control refits (the canvas no longer refits after an edit: a node an edit adds or moves out of the view is
-// brought in with Fit View, as a user would); the toolbar's Redo deletes it again; Delete in a form field asks nothing, on the canvas it
+// Fit control refits (the canvas no longer refits after an edit: a node an edit adds comes selected and is panned
+// into view; one it moves out of the view is brought in with Fit View, as a user would); the toolbar's Redo deletes it again; Delete in a form field asks nothing, on the canvas it
 // asks and Cancel keeps the instance.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -57,15 +57,29 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
 
   await step("duplicate-instance", async () => {
     await selectNode(TARGET);
+    // the view dragged down until the node is at its bottom edge: its copy, laid out below it, lands out of view
+    const pane = await page.locator(".canvas .react-flow__pane").boundingBox();
+    const target = await page.getByTestId(`node-${TARGET}`).boundingBox();
+    const from = { x: pane.x + 20, y: pane.y + pane.height / 2 }; // empty pane, left of the nodes, below the panel
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x, from.y + (pane.y + pane.height - target.y - 40), { steps: 10 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
     await page.getByRole("group", { name: "Component actions" }).getByRole("button", { name: "Duplicate…" }).click();
     const dialog = page.getByRole("dialog", { name: "Duplicate a component" });
     const suggested = await dialog.getByLabel("New name").inputValue();
     if (suggested !== COPY) throw new Error(`the suggested name is "${suggested}"`);
     await dialog.getByRole("button", { name: "Duplicate", exact: true }).click();
     await notice(`Duplicated ${TARGET} as ${COPY}.`);
-    await showNode(COPY);
+    // the new node comes selected and is panned into view: drawn whole inside the canvas without Fit View
+    const copyNode = page.getByTestId(`node-${COPY}`);
+    await copyNode.waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(400); // the 200 ms pan ends
+    const box = await copyNode.boundingBox();
+    const inView = box.x >= pane.x && box.y >= pane.y && box.x + box.width <= pane.x + pane.width && box.y + box.height <= pane.y + pane.height;
     if (!existsSync(join(defsFolder, COPY, "defs.yaml"))) throw new Error(`no ${COPY}/defs.yaml on disk`);
-    return { copy: COPY };
+    return { copy: COPY, inView };
   });
 
   await step("rename-instance", async () => {

@@ -399,6 +399,38 @@ await step("leave-artifact-forms-asks", async () => {
   return { questions: dialogs.seen.map((dialog) => dialog.message), kept, left: new URL(page.url()).hash };
 });
 
+await step("unsaved-artifact-on-unload", async () => {
+  // closing and reloading the tab ask too, for both artifact forms: "stay" keeps the edit, "leave" drops it
+  const tab = await browser.context.newPage();
+  const tabWatch = watchConsole(tab);
+  await tab.goto(`${config.apiUrl}/designer/#/pipelines/artifacts`);
+  const register = tab.getByRole("form", { name: "Register an artifact" });
+  await register.getByLabel("A path or URL").check(); // a user's gesture: Chromium asks on unload only after one
+  await register.getByLabel("Path or URL", { exact: true }).fill("/srv/left/unsaved.json");
+  const dialogs = answerDialogs(tab, ["dismiss", "dismiss", "accept"]);
+  await tab.close({ runBeforeUnload: true });
+  await dialogs.waitFor(1);
+  await tab.waitForTimeout(300);
+  const registerStayed = !tab.isClosed() && (await register.getByLabel("Path or URL", { exact: true }).inputValue());
+  await register.getByLabel("Path or URL", { exact: true }).fill(""); // the register form holds nothing now
+  const name = pdfReport.artifactName;
+  await tab.getByTestId(`artifact-${name}`).getByRole("button", { name: `Edit ${name}` }).click();
+  const edit = tab.getByRole("form", { name: `Edit artifact ${name}` });
+  await edit.getByLabel("Name", { exact: true }).fill("renamed, never saved");
+  await tab.close({ runBeforeUnload: true });
+  await dialogs.waitFor(2);
+  await tab.waitForTimeout(300);
+  const editStayed = !tab.isClosed() && (await edit.getByLabel("Name", { exact: true }).inputValue());
+  await tab.reload(); // "leave": the page reloads without the edit
+  await dialogs.waitFor(3);
+  await tab.getByTestId(`artifact-${name}`).waitFor();
+  const afterReload = { editForms: await edit.count(), hash: new URL(tab.url()).hash };
+  dialogs.stop();
+  await tab.close();
+  if (tabWatch.errors.length) throw new Error(`console errors in the second tab: ${tabWatch.errors.join(" | ")}`);
+  return { dialogs: dialogs.seen.map((dialog) => dialog.type), registerStayed, editStayed, afterReload };
+});
+
 await step("bad-input-on-its-field", async () => {
   await openSection("Pipelines");
   const form = pipelineForm();

@@ -140,7 +140,9 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert "crm_nightly" in steps["job-from-selection"]["jobs"]
     assert len(steps["schedule-cron-builder"]["runs"]) == 5
     assert steps["remove-drawn-edge"]["previewDeps"] == []
-    assert steps["duplicate-instance"]["copy"] == "crm_sync_copy" and steps["rename-instance"]["renamed"] == "crm_extra"
+    duplicated = steps["duplicate-instance"]  # the new node comes selected, panned into view without Fit View
+    assert duplicated["copy"] == "crm_sync_copy" and duplicated["inView"] is True
+    assert steps["rename-instance"]["renamed"] == "crm_extra"
     assert "routes use" in steps["rename-instance"]["apiError"]
     assert any("job crm_nightly" in line for line in steps["delete-with-dependent"]["listed"])
     assert steps["delete-with-dependent"]["gone"] and steps["delete-with-dependent"]["checkOk"]

@@ -204,6 +204,10 @@ def test_pipelines_page_in_a_real_browser(platform_stack, tmp_path: Path) -> Non
     ]
     assert asked["kept"] == {"hash": "#/pipelines/artifacts", "name": "an unsaved name"}
     assert asked["left"] == "#/pipelines/entities"
+    unload = steps["unsaved-artifact-on-unload"]  # close asked for each form and "stay" kept it; reload left
+    assert unload["dialogs"] == ["beforeunload"] * 3
+    assert unload["registerStayed"] == "/srv/left/unsaved.json" and unload["editStayed"] == "renamed, never saved"
+    assert unload["afterReload"] == {"editForms": 0, "hash": "#/pipelines/artifacts"}
     assert steps["bad-input-on-its-field"]["batchSizeError"] == "Must be at least 1."
     assert steps["bad-input-on-its-field"]["templateError"] == "Choose one."
     assert steps["create-pipeline"]["invalidAfter"] == 0

@@ -1,11 +1,11 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Node, type NodeTypes } from "@xyflow/react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, useStore, type Node, type NodeTypes } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 
 import { estimateTextWidth, layout, nodeId, previewToGraph, type TextWidth } from "../graph";
 import { assetOfHandle, connectionProblem, styleEdges } from "../lineageEdges";
 import { useLineage } from "../lineageStore";
 import { unsavedPaths, useDesigner } from "../store";
-import { readViewport, type Viewport, viewportStore, writeViewport } from "../viewport";
+import { readViewport, revealBox, type Viewport, viewportStore, writeViewport } from "../viewport";
 import { InstanceNodeView } from "./InstanceNodeView";
 import { LineagePanel } from "./LineagePanel";
 import { DRAG_TYPE } from "./Palette";
@@ -63,6 +63,26 @@ function Flow({ onAdd }: { onAdd: (type: string) => void }) {
     });
     return () => window.cancelAnimationFrame(frame);
   }, [location, hasNodes, previewLoading, fitView, setViewport]);
+
+  // A node an edit adds (Add, Duplicate, Rename) comes selected; out of the view it is panned in, at the same zoom,
+  // again once the preview has its assets (they resize the nodes and move them in the layout).
+  const drawnIds = useRef<Set<string>>(new Set());
+  const revealing = useRef<string | null>(null);
+  const width = useStore((state) => state.width);
+  const height = useStore((state) => state.height);
+  useEffect(() => {
+    const before = drawnIds.current;
+    drawnIds.current = new Set(graph.nodes.map((node) => node.id));
+    const id = selected === null ? null : nodeId(selected);
+    if (!location || placed.current !== location || id === null) return void (revealing.current = null);
+    if (before.size > 0 && !before.has(id) && drawnIds.current.has(id)) revealing.current = id; // it just appeared
+    const node = graph.nodes.find((item) => item.id === id);
+    if (revealing.current !== id || !node) return;
+    if (!previewLoading) revealing.current = null; // its size and place are final
+    const box = { ...node.position, width: node.width ?? 0, height: node.height ?? 0 };
+    const next = revealBox(getViewport(), box, { width, height });
+    if (next) void setViewport(next, { duration: 200 }).then(() => writeViewport(viewportStore(), location, next));
+  }, [graph.nodes, selected, location, previewLoading, width, height, getViewport, setViewport]);
 
   /** After a Controls button's animated move: keep where it ended. */
   const keepLater = () =>
