@@ -146,9 +146,9 @@ export async function request<T>(method: string, url: string, body?: unknown, as
     // The API runs with PLATFORM_API_TOKEN: ask once, keep it for this tab only, and retry.
     const given = window.prompt("The platform API needs its token (PLATFORM_API_TOKEN in .env):");
     if (given) {
+      // EventSource (the Pipelines page's live log) sends no headers: the API answers a right bearer header with
+      // an HttpOnly cookie of the token, which the browser then sends for it.
       sessionStorage.setItem(TOKEN_KEY, given.trim());
-      // EventSource (the Pipelines page's live log) sends no headers: the API also reads this cookie.
-      document.cookie = `platform_api_token=${encodeURIComponent(given.trim())}; path=/api; SameSite=Strict`;
       return request<T>(method, url, body, true);
     }
   }

@@ -95,6 +95,20 @@ def test_token_cookie_stands_in_for_the_header_for_event_sources() -> None:
     assert client.get("/api/openapi.json", headers=headers).status_code == 401
 
 
+def test_a_right_bearer_header_is_answered_with_the_token_cookie() -> None:
+    """The API sets its own cookie (HttpOnly, only for /api/, same site only); no page script writes it."""
+    client = _client(token="s3/cret")
+    answered = client.get("/api/openapi.json", headers={"Authorization": "Bearer s3/cret"})
+    assert answered.headers["set-cookie"] == "platform_api_token=s3%2Fcret; Path=/api/; SameSite=Strict; HttpOnly"
+    assert client.cookies.get("platform_api_token") == "s3%2Fcret"
+    assert client.get("/api/openapi.json").status_code == 200  # the cookie alone, as an EventSource sends it
+    again = client.get("/api/openapi.json", headers={"Authorization": "Bearer s3/cret"})
+    assert "set-cookie" not in again.headers  # the browser has it already
+    refused = _client(token="s3/cret").get("/api/openapi.json", headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401 and "set-cookie" not in refused.headers
+    assert "set-cookie" not in _client().get("/api/openapi.json").headers  # no token configured, no cookie
+
+
 def test_no_cors_headers_by_default() -> None:
     response = _client().options(
         "/api/health", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"}

@@ -7,7 +7,7 @@ import hmac
 import ipaddress
 import socket
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,7 +48,13 @@ def check_bind(host: str, token: str) -> None:
         )
 
 
-TOKEN_COOKIE = "platform_api_token"  # the designer sets it beside its bearer header
+TOKEN_COOKIE = "platform_api_token"  # set by the API on an answer to a right bearer header (see token_cookie)
+
+
+def token_cookie(token: str) -> str:
+    """The Set-Cookie value that lets a browser's EventSource (no headers) send the token: only to /api, never
+    from another site's page (SameSite=Strict), never readable by scripts (HttpOnly)."""
+    return f"{TOKEN_COOKIE}={quote(token, safe='')}; Path={GUARDED_PREFIX}; SameSite=Strict; HttpOnly"
 
 
 class GuardMiddleware:
@@ -66,12 +72,15 @@ class GuardMiddleware:
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
         path = scope["path"]
         guarded = path.startswith(GUARDED_PREFIX) and path not in PUBLIC_PATHS
-        if self.token and guarded and not self._authorized(headers):
-            response = error_response(
-                401, [ErrorItem(message="missing or wrong bearer token")], headers={"WWW-Authenticate": "Bearer"}
-            )
-            await response(scope, receive, send)
-            return
+        if self.token and guarded:
+            if not self._authorized(headers):
+                response = error_response(
+                    401, [ErrorItem(message="missing or wrong bearer token")], headers={"WWW-Authenticate": "Bearer"}
+                )
+                await response(scope, receive, send)
+                return
+            if not self._cookie_matches(headers):  # a bearer header was right: the browser keeps it as a cookie
+                send = _with_header(send, b"set-cookie", token_cookie(self.token).encode("latin-1"))
         declared = headers.get("content-length", "")
         if path in UPLOAD_PATHS and headers.get("content-type", "").startswith("multipart/form-data"):
             limit = upload_limit()
@@ -93,8 +102,11 @@ class GuardMiddleware:
         scheme, _, value = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer":
             return hmac.compare_digest(value.strip().encode(), self.token.encode())
-        # A browser's EventSource (the Pipelines page's live log) cannot send headers: the designer also keeps
-        # the token in a SameSite=Strict cookie, which no other site's page can make the browser send.
+        # A browser's EventSource (the Pipelines page's live log) cannot send headers: the token also comes in
+        # the SameSite=Strict cookie this middleware set, which no other site's page can make the browser send.
+        return self._cookie_matches(headers)
+
+    def _cookie_matches(self, headers: dict[str, str]) -> bool:
         cookies = SimpleCookie()
         with contextlib.suppress(CookieError):
             cookies.load(headers.get("cookie", ""))
@@ -120,6 +132,17 @@ class GuardMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    """`send` with one more header on the response's start."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (name, value)]}
+        await send(message)
+
+    return sending
 
 
 def upload_limit() -> int:
