@@ -181,8 +181,18 @@ def _choice(*allowed: str) -> Callable[[str], None]:
     return check
 
 
+# The values of each setting that is a choice: the one list (the supervisor and the Makefile's overrides follow it).
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "CODE_SERVER_MODE": ("proxy", "direct"),
+    "RUN_WORKER_START": ("forkserver", "spawn"),
+    "RUN_LAUNCHER": ("default", "docker"),
+    "EXECUTOR": ("multiprocess", "celery"),
+    "DESIGNER_READ_ONLY": ("0", "1"),
+}
+
 # The form of every typed setting; a check raises ValueError naming the expected form.
 SETTING_FORMS: dict[str, Callable[[str], None]] = {
+    **{name: _choice(*values) for name, values in SETTING_CHOICES.items()},
     "POSTGRES_PORT": _port,
     "DAGSTER_WEBSERVER_PORT": _port,
     "PLATFORM_API_PORT": _port,
@@ -193,14 +203,10 @@ SETTING_FORMS: dict[str, Callable[[str], None]] = {
     "ARTIFACT_MAX_MB": _positive_int,
     "ARTIFACT_URL_ALLOW": _url_allow,
     "LOCAL_PORT_OFFSET": _offset,
-    "CODE_SERVER_MODE": _choice("proxy", "direct"),
-    "RUN_WORKER_START": _choice("forkserver", "spawn"),
-    "EXECUTOR": _choice("multiprocess", "celery"),
     "CELERY_BROKER_URL": _broker_url,
     "CELERY_BACKEND_URL": _broker_url,
     "CELERY_VISIBILITY_TIMEOUT_S": _positive_int,
     "CELERY_WORKER_CONCURRENCY": _positive_int,
-    "DESIGNER_READ_ONLY": _choice("0", "1"),
     "SAMPLE_API_URL": _http_url,
     "DAGSTER_WEBSERVER_URL": _http_url,
     "DAGSTER_UI_URL": _http_url,

@@ -228,3 +228,20 @@ def test_field_conversion_errors_are_collected_per_field() -> None:
         "field r: required but not found",
         "field b: 'maybe' is not a valid boolean",
     ]
+
+
+def test_pipeline_vocabularies_are_spelled_once() -> None:
+    """schema.py's Literals are the one spelling; the models and the code use them (migrations keep history)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "app" / "data_manager"
+    lists = [r'"append",\s*"upsert"', r'"fail_fast",\s*"continue"', r'"string",\s*"integer",\s*"decimal"',
+             r'"trim",\s*"lower"', r'"dom_selection",\s*"json_path"']  # fmt: skip
+    copies = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts and path.name != "schema.py"
+        and any(re.search(pattern, path.read_text()) for pattern in lists)
+    ]  # fmt: skip
+    assert not copies, f"pipeline vocabularies spelled outside pipelines/schema.py: {copies}"

@@ -9,6 +9,7 @@ import pytest
 from data_manager.settings import (
     ENV_DEFAULTS,
     SECRET_VARS,
+    SETTING_CHOICES,
     SETTING_FORMS,
     SettingError,
     check_environment,
@@ -28,6 +29,7 @@ BAD_VALUES = {
     "LOCAL_PORT_OFFSET": "-3",
     "CODE_SERVER_MODE": "fast",
     "RUN_WORKER_START": "fork",
+    "RUN_LAUNCHER": "k8s",
     "DESIGNER_READ_ONLY": "yes",
     "SAMPLE_API_URL": "127.0.0.1:8099",
     "DAGSTER_WEBSERVER_URL": "http://127.0.0.1:99999",
@@ -57,6 +59,15 @@ def test_bad_value_is_one_line_naming_the_variable_and_the_form(name: str, value
     assert caught.value.exit_code == 2
     with pytest.raises(SettingError, match=name):
         check_environment({name: value})
+
+
+def test_the_supervisor_serves_every_choice_of_its_settings() -> None:
+    from data_manager.control.supervisor import CODE_SERVER_MODES, RUN_WORKER_STARTS
+
+    assert tuple(CODE_SERVER_MODES) == SETTING_CHOICES["CODE_SERVER_MODE"]
+    assert tuple(RUN_WORKER_STARTS) == SETTING_CHOICES["RUN_WORKER_START"]
+    for name, values in SETTING_CHOICES.items():
+        assert ENV_DEFAULTS[name][0] in values, name
 
 
 def test_defaults_and_good_values_pass() -> None:

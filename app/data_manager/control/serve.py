@@ -10,7 +10,7 @@ from pathlib import Path
 
 from data_manager.atomic_files import write_atomic
 from data_manager.control.health import wait_until_serving
-from data_manager.control.supervisor import Supervisor, check_mode
+from data_manager.control.supervisor import Supervisor
 from data_manager.db import ensure_platform_databases
 from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
@@ -92,7 +92,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         load_registry=lambda: served_registry(paths),
         bind_host=bind,
         working_directory=paths.app_dir,
-        mode=check_mode(env("CODE_SERVER_MODE")),
+        mode=env("CODE_SERVER_MODE"),
         run_worker_start=env("RUN_WORKER_START"),
         grace_s=grace_s,
         on_registry_change=write_local_workspace,

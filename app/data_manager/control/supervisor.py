@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control import forked_run_workers
-from data_manager.errors import UserError
 from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 from data_manager.registry.models import CodeLocation, Registry
 
@@ -43,15 +42,10 @@ class ServerSpec:
         return cls(location.name, location.module, location.port)
 
 
+# CODE_SERVER_MODE and RUN_WORKER_START (their values are settings.SETTING_CHOICES, checked when read): Dagster's
+# CLI command for each way of serving, and the prefix that starts that CLI for each way of starting run workers.
 CODE_SERVER_MODES = {"proxy": ["code-server", "start"], "direct": ["api", "grpc"]}
-# RUN_WORKER_START: the command prefix that starts Dagster's CLI for each way of starting run workers.
 RUN_WORKER_STARTS = {"forkserver": forked_run_workers.command, "spawn": lambda: [sys.executable, "-m", "dagster"]}
-
-
-def check_mode(mode: str) -> str:
-    if mode not in CODE_SERVER_MODES:
-        raise UserError(f"CODE_SERVER_MODE must be one of {', '.join(CODE_SERVER_MODES)}, not {mode!r}")
-    return mode
 
 
 def code_server_command(
@@ -62,7 +56,7 @@ def code_server_command(
     run_worker_start: str = "forkserver",
 ) -> list[str]:
     command = [
-        *RUN_WORKER_STARTS[run_worker_start](), *CODE_SERVER_MODES[check_mode(mode)],
+        *RUN_WORKER_STARTS[run_worker_start](), *CODE_SERVER_MODES[mode],
         "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
         "--location-name", spec.name,
     ]  # fmt: skip

@@ -12,8 +12,8 @@ import time
 from itertools import islice
 from typing import Any
 
-from data_manager.components.definition_names import DEFINITION_NAME, time_zone_names
-from data_manager.dagster_private_api import cron_string_iterator, is_valid_cron_string
+from data_manager.components.definition_names import DEFINITION_NAME, check_cron, check_time_zone
+from data_manager.dagster_private_api import cron_string_iterator
 from data_manager.designer import instances, preview
 from data_manager.designer.catalog import Catalog
 from data_manager.designer.layout import LocationLayout, path_problems
@@ -28,20 +28,13 @@ NEXT_RUNS = 5
 
 
 def cron_problems(cron: str, timezone: str) -> list[Problem]:
+    """The schedule component's own checks of its cron and time zone, as problems on those fields."""
     problems = []
-    if not is_valid_cron_string(cron.strip()):
-        problems.append(
-            Problem(
-                f"{cron!r} is not a cron schedule Dagster accepts: five fields, minute hour day month weekday",
-                ("cron",),
-            )
-        )
-    if timezone not in time_zone_names():
-        problems.append(
-            Problem(
-                f"{timezone!r} is not a time zone name such as UTC or Europe/Berlin (GET /timezones)", ("timezone",)
-            )
-        )
+    for field, check, value in (("cron", check_cron, cron.strip()), ("timezone", check_time_zone, timezone)):
+        try:
+            check(value)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), (field,)))
     return problems
 
 

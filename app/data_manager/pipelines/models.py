@@ -11,12 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from data_manager.pipelines.schema import COLUMN_TYPES, DEFAULT_ENTITY_SCHEMA
-
-Strategy = Literal["dom_selection", "json_path", "table_detection", "key_value", "ocr_text", "ai_extraction"]
-LoadStrategy = Literal["append", "upsert", "replace"]
-FailurePolicy = Literal["fail_fast", "continue"]
-FieldType = Literal["string", "integer", "decimal", "date", "boolean"]
+from data_manager.pipelines.schema import (
+    COLUMN_TYPES,
+    DEFAULT_ENTITY_SCHEMA,
+    FailurePolicy,
+    FieldType,
+    LoadStrategy,
+    Strategy,
+    TransformKind,
+)
 
 IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
 
@@ -28,7 +31,7 @@ class Strict(BaseModel):
 class Transform(Strict):
     """One step applied to a field's raw text, in order, before type conversion."""
 
-    kind: Literal["trim", "lower", "upper", "regex_replace", "parse_number"]
+    kind: TransformKind
     pattern: str | None = None
     replacement: str = ""
     locale: Literal["en", "de", "fr"] = "en"
