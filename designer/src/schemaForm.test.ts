@@ -29,6 +29,17 @@ const defsSchema = {
         deps: { anyOf: [{ items: { type: "string" }, type: "array" }, { type: "string" }], default: UNSET_DEFAULT },
         retry: { $ref: "#/$defs/Retry" },
         shape: { anyOf: [{ type: "integer" }, { type: "array", items: { type: "integer" } }, { type: "null" }] },
+        lag: { anyOf: [{ type: "integer" }, { type: "number" }, { type: "string" }, { type: "null" }], default: null },
+        ratio: { anyOf: [{ type: "integer" }, { type: "number" }] },
+        range: { anyOf: [{ $ref: "#/$defs/RangeModel" }, { type: "string" }, { type: "null" }], default: null, title: "Range" },
+      },
+      $defs: {
+        RangeModel: {
+          title: "Sync Range",
+          type: "object",
+          required: ["start", "end"],
+          properties: { start: { anyOf: [{ type: "integer" }, { type: "number" }, { type: "string" }] }, end: { type: "string" } },
+        },
       },
       type: "object",
     },
@@ -40,7 +51,7 @@ describe("attributesSchema", () => {
 
   it("keeps required fields and the attributes' own properties", () => {
     expect(schema.required).toEqual(["tables", "source"]);
-    expect(Object.keys(schema.properties)).toEqual(["source", "tables", "cursor_column", "deps", "retry", "shape"]);
+    expect(Object.keys(schema.properties)).toEqual(["source", "tables", "cursor_column", "deps", "retry", "shape", "lag", "ratio", "range"]);
   });
 
   it("turns enum-or-template into a string with suggestions", () => {
@@ -71,6 +82,20 @@ describe("attributesSchema", () => {
 
   it("keeps a real choice between shapes as anyOf, without null", () => {
     expect(schema.properties.shape.anyOf).toEqual([{ type: "integer" }, { type: "array", items: { type: "integer" } }]);
+  });
+
+  it("makes a number-or-text field one text field, and a number of either kind one number field", () => {
+    expect(schema.properties.lag).toEqual({ type: "string" }); // 300, "300" and "5m" all typed in one field
+    expect(schema.properties.ratio).toEqual({ type: "number" });
+  });
+
+  it("resolves the attributes' own $defs (a nested model)", () => {
+    expect(schema.properties.range).toEqual({
+      title: "Range", // the field's title, not its model's
+      type: "object",
+      required: ["start", "end"],
+      properties: { start: { type: "string" }, end: { type: "string" } },
+    });
   });
 
   it("gives an empty object form when there is no schema", () => {

@@ -19,8 +19,9 @@ export function attributesSchema(defsSchema: JsonSchema | undefined): Schema {
   const properties = (defsSchema.properties ?? {}) as Record<string, Schema>;
   const attributes = properties.attributes ?? (defsSchema.type === "object" && !properties.type ? defsSchema : undefined);
   if (!attributes) return { type: "object", properties: {} };
-  const defs = (defsSchema.$defs ?? defsSchema.definitions) as Schema | undefined;
-  const simplified = simplify(attributes, defs ?? {}, 0) as Schema;
+  // Dagster nests the attributes' own models (a component's nested pydantic models) in their `$defs`
+  const defs = { ...((defsSchema.$defs ?? defsSchema.definitions) as Schema | undefined), ...(attributes.$defs as Schema | undefined) };
+  const simplified = simplify(attributes, defs, 0) as Schema;
   delete simplified.title; // the panel names the instance already
   return simplified;
 }
@@ -43,6 +44,10 @@ function isPlainString(schema: Schema): boolean {
   return schema.type === "string" && !schema.enum && !schema.format && !schema.pattern;
 }
 
+function isNumber(schema: Schema): boolean {
+  return (schema.type === "integer" || schema.type === "number") && Object.keys(schema).every((key) => key === "type" || key === "title");
+}
+
 /** Reduce one schema node; depth guards recursive `$defs`. */
 export function simplify(input: unknown, defs: Schema, depth: number): unknown {
   if (!input || typeof input !== "object" || Array.isArray(input)) return input;
@@ -62,10 +67,13 @@ export function simplify(input: unknown, defs: Schema, depth: number): unknown {
       if (Array.isArray(only.enum) && only.type === "string") {
         schema = { ...rest, type: "string", examples: only.enum };
       } else {
-        schema = { ...rest, ...only };
+        schema = { ...only, ...rest }; // the field's own title and description over its model's
       }
     } else if (nonNull.length === 1) {
-      schema = { ...rest, ...nonNull[0] };
+      schema = { ...nonNull[0], ...rest };
+    } else if (real.every(isNumber)) {
+      // `int | float | str` (a number or a duration, a date, a template): one text field, or one number field
+      schema = { ...rest, type: nonNull.length > real.length ? "string" : "number" };
     } else if (real.length > 1) {
       // a real choice between shapes: keep it, rjsf renders a picker
       schema = { ...rest, anyOf: real.map((variant) => simplify(variant, defs, depth + 1)) };
