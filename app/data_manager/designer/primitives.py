@@ -30,11 +30,12 @@ NEXT_RUNS = 5
 def cron_problems(cron: str, timezone: str) -> list[Problem]:
     """The schedule component's own checks of its cron and time zone, as problems on those fields."""
     problems = []
-    for field, check, value in (("cron", check_cron, cron.strip()), ("timezone", check_time_zone, timezone)):
+    checks = (("cron", check_cron, cron.strip(), ""), ("timezone", check_time_zone, timezone, " (GET /timezones)"))
+    for field, check, value, where_to_look in checks:
         try:
             check(value)
         except ValueError as exc:
-            problems.append(Problem(str(exc), (field,)))
+            problems.append(Problem(f"{exc}{where_to_look}", (field,)))
     return problems
 
 
