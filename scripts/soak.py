@@ -65,8 +65,8 @@ import yaml
 from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import FINISHED_STATUSES
-from data_manager.control.run_errors import run_failure_cause
 from data_manager.process_groups import free_port
+from data_manager.run_errors import run_failure_cause
 from data_manager.stack_runtime import free_port_offset
 
 REPO = Path(__file__).resolve().parents[1]

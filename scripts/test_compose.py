@@ -35,9 +35,9 @@ import yaml
 from daglab import DagsterClient
 from daglab.errors import DagsterGraphQLError
 from daglab.models import ACTIVE_STATUSES, FINISHED_STATUSES
-from data_manager.control.run_errors import run_failure_cause
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
+from data_manager.run_errors import run_failure_cause
 from sample_api import load_products
 
 REPO = Path(__file__).resolve().parent.parent

@@ -181,7 +181,7 @@ def _choice(*allowed: str) -> Callable[[str], None]:
     return check
 
 
-# The values of each setting that is a choice: the one list (the supervisor and the Makefile's overrides follow it).
+# The values of each setting that is a choice: the one list (a test ties the supervisor's command tables to it).
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {
     "CODE_SERVER_MODE": ("proxy", "direct"),
     "RUN_WORKER_START": ("forkserver", "spawn"),

@@ -6,6 +6,7 @@ import {
   DEFAULT_HINT,
   errorSchemaFor,
   pruneEmpty,
+  simplify,
   suggestionProblems,
   uiSchemaFor,
   UNSET_DEFAULT,
@@ -87,6 +88,10 @@ describe("attributesSchema", () => {
   it("makes a number-or-text field one text field, and a number of either kind one number field", () => {
     expect(schema.properties.lag).toEqual({ type: "string" }); // 300, "300" and "5m" all typed in one field
     expect(schema.properties.ratio).toEqual({ type: "number" });
+  });
+
+  it("keeps a field with no real type a text field", () => {
+    expect(simplify({ anyOf: [{ type: "null" }] }, {}, 0)).toEqual({ type: "string" });
   });
 
   it("resolves the attributes' own $defs (a nested model)", () => {

@@ -71,7 +71,7 @@ export function simplify(input: unknown, defs: Schema, depth: number): unknown {
       }
     } else if (nonNull.length === 1) {
       schema = { ...nonNull[0], ...rest };
-    } else if (real.every(isNumber)) {
+    } else if (real.length > 1 && real.every(isNumber)) {
       // `int | float | str` (a number or a duration, a date, a template): one text field, or one number field
       schema = { ...rest, type: nonNull.length > real.length ? "string" : "number" };
     } else if (real.length > 1) {

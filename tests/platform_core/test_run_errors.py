@@ -1,8 +1,8 @@
 """A failed run's cause as its user reads it, from Dagster's log events."""
 
 from daglab.models import LogEvent
-from data_manager.control.run_errors import failure_text, root_cause, run_failure_cause
 from data_manager.dagster_private_api import FAILURE_ERROR_PREFIX
+from data_manager.run_errors import failure_text, root_cause, run_failure_cause
 
 
 def event(level: str, message: str, error: str | None = None) -> LogEvent:
