@@ -187,6 +187,12 @@ designer-deps: designer/node_modules/.package-lock.json ## Install the designer'
 .PHONY: designer-build
 designer-build: designer/dist/index.html ## Build the designer web app (designer/dist, served at /designer/)
 
+# The designer's types and run-time facts (src/generated/) come from the API's OpenAPI document; a test fails while
+# they are stale. Run after changing an API model, and commit the result.
+.PHONY: designer-api-types
+designer-api-types: install designer-deps ## Regenerate designer/src/generated/ (API types, vocabularies, name patterns) from the API's OpenAPI document
+	cd designer && UV="$(UV)" npm run --silent gen:api
+
 .PHONY: designer-dev
 designer-dev: designer-deps ## Designer with hot reload on :5173, proxying /api to a running `data-manager api`
 	cd designer && npm run dev

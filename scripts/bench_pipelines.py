@@ -181,9 +181,9 @@ def launch_timing() -> dict[str, object]:
     from fastapi.testclient import TestClient
 
     from data_manager.api.app import create_app
-    from data_manager.control.webserver import default_webserver_url, is_up
     from data_manager.db import platform_database
     from data_manager.pipelines import runs
+    from data_manager.webserver import default_webserver_url, is_up
 
     if not is_up():
         return {"launch_to_started_s": None, "launch_note": f"no platform at {default_webserver_url()}: run `make dev`"}

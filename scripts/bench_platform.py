@@ -37,7 +37,7 @@ from data_manager.db import connect
 from data_manager.local.dev import platform_environment
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
-from data_manager.settings import ENV_DEFAULTS, PostgresSettings
+from data_manager.settings import SETTINGS, PostgresSettings
 from data_manager.stack_runtime import free_port_offset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +176,7 @@ def deployment_defaults() -> dict[str, str]:
     compose_default = re.fullmatch(r"\$\{CODE_SERVER_MODE:-(\w+)\}", compose_env["CODE_SERVER_MODE"])
     if compose_default is None:
         sys.exit("error: docker-compose.yaml sets CODE_SERVER_MODE without a ${CODE_SERVER_MODE:-mode} default")
-    return {"make dev": ENV_DEFAULTS["CODE_SERVER_MODE"][0], "compose": compose_default.group(1)}
+    return {"make dev": SETTINGS["CODE_SERVER_MODE"].default, "compose": compose_default.group(1)}
 
 
 def main() -> None:

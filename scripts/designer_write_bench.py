@@ -29,8 +29,8 @@ from pathlib import Path
 
 import httpx
 
+from data_manager import webserver
 from data_manager.api.readiness import wait_until_healthy
-from data_manager.control import webserver
 from data_manager.process_groups import free_port, stop_group
 from data_manager.settings import is_set
 from data_manager.stack_runtime import free_port_offset

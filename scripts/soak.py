@@ -65,6 +65,7 @@ import yaml
 from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import FINISHED_STATUSES
+from data_manager.dagster_private_api import RUN_WORKER_MODULE
 from data_manager.process_groups import free_port
 from data_manager.run_errors import run_failure_cause
 from data_manager.stack_runtime import free_port_offset
@@ -112,7 +113,9 @@ def role_of(process: psutil.Process) -> str | None:
         return "postgres"
     if FORKSERVER in joined:
         if FORKSERVER in " ".join(parent_argv):
-            return None  # a run worker forked from it
+            return None  # a run worker (or a dg command) forked from it
+        if "data_manager.cli" in parent_argv and "api" in parent_argv:
+            return "dg-forks"  # the platform API's forkserver for dg commands
         parent_location = next((a.split(".", 1)[1] for a in parent_argv if a.startswith("dagster_code.")), "")
         return f"forkserver:{parent_location}"
     if "code-server" in argv and "start" in argv:
@@ -122,8 +125,6 @@ def role_of(process: psutil.Process) -> str | None:
     if "data_manager.cli" in argv:
         command = argv[argv.index("data_manager.cli") + 1 :]
         return {"serve": "serve", "api": "api", "dev": "dev"}.get(command[0] if command else "")
-    if "data_manager.designer.dg_forks" in argv and "dg_forks" not in " ".join(parent_argv):
-        return "dg-forks"
     if any(part.endswith("dagster-webserver") for part in argv):
         return "webserver"
     if any(part.endswith("dagster-daemon") for part in argv) and "run" in argv:
@@ -139,7 +140,12 @@ def run_workers(root: psutil.Process) -> list[psutil.Process]:
     for process in root.children(recursive=True):
         with contextlib.suppress(psutil.Error):
             parent = process.parent()
-            if parent and FORKSERVER in " ".join(process.cmdline()) and FORKSERVER in " ".join(parent.cmdline()):
+            forkserver = " ".join(parent.cmdline()) if parent else ""
+            if (
+                FORKSERVER in " ".join(process.cmdline())
+                and FORKSERVER in forkserver
+                and RUN_WORKER_MODULE in forkserver
+            ):
                 found.append(process)
     return found
 

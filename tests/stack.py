@@ -24,9 +24,9 @@ import psutil
 from daglab import DagsterClient
 from daglab.errors import DaglabError
 from data_manager.local.dev import platform_environment
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port, stop_group
-from data_manager.registry.store import load_registry
 from data_manager.settings import PostgresSettings
 from data_manager.stack_runtime import free_port_offset, with_port_offset
 

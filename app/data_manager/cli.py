@@ -16,11 +16,11 @@ from typer.exceptions import TyperException
 from data_manager.api.cli import register_api_commands
 from data_manager.control.cli import register_control_commands
 from data_manager.control.dbt_cli import register_dbt_commands
+from data_manager.control.worker_cli import register_worker_commands
 from data_manager.deploy.cli import helm_app
 from data_manager.designer.cli import components_app
 from data_manager.designer.live_cli import register as register_live_commands
 from data_manager.errors import UserError
-from data_manager.execution.cli import register_worker_commands
 from data_manager.ingestion.cli import sync_app
 from data_manager.local.cli import register_local_commands
 from data_manager.pipelines.cli import pipelines_app

@@ -1,10 +1,10 @@
 """Connection settings and well-known ports, read from the environment.
 
-This module is the single source of truth for every port, database name and
-environment variable the platform uses: every variable is read through `env`,
-which checks its form (`SETTING_FORMS`) so a bad value is one line naming it, not
-a traceback later. `.env.example` is generated from `ENV_DEFAULTS` (see
-`data-manager env-example`) and a test keeps it current.
+This module is the single source of truth for every port, database name and environment variable the
+platform uses: one `Setting` record per variable (default, doc, form, whether it is a secret), in
+`SETTINGS`. Every variable is read through `env`, which checks its form so a bad value is one line naming
+it, not a traceback later. `.env.example` is generated from the records (see `data-manager env-example`)
+and a test keeps it current.
 """
 
 from __future__ import annotations
@@ -15,115 +15,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from data_manager.errors import UserError
-
-# Each variable with its default and a one-line explanation. Secrets have no default.
-ENV_DEFAULTS: dict[str, tuple[str, str]] = {
-    "POSTGRES_HOST": ("127.0.0.1", "Postgres host for Dagster storage, the cache and dbt"),
-    "POSTGRES_PORT": ("5432", "Postgres port"),
-    "POSTGRES_USER": ("postgres", "Postgres user"),
-    "POSTGRES_PASSWORD": ("", "Postgres password (secret; empty means trust or .pgpass)"),
-    "POSTGRES_DB": ("dataplatform", "Database for the cache, staging and reporting schemas"),
-    "DAGSTER_POSTGRES_DB": ("dagster", "Database for Dagster's run, event and schedule storage"),
-    "CACHE_SCHEMA": ("pyairbyte_cache", "Schema the syncs write raw tables into"),
-    "DAGSTER_WEBSERVER_HOST": ("127.0.0.1", "Interface the webserver binds to on the host"),
-    "DAGSTER_WEBSERVER_PORT": ("3000", "Webserver port (the only published port)"),
-    "SAMPLE_API_PORT": ("8099", "Port of the sample products API"),
-    "SAMPLE_API_URL": (
-        "http://127.0.0.1:8099",
-        "Base URL the sample connector reads (http://sample-api:8099 in compose)",
-    ),
-    "EMBEDDED_POSTGRES_PORT": ("5433", "Port of the embedded Postgres `make dev` starts when POSTGRES_HOST is unset"),
-    "MAX_CONCURRENT_RUNS": ("4", "QueuedRunCoordinator limit"),
-    "CODE_SERVER_MODE": (
-        "proxy",
-        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory);"
-        " compose defaults to direct",
-    ),
-    "RUN_WORKER_START": (
-        "forkserver",
-        "forkserver: each code server forks its runs from a process that imported Dagster once, at its first run"
-        " (later runs start about 1.5 s sooner; about 105 MB more per location); spawn: a fresh interpreter per run",
-    ),
-    "RUN_LAUNCHER": (
-        "default",
-        "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
-    ),
-    "EXECUTOR": (
-        "multiprocess",
-        "multiprocess: each step a process beside its run (Dagster's default); celery: steps are Celery tasks on"
-        " CELERY_BROKER_URL, run by `data-manager worker` processes on any host",
-    ),
-    "CELERY_BROKER_URL": ("", "EXECUTOR=celery: the broker, redis://[:password@]host:port/db (secret)"),
-    "CELERY_BACKEND_URL": ("", "EXECUTOR=celery: where step results go (secret; empty: the broker's URL)"),
-    "BROKER_PASSWORD": ("", "Compose with EXECUTOR=celery: the password of the `broker` service (secret)"),
-    "CELERY_VISIBILITY_TIMEOUT_S": (
-        "15",
-        "Redis broker: seconds after which the step of a worker that died runs again elsewhere (live workers renew"
-        " theirs)",
-    ),
-    "CELERY_WORKER_CONCURRENCY": ("1", "Steps one `data-manager worker` runs at once (one process each)"),
-    "CELERY_WORKER_LOCATIONS": ("", "Locations whose steps a worker takes, comma-separated (empty: every enabled one)"),
-    "COMPOSE_PROJECT_NAME": ("data-platform", "Compose project: names its containers, volumes and network"),
-    "MYSQL_HOST": ("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
-    "MYSQL_PORT": ("3306", "MySQL/MariaDB port"),
-    "MYSQL_USER": ("root", "MySQL/MariaDB user"),
-    "MYSQL_PASSWORD": ("", "MySQL/MariaDB password (secret)"),
-    "MYSQL_DB": ("sample_shop", "Database the sql_sync sample reads"),
-    "EXTERNAL_CONNECTORS_DIR": ("external-connectors", "Connector YAML folder (relative paths start at the repo root)"),
-    "PYAIRBYTE_CACHES_FILE": ("external-connectors/_caches.yaml", "Optional named cache configurations for get_cache"),
-    "AIRBYTE_INSTALL_DIR": (".data/airbyte", "Where PyAirbyte installs pip_url connectors (venvs reused between runs)"),
-    "EVENT_STORE_SCHEMA": ("public", "Schema holding the events table"),
-    "MSSQL_URL": ("", "ODBC connection string for MSSQL table syncs (secret; only if you use one)"),
-    "AI_EXTRACTION_URL": ("", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"),
-    "AI_EXTRACTION_MODEL": ("", "Model name sent to AI_EXTRACTION_URL"),
-    "AI_EXTRACTION_API_KEY": ("", "API key for AI_EXTRACTION_URL (secret; empty sends none)"),
-    "ARTIFACT_MAX_MB": ("100", "Largest pipeline artifact uploaded, read from a path or fetched from a URL, in MB"),
-    "ARTIFACT_ROOTS": (
-        "",
-        "Folders artifact paths must lie in, separated by ':' (empty: the artifacts folder of the data directory)",
-    ),
-    "ARTIFACT_URL_ALLOW": (
-        "",
-        "Hosts or networks artifact URLs may reach although private, loopback or link-local (comma-separated,"
-        " e.g. files.internal,10.0.0.0/8); others must resolve to public addresses",
-    ),
-    "DAGSTER_WEBSERVER_URL": ("", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)"),
-    "DAGSTER_UI_URL": ("", "Dagster UI address in the designer's run links (empty: the webserver's URL)"),
-    "LOCAL_PORT_OFFSET": ("0", "`make dev` only: added to every registry port, to run a second stack beside one"),
-    "PLATFORM_API_HOST": ("127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"),
-    "PLATFORM_API_PORT": ("3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)"),
-    "PLATFORM_API_TOKEN": (
-        "",
-        "Bearer token the platform API requires (secret; required for a non-loopback bind, so by `make up`)",
-    ),
-    "DESIGNER_READ_ONLY": (
-        "0",
-        "1: the API's designer routes refuse to change locations (compose sets it: the code is baked into the image)",
-    ),
-}
-
-# Set by the platform itself (`make dev`, tests), never in .env: not rendered into .env.example.
-INTERNAL_DEFAULTS: dict[str, tuple[str, str]] = {
-    "DATA_PLATFORM_HOME": ("", "Project root (default: found from the working directory)"),
-    "DATA_PLATFORM_DATA_DIR": ("", "Local state folder (default: <home>/.data)"),
-    "DAGSTER_HOME": ("", "Dagster's instance folder, set by `make dev` and the images"),
-}
-
-SECRET_VARS = frozenset(
-    {
-        "POSTGRES_PASSWORD",
-        "MYSQL_PASSWORD",
-        "MSSQL_URL",
-        "AI_EXTRACTION_API_KEY",
-        "PLATFORM_API_TOKEN",
-        "CELERY_BROKER_URL",
-        "CELERY_BACKEND_URL",
-        "BROKER_PASSWORD",
-    }
-)
-# Secrets `make up` cannot start without; the others are optional and stay commented out.
-COMPOSE_SECRETS = frozenset({"POSTGRES_PASSWORD", "MYSQL_PASSWORD", "PLATFORM_API_TOKEN"})
-
 
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")
 
@@ -173,44 +64,163 @@ def _broker_url(value: str) -> None:
         raise ValueError(f"a URL starting with {'://, '.join(BROKER_SCHEMES)}://")
 
 
-def _choice(*allowed: str) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if value not in allowed:
-            raise ValueError(f"one of {', '.join(allowed)}")
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: everything the platform knows about it, in one place."""
 
-    return check
+    default: str
+    doc: str
+    form: Callable[[str], None] | None = None  # raises ValueError naming the expected form
+    choices: tuple[str, ...] = ()  # a choice's values (the default is the first one)
+    secret: bool = False  # never shown in a message, a log or a generated file
+    compose_required: bool = False  # a secret `make up` cannot start without (change-me in .env.example)
+    internal: bool = False  # set by the platform itself (`make dev`, the images, tests), never in .env
+
+    @property
+    def typed(self) -> bool:
+        return self.form is not None or bool(self.choices)
+
+    def check(self, value: str) -> None:
+        """Raise ValueError naming the expected form when `value` (non-empty) does not have it."""
+        if self.choices and value not in self.choices:
+            raise ValueError(f"one of {', '.join(self.choices)}")
+        if self.form is not None:
+            self.form(value)
 
 
-# The values of each setting that is a choice: the one list (a test ties the supervisor's command tables to it).
-SETTING_CHOICES: dict[str, tuple[str, ...]] = {
-    "CODE_SERVER_MODE": ("proxy", "direct"),
-    "RUN_WORKER_START": ("forkserver", "spawn"),
-    "RUN_LAUNCHER": ("default", "docker"),
-    "EXECUTOR": ("multiprocess", "celery"),
-    "DESIGNER_READ_ONLY": ("0", "1"),
+def _choice(doc: str, *values: str) -> Setting:
+    return Setting(values[0], doc, choices=values)
+
+
+def _secret(doc: str, *, compose_required: bool = False, form: Callable[[str], None] | None = None) -> Setting:
+    return Setting("", doc, form=form, secret=True, compose_required=compose_required)
+
+
+SETTINGS: dict[str, Setting] = {
+    "POSTGRES_HOST": Setting("127.0.0.1", "Postgres host for Dagster storage, the cache and dbt"),
+    "POSTGRES_PORT": Setting("5432", "Postgres port", _port),
+    "POSTGRES_USER": Setting("postgres", "Postgres user"),
+    "POSTGRES_PASSWORD": _secret("Postgres password (empty means trust or .pgpass)", compose_required=True),
+    "POSTGRES_DB": Setting("dataplatform", "Database for the cache, staging and reporting schemas"),
+    "DAGSTER_POSTGRES_DB": Setting("dagster", "Database for Dagster's run, event and schedule storage"),
+    "CACHE_SCHEMA": Setting("pyairbyte_cache", "Schema the syncs write raw tables into"),
+    "DAGSTER_WEBSERVER_HOST": Setting("127.0.0.1", "Interface the webserver binds to on the host"),
+    "DAGSTER_WEBSERVER_PORT": Setting("3000", "Webserver port (the only published port)", _port),
+    "SAMPLE_API_PORT": Setting("8099", "Port of the sample products API", _port),
+    "SAMPLE_API_URL": Setting(
+        "http://127.0.0.1:8099",
+        "Base URL the sample connector reads (http://sample-api:8099 in compose)",
+        _http_url,
+    ),
+    "EMBEDDED_POSTGRES_PORT": Setting(
+        "5433", "Port of the embedded Postgres `make dev` starts when POSTGRES_HOST is unset", _port
+    ),
+    "MAX_CONCURRENT_RUNS": Setting("4", "QueuedRunCoordinator limit", _positive_int),
+    "CODE_SERVER_MODE": _choice(
+        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory);"
+        " compose defaults to direct",
+        "proxy",
+        "direct",
+    ),
+    "RUN_WORKER_START": _choice(
+        "forkserver: each code server forks its runs from a process that imported Dagster once, at its first run"
+        " (later runs start about 1.5 s sooner; about 105 MB more per location); spawn: a fresh interpreter per run",
+        "forkserver",
+        "spawn",
+    ),
+    "RUN_LAUNCHER": _choice(
+        "Compose: default runs in the code servers; docker: each run in its own container (mounts the Docker socket)",
+        "default",
+        "docker",
+    ),
+    "EXECUTOR": _choice(
+        "multiprocess: each step a process beside its run (Dagster's default); celery: steps are Celery tasks on"
+        " CELERY_BROKER_URL, run by `data-manager worker` processes on any host",
+        "multiprocess",
+        "celery",
+    ),
+    "CELERY_BROKER_URL": _secret("EXECUTOR=celery: the broker, redis://[:password@]host:port/db", form=_broker_url),
+    "CELERY_BACKEND_URL": _secret("EXECUTOR=celery: where step results go (empty: the broker's URL)", form=_broker_url),
+    "BROKER_PASSWORD": _secret("Compose with EXECUTOR=celery: the password of the `broker` service"),
+    "CELERY_VISIBILITY_TIMEOUT_S": Setting(
+        "15",
+        "Redis broker: seconds after which the step of a worker that died runs again elsewhere (live workers renew"
+        " theirs)",
+        _positive_int,
+    ),
+    "CELERY_WORKER_CONCURRENCY": Setting(
+        "1", "Steps one `data-manager worker` runs at once (one process each)", _positive_int
+    ),
+    "CELERY_WORKER_LOCATIONS": Setting(
+        "", "Locations whose steps a worker takes, comma-separated (empty: every enabled one)"
+    ),
+    "COMPOSE_PROJECT_NAME": Setting("data-platform", "Compose project: names its containers, volumes and network"),
+    "MYSQL_HOST": Setting("127.0.0.1", "MySQL/MariaDB host for the sql_sync sample"),
+    "MYSQL_PORT": Setting("3306", "MySQL/MariaDB port", _port),
+    "MYSQL_USER": Setting("root", "MySQL/MariaDB user"),
+    "MYSQL_PASSWORD": _secret("MySQL/MariaDB password", compose_required=True),
+    "MYSQL_DB": Setting("sample_shop", "Database the sql_sync sample reads"),
+    "EXTERNAL_CONNECTORS_DIR": Setting(
+        "external-connectors", "Connector YAML folder (relative paths start at the repo root)"
+    ),
+    "PYAIRBYTE_CACHES_FILE": Setting(
+        "external-connectors/_caches.yaml", "Optional named cache configurations for get_cache"
+    ),
+    "AIRBYTE_INSTALL_DIR": Setting(
+        ".data/airbyte", "Where PyAirbyte installs pip_url connectors (venvs reused between runs)"
+    ),
+    "EVENT_STORE_SCHEMA": Setting("public", "Schema holding the events table"),
+    "MSSQL_URL": _secret("ODBC connection string for MSSQL table syncs (only if you use one)"),
+    "AI_EXTRACTION_URL": Setting(
+        "", "OpenAI-compatible base URL for the ai_extraction strategy (empty: not configured)"
+    ),
+    "AI_EXTRACTION_MODEL": Setting("", "Model name sent to AI_EXTRACTION_URL"),
+    "AI_EXTRACTION_API_KEY": _secret("API key for AI_EXTRACTION_URL (empty sends none)"),
+    "ARTIFACT_MAX_MB": Setting(
+        "100", "Largest pipeline artifact uploaded, read from a path or fetched from a URL, in MB", _positive_int
+    ),
+    "ARTIFACT_ROOTS": Setting(
+        "",
+        "Folders artifact paths must lie in, separated by ':' (empty: the artifacts folder of the data directory)",
+    ),
+    "ARTIFACT_URL_ALLOW": Setting(
+        "",
+        "Hosts or networks artifact URLs may reach although private, loopback or link-local (comma-separated,"
+        " e.g. files.internal,10.0.0.0/8); others must resolve to public addresses",
+        _url_allow,
+    ),
+    "DAGSTER_WEBSERVER_URL": Setting(
+        "", "Webserver the CLI talks to (empty: http://127.0.0.1:$DAGSTER_WEBSERVER_PORT)", _http_url
+    ),
+    "DAGSTER_UI_URL": Setting(
+        "", "Dagster UI address in the designer's run links (empty: the webserver's URL)", _http_url
+    ),
+    "LOCAL_PORT_OFFSET": Setting(
+        "0", "`make dev` only: added to every registry port, to run a second stack beside one", _offset
+    ),
+    "PLATFORM_API_HOST": Setting(
+        "127.0.0.1", "Interface `data-manager api` binds to (non-loopback needs PLATFORM_API_TOKEN)"
+    ),
+    "PLATFORM_API_PORT": Setting(
+        "3100", "Port of the platform API (designer routes, OpenAPI at /api/openapi.json)", _port
+    ),
+    "PLATFORM_API_TOKEN": _secret(
+        "Bearer token the platform API requires (required for a non-loopback bind, so by `make up`)",
+        compose_required=True,
+    ),
+    "DESIGNER_READ_ONLY": _choice(
+        "1: the API's designer routes refuse to change locations (compose sets it: the code is baked into the image)",
+        "0",
+        "1",
+    ),
+    "DATA_PLATFORM_HOME": Setting("", "Project root (default: found from the working directory)", internal=True),
+    "DATA_PLATFORM_DATA_DIR": Setting("", "Local state folder (default: <home>/.data)", internal=True),
+    "DAGSTER_HOME": Setting("", "Dagster's instance folder, set by `make dev` and the images", internal=True),
 }
 
-# The form of every typed setting; a check raises ValueError naming the expected form.
-SETTING_FORMS: dict[str, Callable[[str], None]] = {
-    **{name: _choice(*values) for name, values in SETTING_CHOICES.items()},
-    "POSTGRES_PORT": _port,
-    "DAGSTER_WEBSERVER_PORT": _port,
-    "PLATFORM_API_PORT": _port,
-    "SAMPLE_API_PORT": _port,
-    "EMBEDDED_POSTGRES_PORT": _port,
-    "MYSQL_PORT": _port,
-    "MAX_CONCURRENT_RUNS": _positive_int,
-    "ARTIFACT_MAX_MB": _positive_int,
-    "ARTIFACT_URL_ALLOW": _url_allow,
-    "LOCAL_PORT_OFFSET": _offset,
-    "CELERY_BROKER_URL": _broker_url,
-    "CELERY_BACKEND_URL": _broker_url,
-    "CELERY_VISIBILITY_TIMEOUT_S": _positive_int,
-    "CELERY_WORKER_CONCURRENCY": _positive_int,
-    "SAMPLE_API_URL": _http_url,
-    "DAGSTER_WEBSERVER_URL": _http_url,
-    "DAGSTER_UI_URL": _http_url,
-}
+# Derived views: the names of the secrets (never shown) and of the variables a user sets in .env.
+SECRET_VARS = frozenset(name for name, setting in SETTINGS.items() if setting.secret)
+USER_SETTINGS = tuple(name for name, setting in SETTINGS.items() if not setting.internal)
 
 
 class SettingError(UserError):
@@ -218,12 +228,11 @@ class SettingError(UserError):
 
 
 def _checked(name: str, value: str) -> str:
-    check = SETTING_FORMS.get(name)
-    if check is not None and value != "":
+    if value != "":
         try:
-            check(value)
+            SETTINGS[name].check(value)
         except ValueError as exc:
-            shown = "(hidden: a secret)" if name in SECRET_VARS else repr(value)
+            shown = "(hidden: a secret)" if SETTINGS[name].secret else repr(value)
             raise SettingError(f"{name}={shown} is not valid: expected {exc}") from None
     return value
 
@@ -233,8 +242,7 @@ def env(name: str, environ: Mapping[str, str] | None = None) -> str:
     source = os.environ if environ is None else environ
     value = source.get(name)
     if value is None or value == "":
-        defaults = ENV_DEFAULTS if name in ENV_DEFAULTS else INTERNAL_DEFAULTS
-        return defaults[name][0]
+        return SETTINGS[name].default
     return _checked(name, value)
 
 
@@ -244,14 +252,16 @@ def env_int(name: str, environ: Mapping[str, str] | None = None) -> int:
 
 def is_set(name: str, environ: Mapping[str, str] | None = None) -> bool:
     """True when the environment gives `name` a non-empty value (not just its default)."""
-    assert name in ENV_DEFAULTS or name in INTERNAL_DEFAULTS, name
+    assert name in SETTINGS, name
     return bool((os.environ if environ is None else environ).get(name))
 
 
 def check_environment(environ: Mapping[str, str] | None = None) -> None:
     """Check every typed setting at once (the CLI does this first): one line naming each bad variable."""
     problems = []
-    for name in SETTING_FORMS:
+    for name, setting in SETTINGS.items():
+        if not setting.typed:
+            continue
         try:
             env(name, environ)
         except SettingError as exc:
@@ -314,7 +324,8 @@ def render_env_example() -> str:
         "# `make dev` needs no .env: without POSTGRES_HOST it starts an embedded Postgres.",
         "",
     ]
-    for name, (default, doc) in ENV_DEFAULTS.items():
-        lines.append(f"# {doc}")
-        lines.append(f"{name}=change-me" if name in COMPOSE_SECRETS else f"# {name}={default}")
+    for name in USER_SETTINGS:
+        setting = SETTINGS[name]
+        lines.append(f"# Secret. {setting.doc}" if setting.secret else f"# {setting.doc}")
+        lines.append(f"{name}=change-me" if setting.compose_required else f"# {name}={setting.default}")
     return "\n".join(lines) + "\n"

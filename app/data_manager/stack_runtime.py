@@ -27,9 +27,9 @@ import signal
 from pathlib import Path
 
 from data_manager.atomic_files import write_atomic
+from data_manager.locations.registry import Registry
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import Registry
-from data_manager.registry.store import load_registry
 from data_manager.settings import env_int
 
 PIDFILE = "serve.pid"
@@ -138,7 +138,7 @@ def free_port_offset(attempts: int = 50) -> int:
     import random
     import socket
 
-    from data_manager.registry.models import PORT_RANGE
+    from data_manager.locations.registry import PORT_RANGE
 
     def free(port: int) -> bool:
         with socket.socket() as sock:

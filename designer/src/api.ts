@@ -2,6 +2,7 @@
  * The platform API's designer routes (`/api/designer`), typed. The one module that knows URLs and
  * response shapes: when the backend changes a shape, this is the only file to edit.
  */
+import type { components } from "./generated/api";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -98,12 +99,7 @@ export interface LocationFile {
 }
 
 /** One problem the API reported: `path` points into the component's attributes when it is a field's. */
-export interface ApiErrorItem {
-  message: string;
-  path?: (string | number)[];
-  file?: string;
-  line?: number;
-}
+export type ApiErrorItem = components["schemas"]["ErrorItem"];
 
 export class ApiError extends Error {
   constructor(

@@ -3,6 +3,7 @@
  * (`/locations/{name}/lineage`) and jobs, schedules and sensors (`/locations/{name}/{jobs,schedules,sensors}`).
  */
 import { location, request } from "./api";
+import type { components } from "./generated/api";
 
 export type EdgeOrigin = "drawn" | "dbt" | "declared";
 
@@ -18,12 +19,8 @@ export interface Definitions {
   sensors: { name: string }[];
 }
 
-export interface NewSchedule {
-  name: string;
-  job: string;
-  cron: string;
-  timezone: string;
-}
+/** The body of POST .../schedules. */
+export type NewSchedule = components["schemas"]["NewSchedule"];
 
 export const lineageApi = {
   async edges(name: string): Promise<LineageEdge[]> {

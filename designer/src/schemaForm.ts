@@ -137,7 +137,7 @@ export function pruneEmpty(value: unknown): unknown {
 }
 
 /** rjsf's error schema (`{field: {__errors: [...]}}`) from API errors whose path points into the attributes. */
-export function errorSchemaFor(errors: { message: string; path?: (string | number)[] }[]): Record<string, unknown> {
+export function errorSchemaFor(errors: { message: string; path?: (string | number)[] | null }[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const error of errors) {
     const path = attributePath(error.path, error.message);
@@ -155,7 +155,7 @@ export function errorSchemaFor(errors: { message: string; path?: (string | numbe
 
 /** The part of an error path inside `attributes` ([] when it is not a field's); a missing required
  * field is reported on its parent ("'tables' is a required property"), so it is pinned to the field. */
-export function attributePath(path: (string | number)[] | undefined, message = ""): (string | number)[] {
+export function attributePath(path: (string | number)[] | null | undefined, message = ""): (string | number)[] {
   const start = path?.indexOf("attributes") ?? -1;
   if (!path || start < 0) return [];
   const inside = path.slice(start + 1);

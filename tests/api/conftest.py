@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.designer_support import GIT_IDENTITY, copy_repository
 from data_manager.api.app import create_app
-from data_manager.designer import dg_forks
 from data_manager.designer.catalog import catalog_for
+from data_manager.designer.dg import forks as dg_forks
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
 from platform_support import tree_digest

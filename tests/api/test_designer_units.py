@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.designer.dg_output import problems_from_output
+from data_manager.designer.dg.output import problems_from_output
 from data_manager.designer.env_refs import NAMED_REF, TEMPLATE_REF
 from data_manager.designer.layout import path_problems
 from data_manager.designer.yaml_files import dump, load_documents, merge_into, problems_in_text
@@ -124,7 +124,7 @@ def test_dg_batch_reads_dg_stdout_only_on_a_first_run(tmp_path: Path) -> None:
     import sys
 
     script = (
-        "import sys; from click.testing import CliRunner; from data_manager.designer.dg_batch import _dg; "
+        "import sys; from click.testing import CliRunner; from data_manager.designer.dg.batch import _dg; "
         "sys.stdout.write(_dg(CliRunner(), 'list', 'components', '--json'))"
     )
     environment = {**os.environ, "HOME": str(tmp_path)}

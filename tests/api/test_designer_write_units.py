@@ -12,16 +12,16 @@ import pytest
 from data_manager.components import AssetSensorComponent, SqlTableSyncComponent
 from data_manager.designer import dbt_lineage, live_status, reloads, writes
 from data_manager.designer.catalog import ComponentType
-from data_manager.designer.dg_output import problems_from_output
+from data_manager.designer.dg.output import problems_from_output
 from data_manager.designer.instances import attribute_problems
 from data_manager.designer.layout import LocationLayout, path_problems
 from data_manager.designer.problems import DesignerError
 from data_manager.designer.staged_check import StagedResult, locate
 from data_manager.designer.staging import staged_home
 from data_manager.designer.yaml_files import dump, load_documents, merge_into, plain
+from data_manager.locations.registry import CodeLocation
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import free_port
-from data_manager.registry.models import CodeLocation
 
 TREE = """All component YAML validated successfully.
 2026-12-05 10:30:18 +0000 - dagster - ERROR - Validation failed for code location sql_sync:

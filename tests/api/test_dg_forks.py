@@ -10,10 +10,12 @@ import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
-from data_manager.designer import dg_cli, dg_forks
+from data_manager.designer.dg import commands as dg_commands
+from data_manager.designer.dg import forks as dg_forks
 from data_manager.designer.layout import location_layout
 from data_manager.paths import ProjectPaths
 
@@ -40,6 +42,13 @@ def probes(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tmp_path)}
 
 
+def forkserver_pid() -> int:
+    """The stdlib forkserver this process started (its command line names multiprocessing.forkserver)."""
+    found = [pid for pid in children_of(os.getpid()) if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()]  # fmt: skip
+    assert len(found) == 1, found
+    return found[0]
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -57,21 +66,21 @@ def test_a_fork_answers_as_a_dg_subprocess_does(forks: None, designer_env: dict[
     assert str(paths.home) == designer_env["DATA_PLATFORM_HOME"]
     layout = location_layout(paths, "sql_sync")
     started = time.perf_counter()
-    forked = dg_cli.run(paths, layout.project_dir, ["list", "defs", "--json"])
+    forked = dg_commands.run(paths, layout.project_dir, ["list", "defs", "--json"])
     forked_s = time.perf_counter() - started
-    assert dg_forks._server is not None and dg_forks._server.process.poll() is None
-    environ = dg_cli.dg_environment(paths)
+    assert forkserver_pid()
+    environ = dg_commands.dg_environment(paths)
     code, stdout, _ = dg_forks.run(["check", "yaml"], layout.project_dir, environ, 120)
     assert (code, stdout.strip()) == (0, "All component YAML validated successfully.")
     code, _, stderr = dg_forks.run(["nonsense"], layout.project_dir, environ, 120)
     assert code == 2 and "Usage: dg " in stderr and "No such command 'nonsense'" in stderr
     try:
-        dg_forks._server, server = None, dg_forks._server  # the subprocess path, for the comparison
+        dg_forks._context, context = None, dg_forks._context  # the subprocess path, for the comparison
         started = time.perf_counter()
-        alone = dg_cli.run(paths, layout.project_dir, ["list", "defs", "--json"])
+        alone = dg_commands.run(paths, layout.project_dir, ["list", "defs", "--json"])
         alone_s = time.perf_counter() - started
     finally:
-        dg_forks._server = server
+        dg_forks._context = context
     keys = lambda result: sorted(asset["asset_key"] for asset in json.loads(result.stdout)["assets"])  # noqa: E731
     assert forked.ok and alone.ok and keys(forked) == keys(alone) and len(keys(alone)) > 3
     assert forked_s < alone_s, f"a fork took {forked_s:.1f}s, a subprocess {alone_s:.1f}s"
@@ -91,7 +100,7 @@ def test_exit_codes_output_and_crashes_come_back(forks: None, probes: dict, tmp_
 
 
 def test_a_fork_past_its_timeout_is_killed(forks: None, probes: dict, tmp_path: Path) -> None:
-    server_pid = dg_forks._server.process.pid
+    server_pid = forkserver_pid()
     started = time.perf_counter()
     with pytest.raises(dg_forks.ForkTimeout):
         dg_forks.run([], tmp_path, probes, 1.0, python_module="probe_sleep")
@@ -102,21 +111,24 @@ def test_a_fork_past_its_timeout_is_killed(forks: None, probes: dict, tmp_path: 
     assert children_of(server_pid) == []
 
 
-def test_the_server_ends_and_cleans_up_with_the_process_that_started_it() -> None:
-    """A killed API (no atexit) leaves no fork server and no socket folder behind."""
+def test_the_server_ends_with_the_process_that_started_it() -> None:
+    """A killed API (no atexit) leaves no forkserver behind."""
     starter = subprocess.Popen(
-        [sys.executable, "-c", "from data_manager.designer import dg_forks\ndg_forks.enable()\n"
-         "print(dg_forks._server.process.pid, dg_forks._server.folder, flush=True)\nimport time; time.sleep(120)"],
+        [sys.executable, "-c", "from data_manager.designer.dg import forks as dg_forks\ndg_forks.enable()\n"
+         "import os, time; print(os.getpid(), flush=True); time.sleep(120)"],
         stdout=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    server_pid, folder = starter.stdout.readline().split()
-    assert Path(folder).is_dir()
+    starter_pid = int(starter.stdout.readline())
+    deadline = time.monotonic() + 30
+    while not (servers := children_of(starter_pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert servers, "enable() starts the forkserver"
     starter.kill()
     starter.wait()
     deadline = time.monotonic() + 30
-    while (Path(folder).exists() or Path(f"/proc/{server_pid}").exists()) and time.monotonic() < deadline:
+    while any(Path(f"/proc/{pid}").exists() for pid in servers) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not Path(folder).exists() and not Path(f"/proc/{server_pid}").exists()
+    assert not any(Path(f"/proc/{pid}").exists() for pid in servers)
 
 
 def test_concurrent_commands_each_get_their_own_fork(forks: None, probes: dict, tmp_path: Path) -> None:
@@ -126,12 +138,19 @@ def test_concurrent_commands_each_get_their_own_fork(forks: None, probes: dict, 
     assert answers == [(0, f"{n}\n", "") for n in range(4)]
 
 
-def test_a_dead_server_falls_back_to_a_subprocess_then_restarts(forks: None, probes: dict, tmp_path: Path) -> None:
-    dead = dg_forks._server.process
-    dead.kill()
-    dead.wait()
+def test_a_dying_forkserver_falls_back_to_a_subprocess(forks: None, probes: dict, tmp_path: Path) -> None:
+    """Killed while it starts a command: dg_commands runs that one command as a subprocess instead."""
     paths = ProjectPaths.discover()
-    result = dg_cli.run(paths, tmp_path, [], 60, python_module="probe_mark", code_first=[tmp_path])
-    assert (result.returncode, result.stdout) == (0, "marked\n")  # a subprocess ran it
-    assert dg_forks._server.process is not dead and dg_forks._server.ready.wait(120)
-    assert dg_forks.run([], tmp_path, probes, 60, python_module="probe_mark") == (0, "marked\n", "")
+    with mock.patch.object(dg_forks.warm_forks, "run_in_fork", side_effect=EOFError("unexpected EOF")):
+        result = dg_commands.run(paths, tmp_path, [], 60, python_module="probe_mark", code_first=[tmp_path])
+    assert (result.returncode, result.stdout) == (0, "marked\n")
+
+
+def test_a_dead_forkserver_is_started_again(forks: None, probes: dict, tmp_path: Path) -> None:
+    dead = forkserver_pid()
+    os.kill(dead, 9)  # the stdlib reaps it and starts a new one at the next command
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{dead}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert dg_forks.run([], tmp_path, probes, 120, python_module="probe_mark") == (0, "marked\n", "")
+    assert forkserver_pid() != dead

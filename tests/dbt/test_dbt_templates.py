@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from data_manager.control.scaffold import render_template
 from data_manager.dbt.prepare import prepare_manifest
 from data_manager.locations.model import Location
+from data_manager.locations.scaffold import render_template
 from data_manager.paths import ProjectPaths
 from dbt_support import REPO_ROOT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from data_manager.deploy.helm import CARRIED_SETTINGS, helm_values, render_helm_values
-from data_manager.registry.store import load_registry
+from data_manager.locations.registry_store import load_registry
 from platform_support import REPO_ROOT, run_cli
 
 ENVIRON = {

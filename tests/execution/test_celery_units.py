@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
+from data_manager.control.worker_cli import worker_locations
 from data_manager.errors import UserError
 from data_manager.execution.celery_config import CeleryNotConfigured, CelerySettings, celery_app_config, safe_url
-from data_manager.execution.cli import worker_locations
-from data_manager.registry.store import load_registry
+from data_manager.locations.registry_store import load_registry
 from platform_support import REPO_ROOT
 
 BROKER = "redis://:Sekr1t-pw@broker.internal:6380/2"

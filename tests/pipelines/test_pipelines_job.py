@@ -206,3 +206,21 @@ def test_run_config_matches_the_job_config_schema(store: PipelineStore) -> None:
     from data_manager.dagster_private_api import ResolvedRunConfig
 
     assert ResolvedRunConfig.build(job, run_config).ops["plan_chunks"].config["pipeline_id"] == pipeline_id
+
+
+def test_the_job_checks_its_config_with_the_template_models(store: PipelineStore) -> None:
+    """The run config carries TemplateField/Expect as JSON and the Literals of schema.py: one spelling each."""
+    from dagster_code.universal_pipelines.job import ExtractionConfig, plan_chunks
+
+    from data_manager.dagster_private_api import ResolvedRunConfig
+
+    run_config = build_run_config(store, store.get_pipeline(make_pipeline(store, "continue")))
+    job = defs.resolve_job_def("universal_pipeline")
+    extraction = run_config["ops"]["plan_chunks"]["config"]
+    with pytest.raises(dg.DagsterInvalidConfigError, match="extraction_strategy"):
+        ResolvedRunConfig.build(job, {**run_config, "ops": {**run_config["ops"], "plan_chunks": {"config": {**extraction, "extraction_strategy": "guess"}}}})  # fmt: skip
+    chunks = list(plan_chunks(dg.build_op_context(), ExtractionConfig(**extraction)))
+    assert [f["name"] for f in chunks[0].value["fields"]] == [f["name"] for f in extraction["field_mappings"]]
+    broken = dict(extraction, field_mappings=[dict(extraction["field_mappings"][0], field_type="colour")])
+    with pytest.raises(dg.Failure, match=r"^field_mappings: field_type: Input should be "):
+        list(plan_chunks(dg.build_op_context(), ExtractionConfig(**broken)))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from data_manager.registry.models import PORT_RANGE
+from data_manager.locations.registry import PORT_RANGE
 from platform_support import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
@@ -136,21 +136,21 @@ COMPOSE_OWN_DEFAULTS = {"CODE_SERVER_MODE": "direct"}
 
 def test_compose_defaults_are_the_settings_defaults() -> None:
     """One source of truth: every `${VAR:-default}` in the compose files is settings.py's default for VAR."""
-    from data_manager.settings import ENV_DEFAULTS
+    from data_manager.settings import SETTINGS
 
     for path in ("docker-compose.yaml", "docker-compose.run-launcher-docker.yaml"):
         for name, default in re.findall(r"\$\{([A-Z0-9_]+):-([^}]*)\}", (REPO_ROOT / path).read_text()):
-            expected = COMPOSE_OWN_DEFAULTS.get(name, ENV_DEFAULTS[name][0])
+            expected = COMPOSE_OWN_DEFAULTS.get(name, SETTINGS[name].default)
             assert default == expected, f"{path}: ${{{name}:-{default}}} but settings.py says {expected!r}"
 
 
 def test_platform_api_needs_its_token_and_is_read_only() -> None:
-    from data_manager.settings import COMPOSE_SECRETS
+    from data_manager.settings import SETTINGS
 
     api = SERVICES["platform-api"]
     assert api["image"] == SERVICES["data-manager"]["image"]
     assert api["environment"]["PLATFORM_API_TOKEN"].startswith("${PLATFORM_API_TOKEN:?"), "required from .env"
-    assert "PLATFORM_API_TOKEN" in COMPOSE_SECRETS, ".env.example asks for it (change-me) and make up checks it"
+    assert SETTINGS["PLATFORM_API_TOKEN"].compose_required, ".env.example asks for it (change-me) and make up checks it"
     assert api["environment"]["DESIGNER_READ_ONLY"] == "1", "the code is baked into the image"
     assert "/api/health" in " ".join(api["healthcheck"]["test"])
     assert any("COPY designer/dist" in line for line in DOCKERFILE.splitlines()), "the designer is in the image"

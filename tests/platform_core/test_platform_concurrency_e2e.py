@@ -2,7 +2,7 @@
 
 Before concurrency pools two runs of `sample_product_sync_pipeline` built the same dbt models at the same
 moment and one failed with `relation "staging_products" already exists`. Now the sync and the dbt step are
-each in a pool of one slot (platform/dagster.yaml, data_manager/locations/pools.py): every run succeeds,
+each in a pool of one slot (platform/dagster.yaml, data_manager/execution/pools.py): every run succeeds,
 no two runs' dbt steps overlap, and the tables hold each product exactly once.
 """
 

@@ -61,7 +61,9 @@ def run_probe(stack: LocalStack) -> str:
 
 
 def test_run_workers_start_as_the_setting_says(stack: LocalStack) -> None:
-    assert stack.find_processes(FORKSERVER) == [], "a location that has not run yet carries no forkserver"
+    assert stack.find_processes(FORKSERVER, RUN_WORKER_MODULE) == [], (
+        "a location that has not run yet carries no forkserver"
+    )
     parent = run_probe(stack)
     if stack.env["RUN_WORKER_START"] == "forkserver":
         assert FORKSERVER in parent and RUN_WORKER_MODULE in parent
@@ -74,7 +76,7 @@ def test_run_workers_start_as_the_setting_says(stack: LocalStack) -> None:
 
 
 def test_a_killed_forkserver_comes_back_with_the_next_run_and_spawn_has_none(stack: LocalStack) -> None:
-    forkservers = stack.find_processes(FORKSERVER)
+    forkservers = stack.find_processes(FORKSERVER, RUN_WORKER_MODULE)
     if stack.env["RUN_WORKER_START"] == "spawn":
         assert forkservers == [], "spawn keeps no warm process"
         return
@@ -85,5 +87,5 @@ def test_a_killed_forkserver_comes_back_with_the_next_run_and_spawn_has_none(sta
         assert time.monotonic() < deadline, "the forkserver survived SIGKILL"
         time.sleep(0.1)
     assert FORKSERVER in run_probe(stack)
-    (again,) = stack.find_processes(FORKSERVER)
+    (again,) = stack.find_processes(FORKSERVER, RUN_WORKER_MODULE)
     assert again.pid != forkserver.pid

@@ -10,9 +10,9 @@ import pytest
 from data_manager.errors import UserError
 from data_manager.local.dev import platform_environment
 from data_manager.local.sample_services import sample_declarations
+from data_manager.locations.registry import CodeLocation, Registry
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import CodeLocation, Registry
-from data_manager.registry.store import load_registry
 from data_manager.stack_runtime import served_registry, with_port_offset
 from platform_support import REPO_ROOT, make_home
 

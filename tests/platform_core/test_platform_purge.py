@@ -82,7 +82,7 @@ def test_purge_drops_exactly_the_declared_tables_of_every_template(
 ) -> None:
     """Each template's location, with a named cache (airbyte), another schema (sql) and no table prefix:
     purge drops the tables its components declare, its dbt models' relations and their state rows only."""
-    from data_manager.control.locations import add, remove
+    from data_manager.locations.lifecycle import add, remove
     from data_manager.locations.model import Location
     from data_manager.paths import ProjectPaths
 

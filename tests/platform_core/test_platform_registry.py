@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from data_manager.errors import UserError
-from data_manager.registry.models import Registry, name_problem
-from data_manager.registry.store import parse_registry
-from data_manager.registry.workspace import render_workspace
+from data_manager.locations.registry import Registry, name_problem
+from data_manager.locations.registry_store import parse_registry
+from data_manager.locations.workspace_file import render_workspace
 from platform_support import REPO_ROOT, run_cli
 
 REGISTRY_PATH = Path("code-locations.json")
@@ -78,6 +78,7 @@ def test_name_rules() -> None:
     assert name_problem("sales_2024") is None
     assert name_problem("2sales") is not None
     assert name_problem("") == "the name is empty"
+    assert name_problem("a" * 63) is None and "longer than 63 characters" in name_problem("a" * 64)
 
 
 def test_workspace_lists_enabled_locations_only_with_header() -> None:

@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from data_manager.settings import (
-    ENV_DEFAULTS,
     SECRET_VARS,
-    SETTING_CHOICES,
-    SETTING_FORMS,
+    SETTINGS,
     SettingError,
     check_environment,
     env,
     env_int,
+    render_env_example,
 )
 from platform_support import make_home, run_cli
 
@@ -45,7 +44,7 @@ BAD_VALUES = {
 
 
 def test_every_typed_setting_has_a_bad_value_here() -> None:
-    assert set(BAD_VALUES) == set(SETTING_FORMS)
+    assert set(BAD_VALUES) == {name for name, setting in SETTINGS.items() if setting.typed}
 
 
 @pytest.mark.parametrize(("name", "value"), sorted(BAD_VALUES.items()))
@@ -64,17 +63,29 @@ def test_bad_value_is_one_line_naming_the_variable_and_the_form(name: str, value
 def test_the_supervisor_serves_every_choice_of_its_settings() -> None:
     from data_manager.control.supervisor import CODE_SERVER_MODES, RUN_WORKER_STARTS
 
-    assert tuple(CODE_SERVER_MODES) == SETTING_CHOICES["CODE_SERVER_MODE"]
-    assert tuple(RUN_WORKER_STARTS) == SETTING_CHOICES["RUN_WORKER_START"]
-    for name, values in SETTING_CHOICES.items():
-        assert ENV_DEFAULTS[name][0] in values, name
+    assert tuple(CODE_SERVER_MODES) == SETTINGS["CODE_SERVER_MODE"].choices
+    assert tuple(RUN_WORKER_STARTS) == SETTINGS["RUN_WORKER_START"].choices
+    for name, setting in SETTINGS.items():
+        assert not setting.choices or setting.default in setting.choices, name
+
+
+def test_each_setting_is_one_record() -> None:
+    """Secrets have no default and are marked as secrets in .env.example; internal ones stay out of it."""
+    example = render_env_example()
+    for name, setting in SETTINGS.items():
+        assert not setting.secret or setting.default == "", name
+        assert not setting.compose_required or setting.secret, name
+        assert (f"{name}=" in example) != setting.internal, name
+        if setting.secret:
+            assert f"# Secret. {setting.doc}\n" in example, name
+    assert "secret" not in " ".join(setting.doc.lower() for setting in SETTINGS.values()), "the flag says it"
 
 
 def test_defaults_and_good_values_pass() -> None:
     check_environment({})
     assert env_int("POSTGRES_PORT", {"POSTGRES_PORT": "6543"}) == 6543
     assert env("CODE_SERVER_MODE", {"CODE_SERVER_MODE": "direct"}) == "direct"
-    assert env("POSTGRES_PORT", {"POSTGRES_PORT": ""}) == ENV_DEFAULTS["POSTGRES_PORT"][0]
+    assert env("POSTGRES_PORT", {"POSTGRES_PORT": ""}) == SETTINGS["POSTGRES_PORT"].default
 
 
 def test_cli_with_a_bad_port_prints_one_line_and_exits_2(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_validate_with_nothing_running_counts_the_code_and_exits_0(home: Path) -
 def _free_location_port() -> int:
     import socket
 
-    from data_manager.registry.models import PORT_RANGE
+    from data_manager.locations.registry import PORT_RANGE
 
     for port in PORT_RANGE:
         with socket.socket() as sock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 
 from fastapi import APIRouter, FastAPI
@@ -72,3 +73,9 @@ def create_app(token: str | None = None, max_body_bytes: int = MAX_BODY_BYTES) -
         GuardMiddleware, token=env("PLATFORM_API_TOKEN") if token is None else token, max_body_bytes=max_body_bytes
     )
     return app
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document as JSON text (no server): what `data-manager api --openapi` prints, and where the
+    designer's generated types (`designer/src/generated/`, `npm run gen:api`) come from."""
+    return json.dumps(create_app(token="").openapi(), indent=2, ensure_ascii=False) + "\n"

@@ -20,10 +20,10 @@ import dagster as dg
 from pydantic import Field
 
 from data_manager.components.definition_names import GROUP_NAME
+from data_manager.execution.pools import sync_pool
 from data_manager.ingestion.airbyte.caches import DEFAULT_CACHE, cache_spec
 from data_manager.ingestion.airbyte.connectors import get_connector_by_name
 from data_manager.ingestion.naming import OwnedTable, table_name_for, table_prefix_for
-from data_manager.locations.pools import sync_pool
 
 
 class AirbyteSyncComponent(dg.Component, dg.Model, dg.Resolvable):

@@ -34,18 +34,18 @@ import dagster as dg
 from pydantic import BeforeValidator, Field
 
 from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
+from data_manager.execution.pools import sync_pool
 from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
 from data_manager.ingestion.sql.options import MAX_PARALLEL, Deletes, Mode, check_options, unaliased
-from data_manager.locations.pools import sync_pool
-from data_manager.settings import ENV_DEFAULTS, env
+from data_manager.settings import SETTINGS, env
 
 PROGRESS_LOG_SECONDS = 10.0
 
 
 def _env_value(name: str) -> str:
     """A variable's value, with the platform's documented default for well-known names."""
-    return env(name) if name in ENV_DEFAULTS else os.environ.get(name, "")
+    return env(name) if name in SETTINGS else os.environ.get(name, "")
 
 
 def _odbc_database(connection: str) -> str | None:

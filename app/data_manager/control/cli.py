@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from data_manager.errors import EXIT_FAILURE, UserError, cli_errors
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.store import load_registry
 from data_manager.stack_runtime import served_registry
 from data_manager.table_output import print_table
 
@@ -59,7 +59,7 @@ def list_locations(as_json: JsonOption = False) -> None:
 @cli_errors
 def render_command() -> None:
     """Regenerate platform/workspace.yaml and .env.example from their sources."""
-    from data_manager.control.locations import render
+    from data_manager.locations.lifecycle import render
 
     paths = _paths()
     changed = render(paths)
@@ -73,7 +73,7 @@ def render_command() -> None:
 @cli_errors
 def check_command() -> None:
     """Fail (exit 1) when the registry is invalid or a generated file is stale."""
-    from data_manager.control.locations import check
+    from data_manager.locations.lifecycle import check
 
     problems = check(_paths())
     for problem in problems:
@@ -92,7 +92,7 @@ def add_command(
     description: Annotated[str, typer.Option(help="One line for the registry.")] = "",
 ) -> None:
     """Scaffold a location, register it with a free port and regenerate the workspace."""
-    from data_manager.control.locations import add
+    from data_manager.locations.lifecycle import add
 
     paths = _paths()
     result = add(paths, name, port=port, template=template, description=description)
@@ -112,9 +112,9 @@ def remove_command(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation of --purge.")] = False,
 ) -> None:
     """Unregister a location and delete its package (refused while it has active runs)."""
-    from data_manager.control import webserver
-    from data_manager.control.locations import remove, require_known
-    from data_manager.control.ownership import owned_resources
+    from data_manager import webserver
+    from data_manager.locations.lifecycle import remove, require_known
+    from data_manager.locations.ownership import owned_resources
 
     paths = _paths()
     require_known(load_registry(paths.registry), name)
@@ -196,8 +196,8 @@ def register_control_commands(app: typer.Typer) -> None:
         Postgres and gRPC show "not running" when the local platform is stopped: exit 0 when the
         code loads. Exit 1 for an import error or a configured Postgres that does not answer.
         """
-        from data_manager.control.locations import require_known
         from data_manager.control.validate import database_status, validate_location
+        from data_manager.locations.lifecycle import require_known
 
         paths = _paths()
         registry = served_registry(paths)
@@ -227,8 +227,8 @@ def register_control_commands(app: typer.Typer) -> None:
     @cli_errors
     def reload_command(name: Annotated[str, typer.Argument(help="Registered location name.")]) -> None:
         """Reload one location in the running platform (picks up code changes without a restart)."""
-        from data_manager.control.locations import require_known
         from data_manager.control.reload import reload_one
+        from data_manager.locations.lifecycle import require_known
 
         paths = _paths()
         reload_one(paths, require_known(served_registry(paths), name))

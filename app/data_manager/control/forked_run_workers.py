@@ -2,9 +2,9 @@
 
 A Dagster code server starts each run in a fresh `spawn` interpreter, which imports Dagster and its Postgres
 storage all over again: about 1.5 s of every run's start on a small machine, before the run is STARTED.
-Here the code server's multiprocessing context is a forkserver that imports those modules once, at the
-server's first run, so every later run worker is a fork of it (Dagster's multiprocess executor offers the
-same for steps). Started at the first run, not with the server, it costs neither memory (about 105 MB) nor
+Here the code server's multiprocessing context is the platform's forkserver (warm_forks.py), importing
+those modules once, at the server's first run, so every later run worker is a fork of it (Dagster's
+multiprocess executor offers the same for steps). Started at the first run, not with the server, it costs neither memory (about 105 MB) nor
 start-up CPU (one more Dagster import per location, on a cold start of every location at once) until a
 location runs something; the first run then costs what a spawned one does.
 The run worker still runs `dagster._grpc.impl.start_run_in_subprocess` under the code server, with the same
@@ -22,9 +22,9 @@ and the run would stay STARTED forever; here a failed check is logged and tried 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import sys
 
+from data_manager import warm_forks
 from data_manager.dagster_private_api import RUN_WORKER_MODULE
 
 MODULE = "data_manager.control.forked_run_workers"
@@ -41,8 +41,7 @@ def install() -> None:
     """Make every DagsterApiServer of this process fork its run workers, and its proxy children do the same."""
     from data_manager.dagster_private_api import grpc_server as server
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
+    context = warm_forks.forkserver(PRELOAD)
     dagster_init = server.DagsterApiServer.__init__
 
     @functools.wraps(dagster_init)

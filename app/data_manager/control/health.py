@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2
 from grpc_health.v1.health_pb2_grpc import HealthStub
 
 from data_manager.errors import EXIT_FAILURE, UserError
-from data_manager.registry.models import CodeLocation
+from data_manager.locations.registry import CodeLocation
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def check_locations(locations: list[CodeLocation], host: str | None = None, time
 
 def check_workspace(locations: list[CodeLocation]) -> list[HealthResult]:
     """Whether the webserver has every enabled location LOADED (a server can be SERVING a failed import)."""
-    from data_manager.control import webserver
+    from data_manager import webserver
 
     try:
         statuses = webserver.location_statuses()

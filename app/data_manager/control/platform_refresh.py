@@ -30,7 +30,7 @@ def refresh_dbt_manifest(paths: ProjectPaths, changed: list[Path]) -> str | None
 
 def notify_platform(paths: ProjectPaths) -> list[str]:
     """After a registry change: re-read it in a local `serve`, then reload the webserver's workspace."""
-    from data_manager.control import webserver
+    from data_manager import webserver
     from data_manager.stack_runtime import signal_supervisor
 
     notes = []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-from data_manager.control import webserver
+from data_manager import webserver
 from data_manager.control.health import check_locations, wait_until_serving
-from data_manager.control.locations import refuse_if_active
 from data_manager.errors import EXIT_FAILURE, UserError
+from data_manager.locations.lifecycle import refuse_if_active
+from data_manager.locations.registry import CodeLocation
+from data_manager.locations.workspace_file import render_workspace
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import CodeLocation
-from data_manager.registry.workspace import render_workspace
 from data_manager.settings import env
 from data_manager.stack_runtime import (
     daemon_knows,

@@ -13,9 +13,9 @@ from data_manager.control.health import wait_until_serving
 from data_manager.control.supervisor import Supervisor
 from data_manager.db import ensure_platform_databases
 from data_manager.errors import UserError
+from data_manager.locations.registry import Registry
+from data_manager.locations.workspace_file import render_workspace
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import Registry
-from data_manager.registry.workspace import render_workspace
 from data_manager.settings import env, is_set
 from data_manager.stack_runtime import (
     pending_restarts,

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control import forked_run_workers
+from data_manager.locations.registry import CodeLocation, Registry
 from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
-from data_manager.registry.models import CodeLocation, Registry
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ class ServerSpec:
         return cls(location.name, location.module, location.port)
 
 
-# CODE_SERVER_MODE and RUN_WORKER_START (their values are settings.SETTING_CHOICES, checked when read): Dagster's
-# CLI command for each way of serving, and the prefix that starts that CLI for each way of starting run workers.
+# CODE_SERVER_MODE and RUN_WORKER_START (their values are their records' choices in settings.SETTINGS, checked
+# when read): Dagster's CLI command for each way of serving, and the prefix that starts that CLI for each way of
+# starting run workers.
 CODE_SERVER_MODES = {"proxy": ["code-server", "start"], "direct": ["api", "grpc"]}
 RUN_WORKER_STARTS = {"forkserver": forked_run_workers.command, "spawn": lambda: [sys.executable, "-m", "dagster"]}
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_manager.control.health import check_server
+from data_manager.locations.registry import CodeLocation
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import CodeLocation
 
 
 @dataclass

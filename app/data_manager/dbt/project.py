@@ -19,7 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from data_manager.dbt.layout import dbt_paths_for_location, dbt_project_dir, dbt_select_for_location, manifest_path
 from data_manager.errors import UserError
-from data_manager.locations.pools import dbt_pool
+from data_manager.execution.pools import dbt_pool
 from data_manager.settings import env
 
 DBT_RESOURCE_KEY = "dbt"

@@ -32,8 +32,8 @@ def values_command(
 
     from data_manager.atomic_files import write_atomic
     from data_manager.deploy.helm import RUN_LAUNCHERS, helm_values, render_helm_values
+    from data_manager.locations.registry_store import load_registry
     from data_manager.paths import ProjectPaths
-    from data_manager.registry.store import load_registry
 
     if run_launcher not in RUN_LAUNCHERS:
         raise UserError(f"--run-launcher must be one of {', '.join(RUN_LAUNCHERS)}, not {run_launcher!r}")

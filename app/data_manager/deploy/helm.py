@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from data_manager.registry.models import Registry
+from data_manager.locations.registry import Registry
 from data_manager.settings import SECRET_VARS, env
 
 # What code servers, runs and workers read (secrets come from the Secret). POSTGRES_HOST and the other

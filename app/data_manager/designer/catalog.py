@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from data_manager.atomic_files import write_atomic
-from data_manager.designer import dg_cli
+from data_manager.designer.dg import commands as dg_commands
 from data_manager.designer.problems import FAILED, NOT_FOUND, DesignerError
 from data_manager.paths import ProjectPaths
 
@@ -167,12 +167,12 @@ class Catalog:
             return None
 
     def _build(self) -> dict:
-        result = dg_cli.run(
-            self.paths, self.paths.home, ["catalog"], CATALOG_TIMEOUT_S, python_module=dg_cli.BATCH_MODULE
+        result = dg_commands.run(
+            self.paths, self.paths.home, ["catalog"], CATALOG_TIMEOUT_S, python_module=dg_commands.BATCH_MODULE
         )
         if not result.ok:
             raise DesignerError([f"listing component types failed: {result.last_error_line()}"], kind=FAILED)
-        document = dg_cli.parse_json(result)
+        document = dg_commands.parse_json(result)
         if not isinstance(document, dict) or "components" not in document:
             raise DesignerError(["listing component types printed an unexpected document"], kind=FAILED)
         return document

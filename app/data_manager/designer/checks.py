@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from data_manager.designer import dg_cli, instances
+from data_manager.designer import instances
 from data_manager.designer.catalog import Catalog
-from data_manager.designer.dg_output import failed_output_problems
+from data_manager.designer.dg import commands as dg_commands
+from data_manager.designer.dg.output import failed_output_problems
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import Problem
 from data_manager.designer.staged_check import locate
@@ -48,7 +49,7 @@ def schema_problems(layout: LocationLayout, catalog: Catalog) -> list[Problem]:
 
 
 def _dg_step(layout: LocationLayout, *args: str) -> list[Problem]:
-    result = dg_cli.run(layout.paths, layout.project_dir, list(args), CHECK_TIMEOUT_S)
+    result = dg_commands.run(layout.paths, layout.project_dir, list(args), CHECK_TIMEOUT_S)
     if result.ok:
         return []
     problems = failed_output_problems(result.stdout + "\n" + result.stderr, layout.paths.home, f"dg {' '.join(args)}")

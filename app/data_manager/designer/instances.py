@@ -17,8 +17,9 @@ from typing import Any
 import jsonschema
 from ruamel.yaml.comments import CommentedMap
 
-from data_manager.designer import dg_cli, yaml_files
+from data_manager.designer import yaml_files
 from data_manager.designer.catalog import TEMPLATE_STRING, Catalog, ComponentType
+from data_manager.designer.dg import commands as dg_commands
 from data_manager.designer.files import walk_files
 from data_manager.designer.journal import Step
 from data_manager.designer.layout import LocationLayout, path_problems
@@ -289,7 +290,7 @@ def _scaffolded_files(
     """What `dg scaffold defs TYPE PATH --json-params` writes, run in a staged copy: real path -> bytes."""
     with staged_home(layout, {}) as staged:
         args = ["scaffold", "defs", component_type, instance_path, "--json-params", json.dumps(scaffold_params)]
-        result = dg_cli.run(staged.paths, staged.project_dir, args, SCAFFOLD_TIMEOUT_S)
+        result = dg_commands.run(staged.paths, staged.project_dir, args, SCAFFOLD_TIMEOUT_S)
         folder = staged.staged(layout.instance_dir(instance_path))
         if not result.ok or not (folder / DEFS_FILE).is_file():
             raise DesignerError([f"dg scaffold defs failed: {result.last_error_line()}"], kind=FAILED)

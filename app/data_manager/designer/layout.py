@@ -11,9 +11,9 @@ from pathlib import Path, PurePosixPath
 
 from data_manager.designer.problems import NOT_FOUND, DesignerError, Problem
 from data_manager.locations.model import Location
+from data_manager.locations.registry import CodeLocation, name_problem
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import CodeLocation, name_problem
-from data_manager.registry.store import load_registry
 
 SEGMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_DEPTH = 8

@@ -21,7 +21,7 @@ from typing import Any
 
 from daglab.models import FINISHED_STATUSES, UNSUCCESSFUL_STATUSES
 from daglab.queries import ASSET_STATES
-from data_manager.control import webserver
+from data_manager import webserver
 from data_manager.designer.layout import LocationLayout
 from data_manager.run_errors import root_cause
 

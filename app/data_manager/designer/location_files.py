@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_manager.control.ownership import owned_resources
 from data_manager.designer.files import walk_files
 from data_manager.designer.layout import LocationLayout
+from data_manager.locations.ownership import owned_resources
 
 
 def owned_roots(layout: LocationLayout) -> list[Path]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import keyword
 
-from data_manager.control import webserver
-from data_manager.control.locations import add, remove, require_known
+from data_manager import webserver
 from data_manager.control.platform_refresh import after_location_change
+from data_manager.locations.lifecycle import add, remove, require_known
+from data_manager.locations.registry import NAME_PATTERN, RESERVED_NAMES
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import NAME_PATTERN, RESERVED_NAMES
-from data_manager.registry.store import load_registry
 from data_manager.settings import env_int
 
 STATUS_TIMEOUT_S = 3.0

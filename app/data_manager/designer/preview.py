@@ -16,8 +16,8 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from data_manager.atomic_files import write_atomic
-from data_manager.designer import dg_cli
-from data_manager.designer.dg_output import failed_output_problems
+from data_manager.designer.dg import commands as dg_commands
+from data_manager.designer.dg.output import failed_output_problems
 from data_manager.designer.files import content_digest, walk_files
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import FAILED, DesignerError, Problem
@@ -88,12 +88,12 @@ def _component_files(layout: LocationLayout, component: str) -> list[Path]:
 def _list_defs(layout: LocationLayout, staged: StagedHome | None) -> tuple[dict | None, list[Problem]]:
     """(dg's document, None) or (None, the problems dg printed, each with its component when known)."""
     paths, project = (staged.paths, staged.project_dir) if staged else (layout.paths, layout.project_dir)
-    result = dg_cli.run(paths, project, ["list", "defs", "--json"], PREVIEW_TIMEOUT_S)
+    result = dg_commands.run(paths, project, ["list", "defs", "--json"], PREVIEW_TIMEOUT_S)
     if not result.ok:
         home, defs_dir = (staged.home, staged.defs_dir) if staged else (layout.paths.home, layout.defs_dir)
         problems = failed_output_problems(result.stdout + "\n" + result.stderr, home, "dg list defs")
         return None, locate(problems, defs_dir, home)
-    raw = dg_cli.parse_json(result)
+    raw = dg_commands.parse_json(result)
     if not isinstance(raw, dict):
         raise DesignerError(["dg list defs printed an unexpected document"], kind=FAILED)
     return raw, []

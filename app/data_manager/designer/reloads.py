@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data_manager.control import webserver
+from data_manager import webserver
 from data_manager.control.reload import reload_one
 from data_manager.designer.layout import LocationLayout
 from data_manager.errors import UserError

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from data_manager.control import webserver
+from data_manager import webserver
 from data_manager.designer import live_status, reloads
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import CONFLICT, INVALID, NOT_FOUND, UNAVAILABLE, DesignerError, Problem

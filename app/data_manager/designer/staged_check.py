@@ -16,8 +16,9 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from data_manager.dbt.layout import manifest_path
-from data_manager.designer import dg_cli, yaml_files
-from data_manager.designer.dg_output import clean, failed_output_problems
+from data_manager.designer import yaml_files
+from data_manager.designer.dg import commands as dg_commands
+from data_manager.designer.dg.output import clean, failed_output_problems
 from data_manager.designer.layout import LocationLayout
 from data_manager.designer.problems import DesignerError, Problem
 from data_manager.designer.staging import StagedHome, staged_home
@@ -78,7 +79,7 @@ def locate(problems: list[Problem], defs_dir: Path, home: Path) -> list[Problem]
 
 def _dbt_problems(staged: StagedHome) -> list[Problem]:
     dbt_dir = staged.paths.dbt_dir
-    result = dg_cli.run(
+    result = dg_commands.run(
         staged.paths, dbt_dir, ["prepare", "--project-dir", str(dbt_dir)], CHECK_TIMEOUT_S,
         python_module=DBT_PREPARE_MODULE,
     )  # fmt: skip
@@ -114,7 +115,7 @@ def staged_check(
             manifest = manifest_path(staged.paths.dbt_dir).read_bytes()
         with ThreadPoolExecutor(max_workers=1) as pool:
             extra = pool.submit(beside, staged) if beside is not None else None
-            result = dg_cli.run(staged.paths, staged.project_dir, ["check", "defs"], CHECK_TIMEOUT_S)
+            result = dg_commands.run(staged.paths, staged.project_dir, ["check", "defs"], CHECK_TIMEOUT_S)
             beside_result = extra.result() if extra is not None else None
         if result.ok:
             return StagedResult([], manifest, beside_result)

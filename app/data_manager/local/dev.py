@@ -24,10 +24,10 @@ from data_manager.control.health import check_locations
 from data_manager.db import PlatformDatabase, platform_database
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.local.sample_services import SampleDeclarations, sample_declarations
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
-from data_manager.registry.store import load_registry
-from data_manager.settings import ENV_DEFAULTS, env
+from data_manager.settings import USER_SETTINGS, env
 from data_manager.stack_runtime import (
     code_server_groups,
     daemon_workspace_digest,
@@ -92,7 +92,7 @@ def platform_environment(paths: ProjectPaths, environ: dict[str, str] | None = N
     import os
 
     environment = dict(os.environ if environ is None else environ)
-    for name in ENV_DEFAULTS:
+    for name in USER_SETTINGS:
         environment.setdefault(name, env(name, environment))
     environment["DAGSTER_HOME"] = str(paths.data_dir / "dagster_home")
     environment["DATA_PLATFORM_HOME"] = str(paths.home)

@@ -22,8 +22,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from data_manager.errors import UserError
+from data_manager.locations.registry import CodeLocation
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import CodeLocation
 from data_manager.settings import env
 
 DECLARATION_FILE = "local_dev.yaml"

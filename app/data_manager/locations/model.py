@@ -19,9 +19,9 @@ import yaml
 
 from data_manager.dbt.layout import dbt_paths_for_location, dbt_select_for_location
 from data_manager.errors import UserError
+from data_manager.locations.registry import PACKAGE_ROOT, CodeLocation, default_module
+from data_manager.locations.registry_store import load_registry
 from data_manager.paths import ProjectPaths
-from data_manager.registry.models import PACKAGE_ROOT, CodeLocation, default_module
-from data_manager.registry.store import load_registry
 
 DG_PROJECT_FILE = "dg.toml"
 

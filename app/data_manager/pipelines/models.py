@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from daglab.models import RUN_STATUSES
 from data_manager.pipelines.schema import (
     COLUMN_TYPES,
     DEFAULT_ENTITY_SCHEMA,
@@ -22,10 +23,18 @@ from data_manager.pipelines.schema import (
 )
 
 IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
+# A run's status is Dagster's: the schema lists daglab's spelling (the designer's types come from it), any string
+# stored passes (a status a newer Dagster adds must not fail an answer).
+RUN_STATUS_SCHEMA = {"type": "string", "enum": list(RUN_STATUSES)}
+
+
+# The API's schema tells apart what a client may leave out (a default, in a request) from what an answer always
+# holds (every field, in a response): the designer's generated types are exact both ways.
+SCHEMA_CONFIG = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", **SCHEMA_CONFIG)
 
 
 class Transform(Strict):
@@ -152,14 +161,16 @@ class Pipeline(PipelineIn):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     last_run_id: str | None = None  # filled by the pipeline list
-    last_run_status: str | None = None
+    last_run_status: str | None = Field(None, json_schema_extra={"anyOf": [RUN_STATUS_SCHEMA, {"type": "null"}]})
 
 
 class PipelineRun(BaseModel):
+    model_config = SCHEMA_CONFIG
+
     id: int
     pipeline_id: int | None
     dagster_run_id: str
-    status: str
+    status: str = Field(json_schema_extra=RUN_STATUS_SCHEMA)
     started_at: datetime | None = None
     completed_at: datetime | None = None
     records_extracted: int | None = None

@@ -12,7 +12,6 @@ from typing import Any
 
 from daglab import DagsterClient
 from daglab.models import FINISHED_STATUSES, LogPage, RunInfo
-from data_manager.control.webserver import default_webserver_url
 from data_manager.errors import UserError
 from data_manager.pipelines.loading import check_mapping
 from data_manager.pipelines.models import Pipeline, PipelineRun, TemplateField
@@ -21,6 +20,7 @@ from data_manager.pipelines.schema import JOB, LOCATION
 from data_manager.pipelines.store import PipelineStore
 from data_manager.pipelines.template_checks import runnable_problems, spec_of
 from data_manager.run_errors import failure_text
+from data_manager.webserver import default_webserver_url
 
 PIPELINE_TAG = "universal_pipelines/pipeline_id"
 # Step processes of a parallel run fork from a server that imported these once.

@@ -2,9 +2,9 @@ import { useEffect, useState } from "react";
 
 import { api, type RunState } from "../api";
 import { useLive } from "../liveState";
+import { isFinished } from "../pipelines/pipelineMapping";
 import { messageOf, useDesigner } from "../store";
 
-const FINISHED = new Set(["SUCCESS", "FAILURE", "CANCELED"]);
 const runRoute = api.canRun();
 const POLL_MS = 1500;
 /** The live state is refreshed this often while the tab is visible: runs launched elsewhere show up too. */
@@ -41,12 +41,12 @@ export function RunButton() {
   }, [location]);
 
   useEffect(() => {
-    if (!location || !run || FINISHED.has(run.status)) return;
+    if (!location || !run || isFinished(run.status)) return;
     const timer = window.setTimeout(async () => {
       try {
         const next = await api.runStatus(location, run.runId);
         setRun(next);
-        if (FINISHED.has(next.status)) void useLive.getState().load();
+        if (isFinished(next.status)) void useLive.getState().load();
       } catch (caught) {
         setError(messageOf(caught));
       }
@@ -65,7 +65,7 @@ export function RunButton() {
   }
 
   if (!available) return null;
-  const running = run !== null && !FINISHED.has(run.status);
+  const running = run !== null && !isFinished(run.status);
   const label = picked.length ? `Run ${picked.length} selected` : "Run pipeline";
   return (
     <span className="run">

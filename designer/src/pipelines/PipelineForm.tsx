@@ -1,5 +1,6 @@
 import { useState } from "react";
 
+import { FAILURE_POLICIES, LOAD_STRATEGIES, PIPELINE_DEFAULTS } from "../generated/facts";
 import { FieldErrors, GeneralErrors } from "./FieldErrors";
 import { ChoiceField, TextField } from "./FormFields";
 import { routeHash } from "./pageRoute";
@@ -10,20 +11,8 @@ import { usePipelines } from "./pipelinesStore";
 import { describedBy, useFormErrors } from "./useFormErrors";
 
 const FIELDS = ["name", "description", "template_id", "entity_id", "artifact_ids", "load_strategy", "batch_size", "failure_policy", "enabled"] as const;
-const LOAD_STRATEGIES: LoadStrategy[] = ["append", "upsert", "replace"];
-const FAILURE_POLICIES: FailurePolicy[] = ["fail_fast", "continue"];
-
-const EMPTY: PipelineInput = {
-  name: "",
-  description: "",
-  template_id: null,
-  entity_id: null,
-  artifact_ids: [],
-  load_strategy: "append",
-  batch_size: 1000,
-  failure_policy: "fail_fast",
-  enabled: true,
-};
+/** A new pipeline: the API's defaults, nothing picked yet. */
+const EMPTY: PipelineInput = { ...PIPELINE_DEFAULTS, name: "", template_id: null, entity_id: null };
 
 /** What to create before a pipeline can be: an entity and a template (links to their sections). */
 export function FirstSteps() {

@@ -1,7 +1,7 @@
 import { FieldErrors } from "./FieldErrors";
 import { type RowErrors, rowMessages } from "./pipelineMapping";
 import type { Transform } from "./pipelinesApi";
-import { emptyField, FIELD_TYPES, type FieldDraft, TRANSFORM_KINDS } from "./templateDraft";
+import { emptyField, FIELD_TYPES, type FieldDraft, NUMBER_LOCALES, TRANSFORM_KINDS } from "./templateDraft";
 import { describedBy } from "./useFormErrors";
 
 interface FieldsEditorProps {
@@ -95,9 +95,9 @@ export function TemplateFieldsEditor({ fields, selectorHelp, nameIsSelector, err
                             )}
                             {transform.kind === "parse_number" && (
                               <select aria-label="Locale" value={transform.locale ?? "en"} onChange={(event) => changeTransform(field, at, { locale: event.target.value as Transform["locale"] })}>
-                                <option>en</option>
-                                <option>de</option>
-                                <option>fr</option>
+                                {NUMBER_LOCALES.map((locale) => (
+                                  <option key={locale}>{locale}</option>
+                                ))}
                               </select>
                             )}
                             <button type="button" onClick={() => change(field.key, { transforms: field.transforms.filter((_, item) => item !== at) })}>

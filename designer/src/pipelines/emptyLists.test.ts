@@ -28,13 +28,13 @@ describe("a fresh stack's empty lists", () => {
   });
 
   it("name only what is still missing, and nothing once all exist", () => {
-    usePipelines.setState({ entities: [{ id: 1, name: "e", schema_name: "entities", table_name: "e", columns: [], unique_fields: [] }] });
+    usePipelines.setState({ entities: [{ id: 1, name: "e", schema_name: "entities", table_name: "e", columns: [], unique_fields: [], created_at: null, updated_at: null }] });
     render(createElement(PipelineForm, { editing: null }));
     expect([...screen.getByRole("note").querySelectorAll("a")].map((link) => link.getAttribute("href"))).toEqual(["#/pipelines/templates/new", "#/pipelines/artifacts"]);
     cleanup();
     usePipelines.setState({
-      templates: [{ id: 1, name: "t", description: "", extraction_strategy: "json_path", strategy_config: {}, fields: [] }],
-      artifacts: [{ id: 1, name: "a", media_type: "application/json", stored: true }],
+      templates: [{ id: 1, name: "t", description: "", extraction_strategy: "json_path", strategy_config: {}, fields: [], expect: null, enabled: true, created_at: null, updated_at: null }],
+      artifacts: [{ id: 1, name: "a", media_type: "application/json", location: null, enabled: true, size_bytes: null, sha256: null, stored: true, created_at: null }],
     });
     render(createElement(PipelineForm, { editing: null }));
     expect(screen.queryByRole("note")).toBeNull();

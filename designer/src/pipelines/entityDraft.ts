@@ -1,8 +1,11 @@
 /** An entity as its form holds it (rows with stable keys, the unique key as a flag per column), and its API body. */
-import type { ColumnType, EntityInput } from "./pipelinesApi";
+import { DEFAULT_ENTITY_SCHEMA } from "../generated/facts";
+import type { ColumnType, Entity, EntityInput } from "./pipelinesApi";
 
-export const COLUMN_TYPES: ColumnType[] = ["text", "integer", "bigint", "decimal", "double", "date", "timestamp", "boolean", "json"];
-export const DEFAULT_SCHEMA = "entities";
+export { COLUMN_TYPES } from "../generated/facts";
+
+/** An entity as the API answers it, without its id and times: every field there. */
+export type SavedEntity = Pick<Entity, "name" | "schema_name" | "table_name" | "columns" | "unique_fields">;
 
 export interface ColumnDraft {
   key: string;
@@ -36,8 +39,8 @@ export function tableNameFor(name: string): string {
   return start.slice(0, 63).replace(/_+$/, "");
 }
 
-export function entityDraft(entity?: EntityInput): EntityDraft {
-  if (!entity) return { name: "", schema_name: DEFAULT_SCHEMA, table_name: "", columns: [emptyColumn()] };
+export function entityDraft(entity?: SavedEntity): EntityDraft {
+  if (!entity) return { name: "", schema_name: DEFAULT_ENTITY_SCHEMA, table_name: "", columns: [emptyColumn()] };
   const unique = new Set(entity.unique_fields);
   return {
     name: entity.name,
@@ -51,7 +54,7 @@ export function entityInput(draft: EntityDraft): EntityInput {
   const columns = draft.columns.map((column) => ({ name: column.name.trim(), type: column.type, nullable: column.nullable }));
   return {
     name: draft.name.trim(),
-    schema_name: draft.schema_name.trim() || DEFAULT_SCHEMA,
+    schema_name: draft.schema_name.trim() || DEFAULT_ENTITY_SCHEMA,
     table_name: draft.table_name.trim() || tableNameFor(draft.name),
     columns,
     unique_fields: draft.columns.filter((column) => column.unique).map((column) => column.name.trim()),
@@ -59,6 +62,6 @@ export function entityInput(draft: EntityDraft): EntityInput {
 }
 
 /** Whether the form says something else than the entity it started from (compared as the API would get them). */
-export function isEntityEdited(draft: EntityDraft, saved: EntityInput | undefined): boolean {
+export function isEntityEdited(draft: EntityDraft, saved: SavedEntity | undefined): boolean {
   return JSON.stringify(entityInput(draft)) !== JSON.stringify(entityInput(entityDraft(saved)));
 }

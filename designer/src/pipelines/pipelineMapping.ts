@@ -3,7 +3,8 @@
  * statuses onto their look, log events onto lines, file names onto media types.
  */
 import type { ApiErrorItem } from "../api";
-import type { Artifact, ArtifactInput, Entity, LogEvent, Pipeline, PipelineInput, Template, TemplateInput } from "./pipelinesApi";
+import { IDENTIFIER_PATTERN } from "../generated/facts";
+import type { Artifact, ArtifactInput, Entity, LogEvent, Pipeline, PipelineInput, RunStatus, Template, TemplateInput } from "./pipelinesApi";
 
 export const FIELD_LABELS: Record<string, string> = {
   name: "Name",
@@ -46,6 +47,8 @@ const PREFIX = /^([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*): /;
 /** Postgres's unique-key clash, as the API's 409 words it: "already exists: Key (name)=(x) already exists." */
 const CLASH = /^already exists: Key \(([a-z_][a-z0-9_]*)\)=\((.*)\) already exists\.?$/;
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 const REWRITES: [RegExp, string][] = [
   [/^Input should be greater than or equal to (\S+)$/, "Must be at least $1."],
   [/^Input should be greater than (\S+)$/, "Must be more than $1."],
@@ -53,7 +56,7 @@ const REWRITES: [RegExp, string][] = [
   [/^String should have at least 1 character$/, "Must not be empty."],
   [/^String should have at most (\d+) characters?$/, "Must be at most $1 characters long."],
   [/^Field required$/, "Required."],
-  [/^String should match pattern '\^\[a-z_\]\[a-z0-9_\]\{0,62\}\$'$/, "Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters."],
+  [new RegExp(`^String should match pattern '${escapeRegExp(IDENTIFIER_PATTERN)}'$`), "Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters."],
   [/^Input should be a valid integer.*$/, "Must be a whole number."],
   [/^Input should be a valid number.*$/, "Must be a number."],
   [/^Input should be (('[^']+'(, | or )?)+)$/, "Must be one of $1."],
@@ -137,9 +140,12 @@ export function errorCount(errors: FormErrors): number {
 
 export type StatusKind = "none" | "queued" | "running" | "success" | "failure" | "canceled";
 
-const STATUS_KINDS: Record<string, StatusKind> = {
+/** Every status Dagster has (the API's schema lists them: a new one fails the typecheck until it has a look). */
+const STATUS_KINDS: Record<RunStatus, StatusKind> = {
   QUEUED: "queued",
   NOT_STARTED: "queued",
+  MANAGED: "queued",
+  SUSPENDED: "queued",
   STARTING: "running",
   STARTED: "running",
   CANCELING: "running",
@@ -149,7 +155,7 @@ const STATUS_KINDS: Record<string, StatusKind> = {
 };
 
 export function statusKind(status: string | null | undefined): StatusKind {
-  return status ? (STATUS_KINDS[status] ?? "queued") : "none";
+  return status ? (STATUS_KINDS[status as RunStatus] ?? "queued") : "none";
 }
 
 export function isFinished(status: string | null | undefined): boolean {

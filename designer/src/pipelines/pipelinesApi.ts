@@ -3,129 +3,47 @@
  * `/api/artifacts`), typed. The Pipelines page's one module that knows their URLs and shapes.
  */
 import { request } from "../api";
+import type { components } from "../generated/api";
 
-export type Strategy = "dom_selection" | "json_path" | "table_detection" | "key_value" | "ocr_text" | "ai_extraction";
-export type FieldType = "string" | "integer" | "decimal" | "date" | "boolean";
-export type TransformKind = "trim" | "lower" | "upper" | "regex_replace" | "parse_number";
+/**
+ * The API's models, as its OpenAPI schema says (src/generated/, `npm run gen:api`): a request's type (`…Input`)
+ * may leave out what has a default, an answer's holds every field.
+ */
+type Schemas = components["schemas"];
 
-export interface Transform {
-  kind: TransformKind;
-  pattern?: string | null;
-  replacement?: string;
-  locale?: "en" | "de" | "fr";
-}
-
-export interface TemplateField {
-  name: string;
-  field_type: FieldType;
-  selector?: string | null;
-  required: boolean;
-  transforms?: Transform[];
-  default_value?: unknown;
-  date_formats?: string[];
-}
-
+export type Strategy = Schemas["TemplateIn"]["extraction_strategy"];
+export type FieldType = NonNullable<Schemas["TemplateField-Input"]["field_type"]>;
+export type TransformKind = Schemas["Transform-Input"]["kind"];
+export type Transform = Schemas["Transform-Input"];
+export type TemplateField = Schemas["TemplateField-Input"];
 /** What every document must yield, or its artifact fails (fail_fast) or is counted as failed (continue). */
-export interface Expect {
-  min_records?: number | null;
-  every_page?: boolean;
-}
-
+export type Expect = Schemas["Expect-Input"];
 /** The body of POST/PUT /api/templates. */
-export interface TemplateInput {
-  name: string;
-  description: string;
-  extraction_strategy: Strategy;
-  strategy_config: Record<string, unknown>;
-  fields: TemplateField[];
-  expect?: Expect | null;
-  /** A disabled template's pipelines are not launched. */
-  enabled?: boolean;
-}
+export type TemplateInput = Schemas["TemplateIn"];
+export type Template = Schemas["Template"];
 
-export interface Template extends TemplateInput {
-  id: number;
-}
-
-export type ColumnType = "text" | "integer" | "bigint" | "decimal" | "double" | "date" | "timestamp" | "boolean" | "json";
-
-export interface EntityColumn {
-  name: string;
-  type: ColumnType;
-  nullable: boolean;
-}
-
+export type ColumnType = Schemas["EntityColumn-Input"]["type"];
+export type EntityColumn = Schemas["EntityColumn-Input"];
 /** The body of POST/PUT /api/entities. */
-export interface EntityInput {
-  name: string;
-  schema_name: string;
-  table_name: string;
-  columns: EntityColumn[];
-  unique_fields: string[];
-}
-
-export interface Entity extends EntityInput {
-  id: number;
-}
+export type EntityInput = Schemas["EntityIn"];
+export type Entity = Schemas["Entity"];
 
 /** The body of PUT /api/artifacts/{id}: a new name or media type (or a registered one's path/URL). */
-export interface ArtifactInput {
-  name: string;
-  media_type: string;
-  location?: string | null;
-  enabled?: boolean;
-}
+export type ArtifactInput = Schemas["ArtifactIn"];
+export type Artifact = Schemas["Artifact"];
 
-export interface Artifact {
-  id: number;
-  name: string;
-  media_type: string;
-  location?: string | null;
-  size_bytes?: number | null;
-  sha256?: string | null;
-  stored: boolean;
-  enabled?: boolean;
-  created_at?: string | null;
-}
+export type LoadStrategy = NonNullable<Schemas["PipelineIn"]["load_strategy"]>;
+export type FailurePolicy = NonNullable<Schemas["PipelineIn"]["failure_policy"]>;
 
-export type LoadStrategy = "append" | "upsert" | "replace";
-export type FailurePolicy = "fail_fast" | "continue";
-
-export interface PipelineInput {
-  name: string;
-  description: string;
+/** The pipeline form's body of POST/PUT /api/pipelines: the template and entity are null until picked. */
+export type PipelineInput = Required<Omit<Schemas["PipelineIn"], "template_id" | "entity_id">> & {
   template_id: number | null;
   entity_id: number | null;
-  artifact_ids: number[];
-  load_strategy: LoadStrategy;
-  batch_size: number;
-  failure_policy: FailurePolicy;
-  enabled: boolean;
-}
-
-export interface Pipeline extends PipelineInput {
-  id: number;
-  template_id: number;
-  entity_id: number;
-  last_run_id?: string | null;
-  last_run_status?: string | null;
-}
-
-export interface PipelineRun {
-  dagster_run_id: string;
-  pipeline_id: number | null;
-  status: string;
-  started_at?: string | null;
-  completed_at?: string | null;
-  records_extracted?: number | null;
-  records_loaded?: number | null;
-  records_failed?: number | null;
-  error?: string | null;
-  /** While the run runs: how far it is (records so far, artifact k of n). */
-  progress?: Record<string, unknown> | null;
-  /** Tables and rows found, used and skipped (with reasons), once known. */
-  counts?: Record<string, unknown> | null;
-}
+};
+export type Pipeline = Schemas["Pipeline"];
+export type PipelineRun = Schemas["PipelineRun"];
+/** Dagster's run statuses. */
+export type RunStatus = PipelineRun["status"];
 
 /** One event of a run's log, as the logs route sends it. */
 export interface LogEvent {
@@ -137,11 +55,8 @@ export interface LogEvent {
   error?: string | null;
 }
 
-export interface ArtifactLink {
-  name: string;
-  media_type: string;
-  location: string;
-}
+/** The JSON body of POST /api/artifacts (the route reads an upload or this, so the schema does not name it). */
+export type ArtifactLink = Pick<ArtifactInput, "name" | "media_type"> & { location: string };
 
 /** A box in PDF points, origin top-left: [x0, top, x1, bottom]. */
 export type Box = [number, number, number, number];

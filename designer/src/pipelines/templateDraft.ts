@@ -2,11 +2,14 @@
  * A template as its editor holds it (strategy options as JSON text, date formats one per line), and the
  * API body it becomes. Keys the editor does not show are kept, so a save never loses them.
  */
+import { STRATEGIES as API_STRATEGIES } from "../generated/facts";
 import type { Artifact, FieldType, Strategy, TemplateField, TemplateInput, Transform } from "./pipelinesApi";
 
-export const STRATEGIES: Strategy[] = ["table_detection", "dom_selection", "json_path", "key_value", "ocr_text", "ai_extraction"];
-export const FIELD_TYPES: FieldType[] = ["string", "integer", "decimal", "date", "boolean"];
-export const TRANSFORM_KINDS: Transform["kind"][] = ["trim", "lower", "upper", "regex_replace", "parse_number"];
+export { FIELD_TYPES, NUMBER_LOCALES, TRANSFORM_KINDS } from "../generated/facts";
+
+/** A new template's strategy, first in the editor's list (PDF tables are what most templates read). */
+const DEFAULT_STRATEGY: Strategy = "table_detection";
+export const STRATEGIES: readonly Strategy[] = [DEFAULT_STRATEGY, ...API_STRATEGIES.filter((strategy) => strategy !== DEFAULT_STRATEGY)];
 
 /** What a field's selector means, and the options a strategy reads, in the editor's words. */
 export const STRATEGY_HELP: Record<Strategy, { selector: string; options: string }> = {
@@ -75,7 +78,7 @@ function fieldDraft(field: TemplateField): FieldDraft {
 
 export function templateDraft(template?: TemplateInput): TemplateDraft {
   if (!template) {
-    return { name: "", description: "", extraction_strategy: "table_detection", configText: "{}", fields: [emptyField()], enabled: true, minRecordsText: "", everyPage: false };
+    return { name: "", description: "", extraction_strategy: DEFAULT_STRATEGY, configText: "{}", fields: [emptyField()], enabled: true, minRecordsText: "", everyPage: false };
   }
   return {
     name: template.name,

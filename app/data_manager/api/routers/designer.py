@@ -18,10 +18,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ApiError, ErrorBody
-from data_manager.components.definition_names import time_zone_names
+from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER, time_zone_names
 from data_manager.designer import checks, env_refs, export, locations, preview, reloads
 from data_manager.designer.catalog import Catalog, catalog_for
 from data_manager.designer.layout import LocationLayout, location_layout
+from data_manager.locations.registry import NAME_PATTERN
 from data_manager.paths import ProjectPaths
 from data_manager.settings import env
 
@@ -74,7 +75,12 @@ Layout = Annotated[LocationLayout, Depends(layout)]
 
 
 class NewLocation(BaseModel):
-    name: str = Field(description="Lower-case Python identifier, as `make add-code-location NAME=`")
+    # Pattern and length are in the OpenAPI schema: the designer checks names with them before it asks
+    # (designer/src/generated/facts.ts). The API checks them with the registry's own words (name_problem).
+    name: str = Field(
+        description="Lower-case Python identifier, as `make add-code-location NAME=`",
+        json_schema_extra={"pattern": NAME_PATTERN.pattern, "maxLength": POSTGRES_MAX_IDENTIFIER},
+    )
     template: str = Field("empty", description="empty, airbyte, sql or dbt")
     port: int | None = Field(None, description="gRPC port; default the next free one")
     description: str = ""

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ErrorBody
 from data_manager.api.routers.designer import CatalogDep, Layout, Writes, written
+from data_manager.components.definition_names import DEFINITION_NAME
 from data_manager.designer import primitives
 from data_manager.designer.problems import DesignerError
 
@@ -26,14 +27,21 @@ router = APIRouter(
 )
 
 
+# The pattern a job, schedule or sensor name matches, in the schema only (the designer checks with it before it
+# asks): `primitives` checks it with everything else, so a request hears every problem at once.
+DEFINITION_NAME_SCHEMA = {"pattern": DEFINITION_NAME.pattern}
+
+
 class NewJob(BaseModel):
-    name: str = Field(description="Job name; also the instance folder under defs/")
+    name: str = Field(
+        description="Job name; also the instance folder under defs/", json_schema_extra=DEFINITION_NAME_SCHEMA
+    )
     assets: list[str] = Field(description="Asset keys the job materializes")
     description: str | None = None
 
 
 class NewSchedule(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=DEFINITION_NAME_SCHEMA)
     job: str = Field(description="A job of the location")
     cron: str = Field(description="Five cron fields, e.g. `0 6 * * 1-5`")
     timezone: str = "UTC"
@@ -41,7 +49,7 @@ class NewSchedule(BaseModel):
 
 
 class NewSensor(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=DEFINITION_NAME_SCHEMA)
     asset: str = Field(description="The asset whose materializations trigger the job")
     job: str
     running: bool = False

@@ -19,45 +19,24 @@ from data_manager.pipelines.extraction import FETCH_EVENT, MAX_LISTED, Extractio
 from data_manager.pipelines.findings import ARTIFACT_DISABLED
 from data_manager.pipelines.loading import LoadFailed
 from data_manager.pipelines.models import Expect, TemplateField, error_lines
-from data_manager.pipelines.schema import JOB
+from data_manager.pipelines.schema import JOB, FailurePolicy, LoadStrategy, Strategy
 from data_manager.pipelines.strategies import ExtractionSpec
 
 
-class TransformConfig(dg.Config):
-    kind: str
-    pattern: Optional[str] = None  # noqa: UP045 - dagster config needs Optional
-    replacement: str = ""
-    locale: str = "en"
-
-
-class FieldMappingConfig(dg.Config):
-    """One template field; `default_value` travels as text and is converted like an extracted value."""
-
-    name: str
-    field_type: str = "string"
-    selector: Optional[str] = None  # noqa: UP045
-    required: bool = False
-    transforms: list[TransformConfig] = []
-    default_value: Optional[str] = None  # noqa: UP045
-    date_formats: list[str] = []
-
-
-class ExpectConfig(dg.Config):
-    min_records: Optional[int] = None  # noqa: UP045
-    every_page: bool = False
-
-
 class ExtractionConfig(dg.Config):
-    """What to extract: the template's strategy and fields, and the artifacts to read (ids), in chunks."""
+    """What to extract: the template's strategy and fields, and the artifacts to read (ids), in chunks.
+
+    Each field mapping is a `TemplateField` and `expect` an `Expect` as JSON: the pydantic models check them
+    in `plan_chunks`, so the run config restates none of their fields."""
 
     pipeline_id: int
     source_ids: list[int]
     template_id: int
-    extraction_strategy: str
+    extraction_strategy: Strategy
     strategy_config: dict[str, Any] = {}
-    field_mappings: list[FieldMappingConfig]
-    failure_policy: str = "fail_fast"
-    expect: Optional[ExpectConfig] = None  # noqa: UP045
+    field_mappings: list[dict[str, Any]]
+    failure_policy: FailurePolicy = "fail_fast"
+    expect: Optional[dict[str, Any]] = None  # noqa: UP045 - dagster config needs Optional
     chunk_size: int = run_chunks.MAX_CHUNK_ARTIFACTS
 
 
@@ -66,9 +45,9 @@ class LoadingConfig(dg.Config):
 
     pipeline_id: int
     entity_id: int
-    load_strategy: str = "append"
+    load_strategy: LoadStrategy = "append"
     batch_size: int = 1000
-    failure_policy: str = "fail_fast"
+    failure_policy: FailurePolicy = "fail_fast"
 
 
 @dg.op(
@@ -77,9 +56,13 @@ class LoadingConfig(dg.Config):
 )
 def plan_chunks(context: dg.OpExecutionContext, config: ExtractionConfig):
     try:
-        fields = [TemplateField(**mapping.model_dump()) for mapping in config.field_mappings]
+        fields = [TemplateField(**mapping) for mapping in config.field_mappings]
     except ValidationError as exc:
         raise dg.Failure(description="field_mappings: " + "; ".join(error_lines(exc))) from None
+    try:
+        expect = Expect(**config.expect) if config.expect else None
+    except ValidationError as exc:
+        raise dg.Failure(description="expect: " + "; ".join(error_lines(exc))) from None
     chunks = run_chunks.chunks_of(config.source_ids, config.chunk_size)
     context.log.info(f"{len(config.source_ids)} artifact(s) in {len(chunks)} chunk(s) of up to {config.chunk_size}")
     spec = {
@@ -87,7 +70,7 @@ def plan_chunks(context: dg.OpExecutionContext, config: ExtractionConfig):
         "strategy": config.extraction_strategy,
         "strategy_config": config.strategy_config,
         "fields": [f.model_dump(mode="json") for f in fields],
-        "expect": config.expect.model_dump() if config.expect else None,
+        "expect": expect.model_dump() if expect else None,
         "failure_policy": config.failure_policy,
         "artifacts_total": len(config.source_ids),
     }

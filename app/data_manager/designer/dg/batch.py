@@ -1,4 +1,4 @@
-"""`python -m data_manager.designer.dg_batch`: many `dg` commands in one process, as one JSON document.
+"""`python -m data_manager.designer.dg.batch`: many `dg` commands in one process, as one JSON document.
 
 Each `dg utils inspect-component` started alone pays dg's start-up again (seconds); the catalog needs three
 per component type. This runs dg's own click CLI in-process for each and prints
@@ -42,5 +42,5 @@ def catalog() -> dict[str, object]:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["catalog"]:
-        raise SystemExit("usage: python -m data_manager.designer.dg_batch catalog")
+        raise SystemExit("usage: python -m data_manager.designer.dg.batch catalog")
     json.dump(catalog(), sys.stdout)

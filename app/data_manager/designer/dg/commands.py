@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_manager.designer import dg_forks
+from data_manager.designer.dg import forks as dg_forks
 from data_manager.errors import UserError
 from data_manager.paths import ProjectPaths
 from data_manager.process_groups import stop_group
 
 DEFAULT_TIMEOUT_S = 300.0
-BATCH_MODULE = "data_manager.designer.dg_batch"
+BATCH_MODULE = "data_manager.designer.dg.batch"
 
 
 class DgTimeout(UserError):

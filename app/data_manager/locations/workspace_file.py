@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from data_manager.registry.models import Registry
+from data_manager.locations.registry import Registry
 
 HEADER = (
     "# GENERATED from code-locations.json by `data-manager locations render`; do not edit.\n"

@@ -1,4 +1,4 @@
-"""The control plane's calls to a running dagster-webserver, made through daglab's client."""
+"""The platform's calls to a running dagster-webserver (control, designer, pipelines), made through daglab's client."""
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER
+
 PORT_RANGE = range(4266, 4300)
 PACKAGE_ROOT = "dagster_code"  # every location package is `dagster_code.<name>`
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -55,6 +57,8 @@ def name_problem(name: str) -> str | None:
         return "the name is empty"
     if not NAME_PATTERN.match(name):
         return f"{name!r} is not a valid name: use lower-case letters, digits and underscores, starting with a letter"
+    if len(name) > POSTGRES_MAX_IDENTIFIER:
+        return f"{name!r} is longer than {POSTGRES_MAX_IDENTIFIER} characters (tables are named after the location)"
     if keyword.iskeyword(name) or name in RESERVED_NAMES:
         return f"{name!r} is reserved"
     return None

@@ -8,8 +8,7 @@ from pathlib import Path
 from data_manager.atomic_files import Transaction
 from data_manager.errors import EXIT_FAILURE, UserError
 from data_manager.locations.model import Location
-from data_manager.paths import ProjectPaths
-from data_manager.registry.models import (
+from data_manager.locations.registry import (
     PORT_RANGE,
     CodeLocation,
     LocationMetadata,
@@ -17,8 +16,9 @@ from data_manager.registry.models import (
     default_module,
     name_problem,
 )
-from data_manager.registry.store import dump_registry, load_registry
-from data_manager.registry.workspace import render_workspace
+from data_manager.locations.registry_store import dump_registry, load_registry
+from data_manager.locations.workspace_file import render_workspace
+from data_manager.paths import ProjectPaths
 from data_manager.settings import render_env_example
 
 
@@ -80,7 +80,7 @@ class AddResult:
 def add(
     paths: ProjectPaths, name: str, port: int | None = None, template: str = "empty", description: str = ""
 ) -> AddResult:
-    from data_manager.control.scaffold import render_template
+    from data_manager.locations.scaffold import render_template
 
     require_valid_name(name)
     registry = load_registry(paths.registry)
@@ -154,7 +154,7 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
         removed.append(str(package.relative_to(paths.home)))
     owned = None
     if purge:
-        from data_manager.control.ownership import owned_resources
+        from data_manager.locations.ownership import owned_resources
 
         owned = owned_resources(paths, name)
         for path in [*owned.connector_files, *owned.dbt_paths]:
@@ -164,7 +164,7 @@ def remove(paths: ProjectPaths, name: str, purge: bool = False, active_runs: lis
     tx.write(paths.workspace_yaml, render_workspace(new_registry))
     tx.commit()
     if owned is not None:
-        from data_manager.control.ownership import drop_owned_tables
+        from data_manager.locations.ownership import drop_owned_tables
 
         removed += [f"table {table}" for table in drop_owned_tables(owned)]
     return RemoveResult(location, removed)

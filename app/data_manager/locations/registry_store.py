@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from data_manager.errors import UserError
-from data_manager.registry.models import Registry
+from data_manager.locations.registry import Registry
 
 
 def _describe_location(raw: object, index: int) -> str:

@@ -44,8 +44,8 @@ def register_worker_commands(app: typer.Typer) -> None:
         """Run the steps of the locations' runs as a Celery worker (EXECUTOR=celery). TERM lets running steps end."""
         from data_manager.execution.celery_config import CelerySettings
         from data_manager.execution.worker import run_worker
+        from data_manager.locations.registry_store import load_registry
         from data_manager.paths import ProjectPaths
-        from data_manager.registry.store import load_registry
 
         CelerySettings.from_env()  # no broker: one line, exit 2
         enabled = [loc.name for loc in load_registry(ProjectPaths.discover().registry).enabled]
