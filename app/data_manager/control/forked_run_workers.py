@@ -11,7 +11,7 @@ The run worker still runs `dagster._grpc.impl.start_run_in_subprocess` under the
 event queue, termination event and exit status: multiprocessing's API does not change with the start method.
 
 Dagster fixes the context in `DagsterApiServer.__init__` (dagster/_grpc/server.py) and starts the proxy's
-`dagster api grpc` child as `python -m dagster`; both are replaced below, and `tests/platform_core/
+`dagster api grpc` child as `python -m dagster`; both are replaced below, and `tests/control/
 test_platform_forked_run_workers.py` fails if a Dagster upgrade moves them.
 
 One more repair: the code server fails a run whose worker died (kill -9, out of memory) from a clean-up
