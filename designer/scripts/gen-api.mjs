@@ -45,6 +45,7 @@ const FACTS = [
   { name: "PIPELINE_DEFAULTS", schema: "PipelineIn", take: "defaults", doc: "What a new pipeline has unless told otherwise." },
   { name: "DEFAULT_ENTITY_SCHEMA", schema: "EntityIn", property: "schema_name", take: "default", doc: "The Postgres schema of an entity's table unless told otherwise." },
   { name: "IDENTIFIER_PATTERN", schema: "EntityColumn", property: "name", take: "pattern", doc: "A Postgres identifier of the pipelines (an entity's table, schema and columns, a template's fields)." },
+  { name: "IDENTIFIER_MAX_LENGTH", schema: "EntityColumn", property: "name", take: "maxLength", doc: "A Postgres identifier of the pipelines, at most." },
   { name: "LOCATION_NAME_PATTERN", schema: "NewLocation", property: "name", take: "pattern", doc: "A code location's name." },
   { name: "LOCATION_NAME_MAX_LENGTH", schema: "NewLocation", property: "name", take: "maxLength", doc: "A code location's name, at most." },
   { name: "DEFINITION_NAME_PATTERN", schema: "NewJob", property: "name", take: "pattern", doc: "A job, schedule or sensor name (as Dagster accepts)." },

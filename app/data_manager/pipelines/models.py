@@ -7,11 +7,12 @@ malformed template is rejected with the path of each bad field before anything i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from daglab.models import RUN_STATUSES
+from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER
 from data_manager.pipelines.schema import (
     COLUMN_TYPES,
     DEFAULT_ENTITY_SCHEMA,
@@ -22,7 +23,9 @@ from data_manager.pipelines.schema import (
     TransformKind,
 )
 
-IDENTIFIER_PATTERN = r"^[a-z_][a-z0-9_]{0,62}$"
+IDENTIFIER_PATTERN = rf"^[a-z_][a-z0-9_]{{0,{POSTGRES_MAX_IDENTIFIER - 1}}}$"
+# A Postgres identifier the pipelines write (tables, schemas, columns, fields); the schema states its length too.
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN, json_schema_extra={"maxLength": POSTGRES_MAX_IDENTIFIER})]
 # A run's status is Dagster's: the schema lists daglab's spelling (the designer's types come from it), any string
 # stored passes (a status a newer Dagster adds must not fail an answer).
 RUN_STATUS_SCHEMA = {"type": "string", "enum": list(RUN_STATUSES)}
@@ -53,7 +56,7 @@ class Transform(Strict):
 
 
 class TemplateField(Strict):
-    name: str = Field(pattern=IDENTIFIER_PATTERN)
+    name: Identifier
     field_type: FieldType = "string"
     selector: str | None = None
     required: bool = False
@@ -95,15 +98,15 @@ class Template(TemplateIn):
 
 
 class EntityColumn(Strict):
-    name: str = Field(pattern=IDENTIFIER_PATTERN)
+    name: Identifier
     type: Literal[tuple(COLUMN_TYPES)]  # type: ignore[valid-type]
     nullable: bool = True
 
 
 class EntityIn(Strict):
     name: str = Field(min_length=1, max_length=200)
-    schema_name: str = Field(DEFAULT_ENTITY_SCHEMA, pattern=IDENTIFIER_PATTERN)
-    table_name: str = Field(pattern=IDENTIFIER_PATTERN)
+    schema_name: Identifier = DEFAULT_ENTITY_SCHEMA
+    table_name: Identifier
     columns: list[EntityColumn] = Field(min_length=1)
     unique_fields: list[str] = []
 

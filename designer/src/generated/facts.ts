@@ -42,6 +42,9 @@ export const DEFAULT_ENTITY_SCHEMA = "entities";
 /** A Postgres identifier of the pipelines (an entity's table, schema and columns, a template's fields). From EntityColumn-Input.name. */
 export const IDENTIFIER_PATTERN = "^[a-z_][a-z0-9_]{0,62}$";
 
+/** A Postgres identifier of the pipelines, at most. From EntityColumn-Input.name. */
+export const IDENTIFIER_MAX_LENGTH = 63;
+
 /** A code location's name. From NewLocation.name. */
 export const LOCATION_NAME_PATTERN = "^[a-z][a-z0-9_]*$";
 

@@ -1,5 +1,5 @@
 /** An entity as its form holds it (rows with stable keys, the unique key as a flag per column), and its API body. */
-import { DEFAULT_ENTITY_SCHEMA } from "../generated/facts";
+import { DEFAULT_ENTITY_SCHEMA, IDENTIFIER_MAX_LENGTH } from "../generated/facts";
 import type { ColumnType, Entity, EntityInput } from "./pipelinesApi";
 
 export { COLUMN_TYPES } from "../generated/facts";
@@ -36,7 +36,7 @@ export function tableNameFor(name: string): string {
     .replace(/^_+|_+$/g, "");
   if (!slug) return "";
   const start = /^[a-z_]/.test(slug) ? slug : `t_${slug}`;
-  return start.slice(0, 63).replace(/_+$/, "");
+  return start.slice(0, IDENTIFIER_MAX_LENGTH).replace(/_+$/, "");
 }
 
 export function entityDraft(entity?: SavedEntity): EntityDraft {

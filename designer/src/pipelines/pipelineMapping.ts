@@ -3,7 +3,7 @@
  * statuses onto their look, log events onto lines, file names onto media types.
  */
 import type { ApiErrorItem } from "../api";
-import { IDENTIFIER_PATTERN } from "../generated/facts";
+import { IDENTIFIER_MAX_LENGTH, IDENTIFIER_PATTERN } from "../generated/facts";
 import type { Artifact, ArtifactInput, Entity, LogEvent, Pipeline, PipelineInput, RunStatus, Template, TemplateInput } from "./pipelinesApi";
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -56,7 +56,7 @@ const REWRITES: [RegExp, string][] = [
   [/^String should have at least 1 character$/, "Must not be empty."],
   [/^String should have at most (\d+) characters?$/, "Must be at most $1 characters long."],
   [/^Field required$/, "Required."],
-  [new RegExp(`^String should match pattern '${escapeRegExp(IDENTIFIER_PATTERN)}'$`), "Must be a lower-case name: letters, digits and _, not starting with a digit, at most 63 characters."],
+  [new RegExp(`^String should match pattern '${escapeRegExp(IDENTIFIER_PATTERN)}'$`), `Must be a lower-case name: letters, digits and _, not starting with a digit, at most ${IDENTIFIER_MAX_LENGTH} characters.`],
   [/^Input should be a valid integer.*$/, "Must be a whole number."],
   [/^Input should be a valid number.*$/, "Must be a number."],
   [/^Input should be (('[^']+'(, | or )?)+)$/, "Must be one of $1."],
