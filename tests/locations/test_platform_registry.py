@@ -113,3 +113,17 @@ def test_check_fails_when_workspace_is_stale(tmp_path: Path) -> None:
     result = run_cli(home, "locations", "check")
     assert result.returncode == 1
     assert "platform/workspace.yaml is stale" in result.stderr
+
+
+def test_the_registry_and_the_pipeline_models_import_no_dagster() -> None:
+    """Every CLI command reads the registry: reading it must not cost Dagster's import (about half a second)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, data_manager.locations.model, data_manager.locations.registry_store, "
+        "data_manager.locations.workspace_file, data_manager.pipelines.models; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dagster', 'dagster_dbt', 'dagster_shared'}))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

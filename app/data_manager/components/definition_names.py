@@ -11,9 +11,8 @@ from data_manager.dagster_private_api import is_valid_cron_string
 DEFINITION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Dagster's asset group names: segments of letters, digits and _ separated by /.
 GROUP_NAME = r"^[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*$"
-# A Postgres identifier the platform writes unquoted: lower case is what Postgres folds to; 63 bytes at most.
+# A Postgres identifier the platform writes unquoted: lower case is what Postgres folds to (its length: naming.py).
 POSTGRES_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
-POSTGRES_MAX_IDENTIFIER = 63
 
 
 @cache

@@ -33,9 +33,9 @@ from typing import Annotated, Any, Literal
 import dagster as dg
 from pydantic import BeforeValidator, Field
 
-from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER, POSTGRES_MAX_IDENTIFIER
+from data_manager.components.definition_names import GROUP_NAME, POSTGRES_IDENTIFIER
 from data_manager.execution.pools import sync_pool
-from data_manager.ingestion.naming import OwnedTable, sql_table_prefix, target_table_name
+from data_manager.ingestion.naming import POSTGRES_MAX_IDENTIFIER, OwnedTable, sql_table_prefix, target_table_name
 from data_manager.ingestion.sql.identifiers import parse_table_name
 from data_manager.ingestion.sql.options import MAX_PARALLEL, Deletes, Mode, check_options, unaliased
 from data_manager.settings import SETTINGS, env

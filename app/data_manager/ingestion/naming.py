@@ -15,7 +15,8 @@ from typing import Literal
 from data_manager.errors import UserError
 from data_manager.ingestion.sql.identifiers import TableRef
 
-PG_MAX_IDENTIFIER = 63
+# The longest identifier Postgres keeps (longer ones are cut): tables, schemas, columns, location names.
+POSTGRES_MAX_IDENTIFIER = 63
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 
 
@@ -51,7 +52,7 @@ def table_name_for(connector_name: str, stream: str) -> str:
     normalized = _NON_ALNUM.sub("_", f"{table_prefix_for(connector_name)}{stream}".lower())
     if normalized[0].isdigit():
         normalized = f"_{normalized}"
-    return normalized[:63]
+    return normalized[:POSTGRES_MAX_IDENTIFIER]
 
 
 def sql_table_prefix(database: str) -> str:
@@ -64,6 +65,6 @@ def target_table_name(prefix: str, table: TableRef) -> str:
     if prefix and not re.fullmatch(r"[A-Za-z0-9_$]*", prefix):
         raise UserError(f"invalid table prefix {prefix!r}: use letters, digits, _ or $")
     name = f"{prefix}{table.name}".lower()
-    if len(name) > PG_MAX_IDENTIFIER:
-        raise UserError(f"target table name {name!r} is longer than Postgres' {PG_MAX_IDENTIFIER} characters")
+    if len(name) > POSTGRES_MAX_IDENTIFIER:
+        raise UserError(f"target table name {name!r} is longer than Postgres' {POSTGRES_MAX_IDENTIFIER} characters")
     return name

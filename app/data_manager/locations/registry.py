@@ -7,7 +7,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER
+from data_manager.ingestion.naming import POSTGRES_MAX_IDENTIFIER
 
 PORT_RANGE = range(4266, 4300)
 PACKAGE_ROOT = "dagster_code"  # every location package is `dagster_code.<name>`

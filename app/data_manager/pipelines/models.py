@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from daglab.models import RUN_STATUSES
-from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER
+from data_manager.ingestion.naming import POSTGRES_MAX_IDENTIFIER
 from data_manager.pipelines.schema import (
     COLUMN_TYPES,
     DEFAULT_ENTITY_SCHEMA,

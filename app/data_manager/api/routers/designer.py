@@ -18,10 +18,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from data_manager.api.errors import ApiError, ErrorBody
-from data_manager.components.definition_names import POSTGRES_MAX_IDENTIFIER, time_zone_names
+from data_manager.components.definition_names import time_zone_names
 from data_manager.designer import checks, env_refs, export, locations, preview, reloads
 from data_manager.designer.catalog import Catalog, catalog_for
 from data_manager.designer.layout import LocationLayout, location_layout
+from data_manager.ingestion.naming import POSTGRES_MAX_IDENTIFIER
 from data_manager.locations.registry import NAME_PATTERN
 from data_manager.paths import ProjectPaths
 from data_manager.settings import env

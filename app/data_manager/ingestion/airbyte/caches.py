@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from data_manager.errors import UserError
-from data_manager.ingestion.naming import table_prefix_for
+from data_manager.ingestion.naming import POSTGRES_MAX_IDENTIFIER, table_prefix_for
 from data_manager.paths import path_setting
 from data_manager.settings import PostgresSettings, env
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from airbyte.caches import PostgresCache
 
 DEFAULT_CACHE = "default"
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_IDENTIFIER = re.compile(rf"^[a-z_][a-z0-9_]{{0,{POSTGRES_MAX_IDENTIFIER - 1}}}$")
 
 
 class CacheEntry(BaseModel):
