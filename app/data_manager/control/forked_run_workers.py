@@ -4,9 +4,9 @@ A Dagster code server starts each run in a fresh `spawn` interpreter, which impo
 storage all over again: about 1.5 s of every run's start on a small machine, before the run is STARTED.
 Here the code server's multiprocessing context is the platform's forkserver (warm_forks.py), importing
 those modules once, at the server's first run, so every later run worker is a fork of it (Dagster's
-multiprocess executor offers the same for steps). Started at the first run, not with the server, it costs neither memory (about 105 MB) nor
-start-up CPU (one more Dagster import per location, on a cold start of every location at once) until a
-location runs something; the first run then costs what a spawned one does.
+multiprocess executor offers the same for steps). Started at the first run, not with the server, it costs
+neither memory (about 105 MB) nor start-up CPU (one more Dagster import per location, on a cold start of every
+location at once) until a location runs something; the first run then costs what a spawned one does.
 The run worker still runs `dagster._grpc.impl.start_run_in_subprocess` under the code server, with the same
 event queue, termination event and exit status: multiprocessing's API does not change with the start method.
 
