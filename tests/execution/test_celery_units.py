@@ -68,10 +68,13 @@ def test_multiprocess_stays_the_default(monkeypatch: pytest.MonkeyPatch) -> None
     from data_manager.execution.step_files import AtomicFilesystemIOManager
 
     defs = dg.Definitions(jobs=[dg.define_asset_job("job", selection="*")])
-    platform = with_platform_execution(defs, "alpha")
-    assert platform.executor is None and isinstance(platform.resources["io_manager"], AtomicFilesystemIOManager)
-    own = dg.Definitions(jobs=defs.jobs, resources={"io_manager": dg.FilesystemIOManager()})
-    assert with_platform_execution(own, "alpha") is own  # a location's own IO manager stays
+    platform = with_platform_execution(defs, "alpha", "dagster_code.alpha")
+    assert platform.executor.name == "multiprocess"  # with warm steps: tests/execution/test_warm_steps.py
+    assert isinstance(platform.resources["io_manager"], AtomicFilesystemIOManager)
+    own_io_manager = dg.FilesystemIOManager()
+    own = dg.Definitions(jobs=defs.jobs, resources={"io_manager": own_io_manager}, executor=dg.in_process_executor)
+    mine = with_platform_execution(own, "alpha", "dagster_code.alpha")  # a location's own choices stay
+    assert mine.resources["io_manager"] is own_io_manager and mine.executor is dg.in_process_executor
 
 
 def test_celery_without_a_broker_is_one_clear_error() -> None:

@@ -11,7 +11,8 @@ every location's Definitions go through, so no location names an executor of its
 - step outputs go through the instance's Postgres (`PostgresStepOutputs`), which every worker reaches.
 
 With multiprocess, step outputs stay files under the instance's storage folder, written whole or not at all
-(`AtomicFilesystemIOManager`: a full disk fails the step with one line naming ENOSPC, no truncated file).
+(`AtomicFilesystemIOManager`: a full disk fails the step with one line naming ENOSPC, no truncated file),
+and steps fork from a forkserver that imported the location once per run (`warm_multiprocess`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ from data_manager.execution.celery_config import CelerySettings, backend_env_var
 from data_manager.settings import env
 
 IO_MANAGER_KEY = "io_manager"
+
+
+def warm_multiprocess(module: str) -> dg.ExecutorDefinition:
+    """Dagster's multiprocess executor, same config, whose steps fork from a per-run forkserver that imported
+    `module` (the location's) once: a spawned step imports Dagster and the location afresh, seconds of every
+    step on a small machine. A run's config may still choose its `start_method` (`spawn` included)."""
+
+    def forkserver_unless_chosen(config: dict) -> dict:
+        chosen = config.get("start_method")
+        return {**config, "start_method": chosen or {"forkserver": {"preload_modules": [module]}}}
+
+    schema = dg.multiprocess_executor.config_schema.as_field().config_type
+    return dg.multiprocess_executor.configured(forkserver_unless_chosen, config_schema=schema)
 
 
 def celery_executor_for(location: str) -> dg.ExecutorDefinition:
@@ -48,9 +62,12 @@ def _unpinned(job: object, executor: dg.ExecutorDefinition) -> object:
     return job
 
 
-def with_platform_execution(defs: dg.Definitions, location: str) -> dg.Definitions:
-    """`defs` run by the deployment's executor; with multiprocess only the default IO manager is made atomic."""
+def with_platform_execution(defs: dg.Definitions, location: str, module: str) -> dg.Definitions:
+    """`defs` (of `location`, loaded from `module`) run by the deployment's executor; with multiprocess, the
+    default executor's steps warm and the default IO manager atomic."""
     if env("EXECUTOR") != "celery":
+        if defs.executor is None:
+            defs = record_copy(defs, executor=warm_multiprocess(module))
         if IO_MANAGER_KEY in (defs.resources or {}):
             return defs
         from data_manager.execution.step_files import AtomicFilesystemIOManager

@@ -62,7 +62,7 @@ def platform_definitions(package: str, *parts: dg.Definitions) -> dg.Definitions
     location = location_of(package)
     package_dir = Path(sys.modules[package].__file__).parent
     components = with_location_group(defs_folder_definitions(package_dir), location.group_name)
-    return with_platform_execution(dg.Definitions.merge(components, *parts), location.name)
+    return with_platform_execution(dg.Definitions.merge(components, *parts), location.name, package)
 
 
 def location_definitions(
