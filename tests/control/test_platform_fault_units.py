@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from types import SimpleNamespace
 from unittest.mock import MagicMock
 
@@ -39,3 +41,29 @@ def test_a_code_servers_dead_run_report_outlives_a_storage_error(monkeypatch: py
     code_server = SimpleNamespace(_logger=MagicMock())
     server.DagsterApiServer._check_for_orphaned_runs(code_server)  # does not raise
     assert "could not report a dead run worker yet" in code_server._logger.warning.call_args[0][0]
+
+
+def test_a_code_servers_run_workers_preload_the_module_it_serves(monkeypatch, tmp_path) -> None:
+    from data_manager.control import served_code_preload as served
+
+    monkeypatch.delenv(served.ANNOUNCED, raising=False)
+    served.announce(["forked_run_workers.py", "code-server", "start", "-f", "defs.py"])
+    assert served.ANNOUNCED not in os.environ  # no module: nothing to preload
+    served.announce(
+        ["forked_run_workers.py", "api", "grpc", "--lazy-load-user-code", "-m", "shop_defs", "-d", str(tmp_path)]
+    )
+    assert os.environ[served.ANNOUNCED] == f"shop_defs{os.pathsep}{tmp_path}"
+    served.announce(["x", "api", "grpc", "--module-name", "shop_defs", "--working-directory", str(tmp_path)])
+    assert os.environ[served.ANNOUNCED] == f"shop_defs{os.pathsep}{tmp_path}"
+
+    (tmp_path / "shop_defs.py").write_text("import json\nLOADED = True\n")
+    (tmp_path / "broken_defs.py").write_text("import shop_helpers_never_made\nraise RuntimeError('broken')\n")
+    (tmp_path / "shop_helpers_never_made.py").write_text("")
+    try:
+        assert served.preload(os.environ[served.ANNOUNCED]) and sys.modules["shop_defs"].LOADED
+        assert str(tmp_path) not in sys.path  # on sys.path only while importing, as Dagster loads code
+        before = set(sys.modules)
+        assert not served.preload(f"broken_defs{os.pathsep}{tmp_path}")
+        assert set(sys.modules) == before  # nothing half-imported is left for the run worker
+    finally:
+        sys.modules.pop("shop_defs", None)

@@ -28,11 +28,14 @@ import os
 import dagster as dg
 import psutil
 
+IMPORTED_BY = os.getpid()  # the location's code: imported by the run worker itself, or warm before its fork
+
 
 @dg.asset(key_prefix="forks")
 def run_worker_parent(context: dg.AssetExecutionContext) -> None:
     """In process, so this op runs in the run worker: which process started it?"""
     context.log.info("run worker parent: " + " ".join(psutil.Process(os.getppid()).cmdline()))
+    context.log.info(f"location code imported before the fork: {IMPORTED_BY != os.getpid()}")
 
 
 probe_job = dg.define_asset_job("probe_job", selection=[run_worker_parent], executor_def=dg.in_process_executor)
@@ -52,23 +55,27 @@ def stack(request, postgres_server, tmp_path_factory: pytest.TempPathFactory) ->
         yield local
 
 
-def run_probe(stack: LocalStack) -> str:
-    """The command line of the process that started the probe run's worker."""
+def run_probe(stack: LocalStack) -> tuple[str, bool]:
+    """The command line of the process that started the probe run's worker, and whether the location's code
+    was imported before the worker started."""
     run_id = stack.launch_job(NAME, "probe_job")
-    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS", stack.log_tail()
-    (parent,) = [m.removeprefix("run worker parent: ") for m in stack.run_messages(run_id) if "run worker parent" in m]
-    return parent
+    assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS", (stack.run_messages(run_id)[-5:], stack.log_tail())
+    messages = stack.run_messages(run_id)
+    (parent,) = [m.removeprefix("run worker parent: ") for m in messages if "run worker parent" in m]
+    (warm,) = [m.endswith("True") for m in messages if "imported before the fork" in m]
+    return parent, warm
 
 
 def test_run_workers_start_as_the_setting_says(stack: LocalStack) -> None:
     assert stack.find_processes(FORKSERVER, RUN_WORKER_MODULE) == [], (
         "a location that has not run yet carries no forkserver"
     )
-    parent = run_probe(stack)
+    parent, warm = run_probe(stack)
     if stack.env["RUN_WORKER_START"] == "forkserver":
         assert FORKSERVER in parent and RUN_WORKER_MODULE in parent
+        assert warm, "the forkserver imports the location's code (served_code_preload.py)"
     else:
-        assert "-m dagster api grpc" in parent
+        assert "-m dagster api grpc" in parent and not warm
     # Every code server runs Dagster's CLI through forked_run_workers only when it forks.
     servers = stack.find_processes("api", "grpc", f" dagster_code.{NAME} ")
     uses_forks = ["data_manager.control.forked_run_workers" in " ".join(p.cmdline()) for p in servers]
@@ -86,6 +93,6 @@ def test_a_killed_forkserver_comes_back_with_the_next_run_and_spawn_has_none(sta
     while forkserver.is_running() and forkserver.status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the forkserver survived SIGKILL"
         time.sleep(0.1)
-    assert FORKSERVER in run_probe(stack)
+    assert FORKSERVER in run_probe(stack)[0]
     (again,) = stack.find_processes(FORKSERVER, RUN_WORKER_MODULE)
     assert again.pid != forkserver.pid

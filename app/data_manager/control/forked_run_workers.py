@@ -1,10 +1,11 @@
 """`python -m data_manager.control.forked_run_workers <dagster args>`: Dagster's CLI whose run workers start warm.
 
-A Dagster code server starts each run in a fresh `spawn` interpreter, which imports Dagster and its Postgres
-storage all over again: about 1.5 s of every run's start on a small machine, before the run is STARTED.
-Here the code server's multiprocessing context is the platform's forkserver (warm_forks.py), importing
-those modules once, at the server's first run, so every later run worker is a fork of it (Dagster's
-multiprocess executor offers the same for steps). Started at the first run, not with the server, it costs
+A Dagster code server starts each run in a fresh `spawn` interpreter, which imports Dagster, its Postgres
+storage and the location's code all over again: seconds of every run's start on a small machine, before the
+run is STARTED. Here the code server's multiprocessing context is the platform's forkserver (warm_forks.py),
+importing those modules once, at the server's first run, so every later run worker is a fork of it (the
+steps fork too: execution/executor.py). The location's code is the server's own: a reload starts a new
+server process, and with it a new forkserver. Started at the first run, not with the server, it costs
 neither memory (about 105 MB) nor start-up CPU (one more Dagster import per location, on a cold start of every
 location at once) until a location runs something; the first run then costs what a spawned one does.
 The run worker still runs `dagster._grpc.impl.start_run_in_subprocess` under the code server, with the same
@@ -25,11 +26,13 @@ import functools
 import sys
 
 from data_manager import warm_forks
+from data_manager.control import served_code_preload
 from data_manager.dagster_private_api import RUN_WORKER_MODULE
 
 MODULE = "data_manager.control.forked_run_workers"
-# What every run worker imports before its run starts: the gRPC run entry point and the instance's storage.
-PRELOAD = (RUN_WORKER_MODULE, "dagster_postgres")
+# What every run worker imports before its run starts: the gRPC run entry point, the instance's storage, and
+# the location's code (served_code_preload.py, told which by the server's command line).
+PRELOAD = (RUN_WORKER_MODULE, "dagster_postgres", served_code_preload.__name__)
 
 
 def command(executable: str = sys.executable) -> list[str]:
@@ -41,6 +44,7 @@ def install() -> None:
     """Make every DagsterApiServer of this process fork its run workers, and its proxy children do the same."""
     from data_manager.dagster_private_api import grpc_server as server
 
+    served_code_preload.announce(sys.argv)  # before the forkserver starts, which inherits the environment
     context = warm_forks.forkserver(PRELOAD)
     dagster_init = server.DagsterApiServer.__init__
 
