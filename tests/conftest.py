@@ -8,6 +8,7 @@ user's home (kept between runs, so `source-faker` installs once), not to `.data/
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import psycopg
 import pymysql
 import pytest
 from psycopg import sql
+from xdist.scheduler import LoadScopeScheduling
 
 from data_manager.settings import PostgresSettings
 
@@ -61,7 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """The slowest modules first, by their seconds in the last run, else their `seconds(n)` mark (a clean clone
     has no cache), else a guess (`make test` runs `--dist loadscope --no-loadscope-reorder`): the two workers then
     end together, instead of one running the slowest module alone at the end. Tests keep their order in a module."""
-    measured: dict[str, float] = config.cache.get(MODULE_SECONDS, {}) if config.cache else {}
+    cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
+    measured: dict[str, float] = cache.get(MODULE_SECONDS, {}) if cache else {}
     guessed: dict[str, float] = {}
     for item in items:
         module = module_of(item.nodeid)
@@ -70,6 +73,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         guessed[module] = max(guessed.get(module, 0.0), guess)
     weight = {module: measured.get(module, guess) for module, guess in guessed.items()}
     items.sort(key=lambda item: -weight[module_of(item.nodeid)])
+
+
+SHARED_STACK = "platform_stack"
+
+
+class SharedStackScheduling(LoadScopeScheduling):
+    """xdist's `loadscope`, except that the modules using `platform_stack` go to one worker as one unit: the
+    session-scoped stack then starts once in the suite, not once per worker (a minute of start-up, and a second
+    webserver, daemon and code servers running for the rest of the suite). xdist's controller collects nothing,
+    so a module's source says whether it uses the fixture."""
+
+    @functools.cache  # noqa: B019 - one scheduler per session
+    def _split_scope(self, nodeid: str) -> str:
+        module = module_of(nodeid)
+        source = self.config.rootpath / module
+        uses_stack = source.is_file() and SHARED_STACK in source.read_text()
+        return SHARED_STACK if uses_stack else super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    return SharedStackScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
 
 
 _seconds: dict[str, float] = {}
@@ -81,7 +105,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _seconds and session.config.cache and not hasattr(session.config, "workerinput"):
+    if _seconds and getattr(session.config, "cache", None) and not hasattr(session.config, "workerinput"):
         measured = session.config.cache.get(MODULE_SECONDS, {})
         session.config.cache.set(MODULE_SECONDS, {**measured, **{m: round(s, 1) for m, s in _seconds.items()}})
 

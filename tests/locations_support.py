@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from data_manager.designer.dg import forks as dg_forks
 from data_manager.locations.model import Location
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +42,15 @@ def location_env(home: Path, instance: str = "default") -> dict[str, str]:
     }
 
 
-def run_dg(location: Location, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """`dg ARGS` in the location's project folder, as a user runs it there."""
-    return subprocess.run(
-        [DG, *args], cwd=location.project_dir, env=location_env(location.paths.home, location.name),
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+def run_dg(location: Location, *args: str, timeout: float = 300, warm: bool = True) -> subprocess.CompletedProcess[str]:
+    """`dg ARGS` in the location's project folder: in a warm fork, as the platform API runs it (designer/dg/
+    forks.py, which tests/api/test_dg_forks.py holds to a subprocess's answers), or (`warm=False`) as a user
+    types it in a shell."""
+    environ = location_env(location.paths.home, location.name)
+    if not warm:
+        return subprocess.run(
+            [DG, *args], cwd=location.project_dir, env=environ, capture_output=True, text=True, timeout=timeout
+        )
+    dg_forks.enable()
+    returncode, stdout, stderr = dg_forks.run(args, location.project_dir, environ, timeout)
+    return subprocess.CompletedProcess([DG, *args], returncode, stdout, stderr)
