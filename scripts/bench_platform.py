@@ -2,10 +2,16 @@
 """Benchmark the local platform: cold start, memory and run latency for 1, 5 and 10 locations.
 
 Prints one JSON line:
-{"results": [{"deployment": "make dev", "locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ..., "webserver_rss_mb": ...,
-              "daemon_rss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...}, ...]}
-`run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
-WARM_RUNS runs of the same trivial job.
+{"results": [{"deployment": "make dev", "locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ...,
+              "code_server_pss_mb_max": ..., "code_server_uss_mb_max": ..., "webserver_rss_mb": ..., "daemon_rss_mb": ...,
+              "stack_pss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ..., "run_phases_first_s": {...},
+              "run_phases_warm_s": {...}}, ...]}
+A location's memory is its code server's process tree (both processes in proxy mode); PSS is what the machine
+pays when pages are shared, USS what the location alone holds. `stack_pss_mb` is every process of the stack:
+code servers, webserver, daemon and API. `run_latency_s` is the first run right after the cold start;
+`run_latency_warm_s` the median of the next WARM_RUNS runs of the same trivial job. The phases split a run's
+seconds by its events: queue (launch → dequeued), launch (→ the run worker started), step_start (→ the step
+began), step, finish (→ RUN_SUCCESS) and seen (→ the client saw SUCCESS).
 Without --mode it measures what each deployment runs by default: `make dev` (CODE_SERVER_MODE from
 data_manager.settings, proxy) and Compose (the default in docker-compose.yaml, direct), the same processes
 started here without containers. Progress goes to stderr. Uses POSTGRES_* (default 127.0.0.1:5432) with throw-away databases.
@@ -55,24 +61,57 @@ def command_of(process: psutil.Process) -> list[str]:
         return []
 
 
-def rss_mb(process: psutil.Process) -> float:
-    total = 0
-    for member in [process, *process.children(recursive=True)]:
+def tree_memory_mb(processes: list[psutil.Process]) -> dict[str, float]:
+    """RSS, PSS and USS in MB, summed over `processes` and their descendants (each counted once)."""
+    members = {p.pid: p for process in processes for p in [process, *process.children(recursive=True)]}
+    totals = {"rss": 0, "pss": 0, "uss": 0}
+    for member in members.values():
         try:
-            total += member.memory_info().rss
+            info = member.memory_full_info()  # reads /proc/PID/smaps_rollup
         except psutil.Error:
             continue
-    return round(total / 2**20, 1)
+        for key in totals:
+            totals[key] += getattr(info, key)
+    return {key: round(value / 2**20, 1) for key, value in totals.items()}
 
 
-def run_latency(client: DagsterClient, target: LaunchTarget) -> float:
-    """Seconds from launch to SUCCESS of one run of the trivial job."""
-    launched = time.monotonic()
+# A run's phases, each ending at the first event of its type (Dagster's event log, seconds since the epoch).
+PHASE_ENDS = (
+    ("queue", "RUN_DEQUEUED"),
+    ("launch", "RUN_START"),
+    ("step_start", "STEP_START"),
+    ("step", "STEP_SUCCESS"),
+    ("finish", "RUN_SUCCESS"),
+)
+
+
+def run_phases(client: DagsterClient, run_id: str, launched_at: float, seen_at: float) -> dict[str, float]:
+    """Seconds of each phase of one run; a phase whose event is missing counts in the next one."""
+    first: dict[str, float] = {}
+    for event in client.all_logs(run_id):
+        if event.event_type and event.timestamp:
+            first.setdefault(event.event_type, event.timestamp)
+    phases, since = {}, launched_at
+    for phase, event_type in PHASE_ENDS:
+        if event_type in first:
+            phases[phase], since = round(first[event_type] - since, 3), first[event_type]
+    phases["seen"] = round(seen_at - since, 3)
+    return phases
+
+
+def timed_run(client: DagsterClient, target: LaunchTarget) -> tuple[float, dict[str, float]]:
+    """Seconds from launch to SUCCESS of one run of the trivial job, and its phases."""
+    launched, launched_at = time.monotonic(), time.time()
     run_id = client.launch(target)
     status = client.wait(run_id, timeout=300, poll_interval=0.1).status
+    seconds, seen_at = time.monotonic() - launched, time.time()
     if status != "SUCCESS":
         raise RuntimeError(f"benchmark run {run_id} ended {status}")
-    return time.monotonic() - launched
+    return seconds, run_phases(client, run_id, launched_at, seen_at)
+
+
+def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {phase: round(statistics.median(run.get(phase, 0.0) for run in runs), 3) for phase in runs[0]}
 
 
 def make_home(root: Path, count: int) -> None:
@@ -138,24 +177,33 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
         daemon = next(p for p, command in processes if any(part.endswith("dagster-daemon") for part in command))
         time.sleep(2)  # let memory settle after loading
         for member in [servers[0], *servers[0].children(recursive=True)]:
-            log(f"  code server process {member.pid}: {member.memory_info().rss / 2**20:.0f} MB "
+            memory_of = tree_memory_mb([member])  # this process and its children
+            log(f"  code server process {member.pid}: RSS {memory_of['rss']:.0f} MB (with children), "
                 f"{' '.join(member.cmdline()[2:5])}")  # fmt: skip
 
+        per_location = [tree_memory_mb([p]) for p in servers]
         memory = {
-            "code_server_rss_mb_max": max(rss_mb(p) for p in servers),
-            "webserver_rss_mb": rss_mb(webserver),
-            "daemon_rss_mb": rss_mb(daemon),
+            "code_server_rss_mb_max": max(m["rss"] for m in per_location),
+            "code_server_pss_mb_max": max(m["pss"] for m in per_location),
+            "code_server_uss_mb_max": max(m["uss"] for m in per_location),
+            "webserver_rss_mb": tree_memory_mb([webserver])["rss"],
+            "daemon_rss_mb": tree_memory_mb([daemon])["rss"],
+            "stack_pss_mb": tree_memory_mb([psutil.Process(dev.pid)])["pss"],
         }
+        log(f"{count} location(s): PSS per location up to {memory['code_server_pss_mb_max']:.0f} MB, "
+            f"the stack {memory['stack_pss_mb']:.0f} MB")  # fmt: skip
         target = client.resolve_job("bench_0_pipeline", location="bench_0")
-        latencies = [run_latency(client, target) for _ in range(1 + WARM_RUNS)]
-        log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t in latencies)} s")
+        runs = [timed_run(client, target) for _ in range(1 + WARM_RUNS)]
+        log(f"{count} location(s): runs succeeded in {', '.join(f'{t:.1f}' for t, _ in runs)} s")
         return {
             "locations": count,
             "mode": mode,
             "cold_start_s": round(cold_start, 2),
             **memory,
-            "run_latency_s": round(latencies[0], 2),
-            "run_latency_warm_s": round(statistics.median(latencies[1:]), 2),
+            "run_latency_s": round(runs[0][0], 2),
+            "run_latency_warm_s": round(statistics.median(t for t, _ in runs[1:]), 2),
+            "run_phases_first_s": runs[0][1],
+            "run_phases_warm_s": median_phases([phases for _, phases in runs[1:]]),
         }
     finally:
         client.close()
