@@ -44,7 +44,7 @@ def test_a_code_servers_dead_run_report_outlives_a_storage_error(monkeypatch: py
 
 
 def test_a_code_servers_run_workers_preload_the_module_it_serves(monkeypatch, tmp_path) -> None:
-    from data_manager.control import served_code_preload as served
+    from data_manager import served_code_preload as served
 
     monkeypatch.delenv(served.ANNOUNCED, raising=False)
     served.announce(["forked_run_workers.py", "code-server", "start", "-f", "defs.py"])

@@ -25,8 +25,7 @@ from __future__ import annotations
 import functools
 import sys
 
-from data_manager import warm_forks
-from data_manager.control import served_code_preload
+from data_manager import served_code_preload, warm_forks
 from data_manager.dagster_private_api import RUN_WORKER_MODULE
 
 MODULE = "data_manager.control.forked_run_workers"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from data_manager import served_code_preload
 from data_manager.dagster_private_api import record_copy
 from data_manager.execution.celery_config import CelerySettings, backend_env_var, celery_app_config
 from data_manager.settings import env
@@ -29,11 +30,14 @@ IO_MANAGER_KEY = "io_manager"
 def warm_multiprocess(module: str) -> dg.ExecutorDefinition:
     """Dagster's multiprocess executor, same config, whose steps fork from a per-run forkserver that imported
     `module` (the location's) once: a spawned step imports Dagster and the location afresh, seconds of every
-    step on a small machine. A run's config may still choose its `start_method` (`spawn` included)."""
+    step on a small machine. A run's config may still choose its `start_method` (`spawn` included).
+    Under a code server that announced its code, the preload is that code, found on the server's working
+    directory (served_code_preload.py); elsewhere (`dagster job execute`, tests) the module by name."""
 
     def forkserver_unless_chosen(config: dict) -> dict:
+        preload = served_code_preload.__name__ if served_code_preload.announced() else module
         chosen = config.get("start_method")
-        return {**config, "start_method": chosen or {"forkserver": {"preload_modules": [module]}}}
+        return {**config, "start_method": chosen or {"forkserver": {"preload_modules": [preload]}}}
 
     schema = dg.multiprocess_executor.config_schema.as_field().config_type
     return dg.multiprocess_executor.configured(forkserver_unless_chosen, config_schema=schema)

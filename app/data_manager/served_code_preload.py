@@ -1,10 +1,13 @@
-"""The served location's module, imported by a code server's run-worker forkserver (forked_run_workers.py).
+"""The served location's module, imported in forkservers: a code server's run workers' (forked_run_workers.py)
+and a run's steps' (execution/executor.py).
 
 A forkserver imports its preload list by module name, on the sys.path of the process that started it. A
 location's module is found on the code server's working directory (`-d`), which Dagster puts on sys.path only
 while it loads the code; and a module that fails here must leave nothing half-imported for the run worker,
-which imports it again itself and reports what is wrong. So the server announces its module and working
-directory in the environment, which the forkserver inherits, and importing this module there imports that one.
+which imports it again itself and reports what is wrong. (Named bare, a location module can even resolve to
+another project's package of the same name, installed in the venv.) So the server announces its module and
+working directory in the environment, which its forkserver, the run workers and their steps' forkserver
+inherit, and importing this module in a forkserver imports that one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ import os
 import sys
 
 ANNOUNCED = "DATA_PLATFORM_SERVED_CODE"  # "<module><os.pathsep><working directory>"
+
+
+def announced() -> str | None:
+    """The served module and working directory, when this process descends from a code server that announced."""
+    return os.environ.get(ANNOUNCED) or None
 
 
 def announce(argv: list[str]) -> None:
@@ -50,7 +58,7 @@ def preload(announced: str) -> bool:
                 sys.path.remove(working_directory)
 
 
-# Only in the forkserver (started as `python -c`, as the stdlib starts it): the code server that announced, and
-# its proxy's child that inherits the environment, import this module too.
-if os.environ.get(ANNOUNCED) and sys.argv == ["-c"]:
+# Only in a forkserver (started as `python -c`, as the stdlib starts it): the code server that announced, its
+# proxy's child and the run workers import this module too.
+if announced() and sys.argv == ["-c"]:
     preload(os.environ[ANNOUNCED])
