@@ -2,16 +2,20 @@
 """Benchmark the local platform: cold start, memory and run latency for 1, 5 and 10 locations.
 
 Prints one JSON line:
-{"results": [{"deployment": "make dev", "locations": N, "mode": "proxy", "cold_start_s": ..., "code_server_rss_mb_max": ...,
-              "code_server_pss_mb_max": ..., "code_server_uss_mb_max": ..., "webserver_rss_mb": ..., "daemon_rss_mb": ...,
-              "stack_pss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ..., "run_phases_first_s": {...},
-              "run_phases_warm_s": {...}}, ...]}
+{"results": [{"deployment": "make dev", "locations": N, "mode": "proxy", "cold_start_s": ...,
+              "code_server_pss_mb_per_location": ..., "code_server_rss_mb_max": ..., "code_server_pss_mb_max": ...,
+              "code_server_uss_mb_max": ..., "webserver_rss_mb": ..., "daemon_rss_mb": ..., "stack_pss_mb": ...,
+              "plain_grpc_rss_mb": ..., "plain_grpc_pss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...,
+              "run_phases_first_s": {...}, "run_phases_warm_s": {...}}, ...]}
 A location's memory is its code server's process tree (both processes in proxy mode); PSS is what the machine
 pays when pages are shared, USS what the location alone holds. `stack_pss_mb` is every process of the stack:
-code servers, webserver, daemon and API. `run_latency_s` is the first run right after the cold start;
-`run_latency_warm_s` the median of the next WARM_RUNS runs of the same trivial job. The phases split a run's
-seconds by its events: queue (launch → dequeued), launch (→ the run worker started), step_start (→ the step
-began), step, finish (→ RUN_SUCCESS) and seen (→ the client saw SUCCESS).
+code servers, webserver, daemon and API. `plain_grpc_*` is Dagster's own `dagster api grpc` serving the first
+location's module beside them, in the same environment: the baseline a location's figures compare with.
+`run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
+WARM_RUNS runs of the same trivial job. The phases split a run's seconds by its events: queue (launch →
+dequeued; Dagster logs no RUN_DEQUEUED today, so it counts in the next), dequeue (→ handed to the launcher),
+launch (→ the run worker started), step_start (→ the step began), step, finish (→ RUN_SUCCESS) and seen (→ the
+client saw SUCCESS).
 Without --mode it measures what each deployment runs by default: `make dev` (CODE_SERVER_MODE from
 data_manager.settings, proxy) and Compose (the default in docker-compose.yaml, direct), the same processes
 started here without containers. Progress goes to stderr. Uses POSTGRES_* (default 127.0.0.1:5432) with throw-away databases.
@@ -78,6 +82,7 @@ def tree_memory_mb(processes: list[psutil.Process]) -> dict[str, float]:
 # A run's phases, each ending at the first event of its type (Dagster's event log, seconds since the epoch).
 PHASE_ENDS = (
     ("queue", "RUN_DEQUEUED"),
+    ("dequeue", "RUN_STARTING"),
     ("launch", "RUN_START"),
     ("step_start", "STEP_START"),
     ("step", "STEP_SUCCESS"),
@@ -89,8 +94,8 @@ def run_phases(client: DagsterClient, run_id: str, launched_at: float, seen_at: 
     """Seconds of each phase of one run; a phase whose event is missing counts in the next one."""
     first: dict[str, float] = {}
     for event in client.all_logs(run_id):
-        if event.event_type and event.timestamp:
-            first.setdefault(event.event_type, event.timestamp)
+        if event.event_type and event.timestamp:  # older servers name run events PIPELINE_*
+            first.setdefault(event.event_type.replace("PIPELINE_", "RUN_"), event.timestamp)
     phases, since = {}, launched_at
     for phase, event_type in PHASE_ENDS:
         if event_type in first:
@@ -112,6 +117,30 @@ def timed_run(client: DagsterClient, target: LaunchTarget) -> tuple[float, dict[
 
 def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
     return {phase: round(statistics.median(run.get(phase, 0.0) for run in runs), 3) for phase in runs[0]}
+
+
+def plain_grpc_memory_mb(server: psutil.Process) -> dict[str, float]:
+    """Memory of plain `dagster api grpc` serving the same module, same environment and directory as `server`."""
+    served = server.cmdline()[5:]  # after `python -m <prefix> <mode words>`: -m module ... -p port ...
+    port = str(free_port())
+    served[served.index("-p") + 1] = port
+    plain = subprocess.Popen(
+        [sys.executable, "-m", "dagster", "api", "grpc", *served],
+        env=server.environ(), cwd=server.cwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        health = [sys.executable, "-m", "dagster", "api", "grpc-health-check", "-p", port]
+        while subprocess.run(health, capture_output=True).returncode != 0:
+            if plain.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("plain `dagster api grpc` did not start")
+            time.sleep(0.5)
+        time.sleep(2)  # as for the platform's servers
+        return tree_memory_mb([psutil.Process(plain.pid)])
+    finally:
+        os.killpg(plain.pid, signal.SIGKILL)
+        plain.wait()
 
 
 def make_home(root: Path, count: int) -> None:
@@ -182,13 +211,17 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
                 f"{' '.join(member.cmdline()[2:5])}")  # fmt: skip
 
         per_location = [tree_memory_mb([p]) for p in servers]
+        plain = plain_grpc_memory_mb(servers[0])
         memory = {
+            "code_server_pss_mb_per_location": round(sum(m["pss"] for m in per_location) / len(per_location), 1),
             "code_server_rss_mb_max": max(m["rss"] for m in per_location),
             "code_server_pss_mb_max": max(m["pss"] for m in per_location),
             "code_server_uss_mb_max": max(m["uss"] for m in per_location),
             "webserver_rss_mb": tree_memory_mb([webserver])["rss"],
             "daemon_rss_mb": tree_memory_mb([daemon])["rss"],
             "stack_pss_mb": tree_memory_mb([psutil.Process(dev.pid)])["pss"],
+            "plain_grpc_rss_mb": plain["rss"],
+            "plain_grpc_pss_mb": plain["pss"],
         }
         log(f"{count} location(s): PSS per location up to {memory['code_server_pss_mb_max']:.0f} MB, "
             f"the stack {memory['stack_pss_mb']:.0f} MB")  # fmt: skip
