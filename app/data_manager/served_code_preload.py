@@ -60,5 +60,5 @@ def preload(announced: str) -> bool:
 
 # Only in a forkserver (started as `python -c`, as the stdlib starts it): the code server that announced, its
 # proxy's child and the run workers import this module too.
-if announced() and sys.argv == ["-c"]:
-    preload(os.environ[ANNOUNCED])
+if (served := announced()) and sys.argv == ["-c"]:
+    preload(served)
