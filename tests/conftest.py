@@ -11,7 +11,7 @@ import contextlib
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,6 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 SHARED_STACK = "platform_stack"
+SHARED_STACK_CONCURRENT_RUNS = 2
 
 
 class SharedStackScheduling(LoadScopeScheduling):
@@ -94,6 +95,31 @@ class SharedStackScheduling(LoadScopeScheduling):
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
     return SharedStackScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
+
+
+_shared_stack_stops: list[Callable[[], None]] = []  # the running `platform_stack`'s stop, at most one
+
+
+def _uses_shared_stack(item: pytest.Item | None) -> bool:
+    return item is not None and SHARED_STACK in getattr(item, "fixturenames", ())
+
+
+def _no_later_user(item: pytest.Item) -> bool:
+    """Under `loadscope` the stack's users run as one unit; otherwise the session's items are the run order."""
+    if hasattr(item.config, "workerinput"):
+        return item.config.getvalue("dist") == "loadscope"
+    later = item.session.items[item.session.items.index(item) + 1 :]
+    return not any(_uses_shared_stack(other) for other in later)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Stop `platform_stack` after its last test instead of at the session's end: idle, it still costs CPU (its
+    daemon and code servers, about 15 % of a core) and memory while the worker runs the rest of its tests."""
+    result = yield
+    if _shared_stack_stops and _uses_shared_stack(item) and not _uses_shared_stack(nextitem) and _no_later_user(item):
+        _shared_stack_stops.pop()()
+    return result
 
 
 _seconds: dict[str, float] = {}
@@ -272,17 +298,17 @@ def platform_stack(
         "ARTIFACT_ROOTS": str(tmp_path_factory.getbasetemp()),
         "ARTIFACT_URL_ALLOW": "127.0.0.1",
     }
+    # Two runs at a time (make dev: 4): the concurrency test then needs three runs, not five, to fill the queue.
+    run_queue = {"MAX_CONCURRENT_RUNS": str(SHARED_STACK_CONCURRENT_RUNS)}
     stack = LocalStack.create(
         postgres_server,
         data_db,
         data_dir=tmp_path_factory.mktemp("platform_stack"),
-        extra_env={**mysql_env, **artifact_access},
+        extra_env={**mysql_env, **artifact_access, **run_queue},
     )
-    try:
-        stack.start()
-        stack.wait_until_loaded()
-        yield stack
-    finally:
+
+    @functools.cache  # once: after its last test (pytest_runtest_teardown), or at the session's end
+    def stop() -> None:
         stack.stop()
         drop_pg_database(postgres_server, data_db)
         drop_pg_database(postgres_server, stack.dagster_db)
@@ -293,3 +319,13 @@ def platform_stack(
             conn.cursor() as cur,
         ):
             cur.execute(f"DROP DATABASE IF EXISTS `{mysql_db}`")
+
+    _shared_stack_stops.append(stop)
+    try:
+        stack.start()
+        stack.wait_until_loaded()
+        yield stack
+    finally:
+        if stop in _shared_stack_stops:
+            _shared_stack_stops.remove(stop)
+        stop()

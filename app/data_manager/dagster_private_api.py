@@ -38,6 +38,8 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "unpack_value": ("dagster._serdes", "unpack_value"),
     # the executor replaces a job's executor_def on Dagster's immutable record
     "record_copy": ("dagster._record", "copy"),
+    # a step waiting for a pool slot backs its claims off to 15 s, a constant with no setting: pools.py caps it
+    "instance_concurrency_context": ("dagster._core.execution.plan.instance_concurrency_context", None),
     # lost runs: a retry the daemon dropped is made with the daemon's own policy, tags, workspace and retry_run
     "RunFailureReason": ("dagster._core.events", "RunFailureReason"),
     "auto_reexecution_should_retry_run": ("dagster._core.execution.retries", "auto_reexecution_should_retry_run"),

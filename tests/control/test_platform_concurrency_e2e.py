@@ -13,12 +13,13 @@ import itertools
 import psycopg
 import pytest
 
+from conftest import SHARED_STACK_CONCURRENT_RUNS
 from sample_api import load_products
 
-pytestmark = [pytest.mark.e2e, pytest.mark.seconds(300), pytest.mark.timeout(1800)]  # five dbt builds in turn
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(180), pytest.mark.timeout(1800)]  # three dbt builds in turn
 
 LOCATION = "sample_product_sync"
-RUNS = 5  # one more than MAX_CONCURRENT_RUNS (4): one also waits in the run queue
+RUNS = SHARED_STACK_CONCURRENT_RUNS + 1  # one more than the run queue admits: one also waits in the queue
 STEP_STATS = """
 query StepStats($runId: ID!) {
   runOrError(runId: $runId) { ... on Run { stepStats { stepKey status startTime endTime } } }

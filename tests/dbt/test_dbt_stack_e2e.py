@@ -46,7 +46,7 @@ def expected_rows(location: str, stack_env: dict[str, str]) -> int:
 
 @pytest.fixture(scope="module")
 def launched(platform_stack) -> dict[str, str]:
-    """All three pipelines launched at once (the run queue runs them side by side)."""
+    """All three pipelines launched at once (the run queue runs two side by side, then the third)."""
     platform_stack.wait_until_loaded(list(REPORTING))
     return {location: platform_stack.launch_job(location, f"{location}_pipeline") for location in REPORTING}
 

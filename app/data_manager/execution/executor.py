@@ -22,6 +22,7 @@ import dagster as dg
 from data_manager import served_code_preload
 from data_manager.dagster_private_api import record_copy
 from data_manager.execution.celery_config import CelerySettings, backend_env_var, celery_app_config
+from data_manager.execution.pools import claim_slots_promptly
 from data_manager.settings import env
 
 IO_MANAGER_KEY = "io_manager"
@@ -68,7 +69,8 @@ def _unpinned(job: object, executor: dg.ExecutorDefinition) -> object:
 
 def with_platform_execution(defs: dg.Definitions, location: str, module: str) -> dg.Definitions:
     """`defs` (of `location`, loaded from `module`) run by the deployment's executor; with multiprocess, the
-    default executor's steps warm and the default IO manager atomic."""
+    default executor's steps warm and the default IO manager atomic. Steps waiting for a pool slot ask often."""
+    claim_slots_promptly()
     if env("EXECUTOR") != "celery":
         if defs.executor is None:
             defs = record_copy(defs, executor=warm_multiprocess(module))
