@@ -3,6 +3,7 @@
  * response shapes: when the backend changes a shape, this is the only file to edit.
  */
 import type { components } from "./generated/api";
+import type { GitChange } from "./gitChanges";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -57,8 +58,17 @@ export interface EnvVar {
 }
 
 export interface GitState {
-  status: string;
+  /** The location's changed files, porcelain status letters trimmed ("M", "??", "D"…). */
+  changes: GitChange[];
   diff: string;
+  head: string | null;
+  branch: string | null;
+}
+
+/** The checkout's branches; `current` is null on a detached HEAD. */
+export interface GitBranches {
+  current: string | null;
+  branches: string[];
 }
 
 export interface RunState {
@@ -277,14 +287,28 @@ export const api = {
     return `${location(name)}/export`;
   },
   async git(name: string): Promise<GitState> {
-    const body = await request<{ changes?: { status: string; path: string }[]; diff?: string }>("GET", `${location(name)}/git`);
-    return {
-      status: (body.changes ?? []).map((change) => `${change.status.padEnd(2)} ${change.path}`).join("\n"),
-      diff: body.diff ?? "",
-    };
+    const body = await request<Partial<GitState>>("GET", `${location(name)}/git`);
+    return { changes: body.changes ?? [], diff: body.diff ?? "", head: body.head ?? null, branch: body.branch ?? null };
   },
-  commit(name: string, message: string): Promise<unknown> {
-    return request("POST", `${location(name)}/git/commit`, { message });
+  /** Commit the change set `paths` (some of the location's changed files) with `message`. */
+  commit(name: string, message: string, paths: string[]): Promise<unknown> {
+    const body: components["schemas"]["CommitRequest"] = { message, paths };
+    return request("POST", `${location(name)}/git/commit`, body);
+  },
+  async branches(name: string): Promise<GitBranches> {
+    const body = await request<Partial<GitBranches>>("GET", `${location(name)}/git/branches`);
+    return { current: body.current ?? null, branches: body.branches ?? [] };
+  },
+  /** A new branch at HEAD, checked out (the files stay as they are). */
+  async createBranch(name: string, branch: string): Promise<GitBranches> {
+    const body: components["schemas"]["NewBranch"] = { name: branch, checkout: true };
+    const answer = await request<Partial<GitBranches>>("POST", `${location(name)}/git/branches`, body);
+    return { current: answer.current ?? null, branches: answer.branches ?? [] };
+  },
+  /** Switch the whole checkout to `branch` (refused while the location has uncommitted changes). */
+  checkout(name: string, branch: string): Promise<unknown> {
+    const body: components["schemas"]["Checkout"] = { branch };
+    return request("POST", `${location(name)}/git/checkout`, body);
   },
   /** Whether the API offers the run route (the button is shown only then). */
   async canRun(): Promise<boolean> {

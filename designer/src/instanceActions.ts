@@ -32,7 +32,7 @@ export const useInstanceAction = create<{ pending: PendingAction | null; ask(kin
 );
 
 /** After a server write: drafts' own undo history no longer applies; the canvas, lineage and journal reload. */
-async function afterServerWrite(message: string, select: string | null) {
+export async function afterServerWrite(message: string, select: string | null) {
   const designer = useDesigner.getState();
   useDesigner.setState({ past: [], future: [], selected: select });
   await designer.refresh();

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { launch, watchConsole } from "./browser.mjs";
+import { gitSteps } from "./git_steps.mjs";
 import { instanceSteps } from "./instance_steps.mjs";
 import { lineageSteps } from "./lineage_steps.mjs";
 
@@ -211,18 +212,7 @@ await step("export", async () => {
   return { zip: file };
 });
 
-await step("commit", async () => {
-  await page.getByRole("button", { name: "Git" }).click();
-  const dialog = page.getByRole("dialog", { name: `Git: ${locationName}` });
-  await dialog.getByLabel("Diff").getByText(INSTANCE).first().waitFor({ timeout: SLOW });
-  await dialog.getByLabel("Commit message").fill(`Designer: ${INSTANCE} in ${locationName}`);
-  await dialog.getByRole("button", { name: "Commit" }).click();
-  await page.locator(".notice").getByText(`Committed ${locationName}`).waitFor({ timeout: SLOW });
-  await dialog.getByText("nothing changed").waitFor({ timeout: SLOW });
-  await dialog.getByRole("button", { name: "Close" }).click();
-  return { message: `Designer: ${INSTANCE} in ${locationName}` };
-});
-
+await gitSteps({ page, step, locationName, console_, instance: INSTANCE });
 await lineageSteps({ page, step, baseUrl, home, locationName, console_, firstInstance: INSTANCE });
 await instanceSteps({ page, step, baseUrl, home, locationName, console_ });
 

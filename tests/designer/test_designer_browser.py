@@ -3,7 +3,9 @@
 The steps (designer_steps.mjs): open, search the palette, a refused and a created location, drag
 SqlTableSyncComponent onto the canvas (a refused, then a valid name), fill source and tables, save and see the
 assets, an invalid value shown on its field with defs.yaml unchanged, an error only the API finds shown on its
-field, undo, export (the ZIP has the files), commit (git log shows it); lineage_steps.mjs: an edge drawn to a
+field, undo, export (the ZIP has the files); git_steps.mjs: one changed file unticked and the rest committed with a
+message (git log shows it, the unticked file is still uncommitted), a new branch created and current, a switch
+back refused in words for that uncommitted file; lineage_steps.mjs: an edge drawn to a
 second instance (saved, in the preview), a cycle refused, a job of assets ticked on the canvas, a schedule from
 the cron builder with its next five runs, the drawn edge removed; instance_steps.mjs: an instance duplicated
 and the copy renamed from the property panel, one deleted with the Delete key (the confirmation lists the job
@@ -135,6 +137,7 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
 
     log = subprocess.run(["git", "log", "--format=%s"], cwd=home, capture_output=True, text=True, check=True).stdout
     assert log.splitlines()[0] == steps["commit"]["message"]
+    _assert_git_steps(home, steps)
     assert steps["draw-edge"]["previewDeps"] == [steps["lineage-second-instance"]["upstream"]]
     assert "cycle" in steps["cycle-refused"]["refusal"] and steps["cycle-refused"]["fileUnchanged"]
     assert "crm_nightly" in steps["job-from-selection"]["jobs"]
@@ -160,3 +163,27 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     whole = steps["asset-keys-whole"]  # no key cut short at the first fit; each row titled with its key
     assert whole["rows"] > 0 and whole["titled"] == whole["rows"]
     assert len(report["screenshots"]) == len(report["steps"]) and all(Path(p).is_file() for p in report["screenshots"])
+
+
+def _git(home: Path, *args: str) -> str:
+    command = ["git", "-c", "core.quotepath=off", *args]
+    return subprocess.run(command, cwd=home, capture_output=True, text=True, check=True).stdout
+
+
+def _assert_git_steps(home: Path, steps: dict[str, dict]) -> None:
+    """The change set committed is exactly the ticked files; the unticked one is still uncommitted; the new
+    branch exists and is checked out, the switch back having been refused."""
+    commit, branch, refused = steps["commit"], steps["git-new-branch"], steps["git-switch-refused"]
+    assert commit["reasonWithoutMessage"] == "Enter a commit message."
+    assert commit["stillListed"] == [commit["unticked"]]
+    last = _git(home, "log", "-1", "--format=%s", "--name-only").splitlines()
+    assert last[0] == commit["message"]
+    assert sorted(line for line in last[1:] if line) == sorted(commit["committed"])
+    assert commit["unticked"] not in last
+    uncommitted = [line[3:] for line in _git(home, "status", "--porcelain", "--untracked-files=all").splitlines()]
+    assert commit["unticked"] in uncommitted
+    assert branch["shown"] == branch["branch"] != branch["previous"]
+    assert branch["branch"] in _git(home, "branch", "--format=%(refname:short)").split()
+    assert _git(home, "branch", "--show-current").strip() == branch["branch"]
+    assert refused["current"] == branch["branch"] and "whole checkout" in refused["question"]
+    assert "uncommitted" in refused["refusal"] and commit["unticked"] in refused["refusal"]
