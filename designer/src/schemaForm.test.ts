@@ -4,6 +4,8 @@ import {
   attributePath,
   attributesSchema,
   DEFAULT_HINT,
+  ENUM_OR_TEMPLATE,
+  ENUM_OR_TEMPLATE_WIDGET,
   errorSchemaFor,
   pruneEmpty,
   simplify,
@@ -55,8 +57,12 @@ describe("attributesSchema", () => {
     expect(Object.keys(schema.properties)).toEqual(["source", "tables", "cursor_column", "deps", "retry", "shape", "lag", "ratio", "range"]);
   });
 
-  it("turns enum-or-template into a string with suggestions", () => {
-    expect(schema.properties.source).toEqual({ type: "string", examples: ["mysql", "mssql"], description: "Source database kind." });
+  it("turns enum-or-template into a string that keeps its choices", () => {
+    expect(schema.properties.source).toEqual({ type: "string", [ENUM_OR_TEMPLATE]: ["mysql", "mssql"], description: "Source database kind." });
+  });
+
+  it("keeps an enum that takes no template (only null besides) a plain enum, which rjsf renders as a select", () => {
+    expect(simplify({ anyOf: [{ type: "string", enum: ["a", "b"] }, { type: "null" }] }, {}, 0)).toEqual({ type: "string", enum: ["a", "b"] });
   });
 
   it("reduces array-or-template to the array", () => {
@@ -115,6 +121,10 @@ describe("uiSchemaFor", () => {
     expect(ui["ui:submitButtonOptions"]).toEqual({ norender: true });
     expect(ui.tables).toEqual({ "ui:options": { orderable: false } });
   });
+
+  it("gives enum-or-template fields their select-or-template widget", () => {
+    expect(uiSchemaFor(attributesSchema(defsSchema)).source).toEqual({ "ui:widget": ENUM_OR_TEMPLATE_WIDGET });
+  });
 });
 
 describe("errors on fields", () => {
@@ -155,6 +165,9 @@ describe("suggestionProblems", () => {
     expect(suggestionProblems(schema, { source: "oracle" })).toEqual([
       { message: "must be one of mysql, mssql (or a {{ template }})", path: ["attributes", "source"] },
     ]);
+  });
+  it("does not restrict a field by the schema's own examples", () => {
+    expect(suggestionProblems({ properties: { name: { type: "string", examples: ["a"] } } }, { name: "b" })).toEqual([]);
   });
   it("accepts a choice or a template", () => {
     expect(suggestionProblems(schema, { source: "mssql" })).toEqual([]);

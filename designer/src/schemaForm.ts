@@ -3,7 +3,8 @@
  * the property form renders. Dagster's schemas let every field also take a template string, so most
  * fields are `anyOf: [<real type>, {type: string}]` or `anyOf: [X, null]`; a form of "Option 1 /
  * Option 2" pickers would be unusable, so each is reduced to its real type. Template strings still
- * fit: enums become text inputs whose choices are suggestions.
+ * fit: an enum that also takes a string keeps its choices under ENUM_OR_TEMPLATE, and its widget
+ * (EnumOrTemplateWidget) is a select of them with a way to type a `{{ template }}` instead.
  */
 import type { JsonSchema } from "./api";
 
@@ -12,6 +13,10 @@ type Schema = Record<string, unknown>;
 export const UNSET_DEFAULT = "__DAGSTER_UNSET_DEFAULT__";
 /** Where a simplified schema keeps a field's default (shown as its placeholder). */
 export const DEFAULT_HINT = "x-default";
+/** Where a simplified schema keeps the choices of a field that is "one of these, or a template". */
+export const ENUM_OR_TEMPLATE = "x-enum-or-template";
+/** The name the form registers EnumOrTemplateWidget under (rjsf's `widgets`). */
+export const ENUM_OR_TEMPLATE_WIDGET = "enumOrTemplate";
 
 /** The `attributes` part of a defs.yaml schema, with `$defs` carried along so `$ref`s still resolve. */
 export function attributesSchema(defsSchema: JsonSchema | undefined): Schema {
@@ -62,10 +67,11 @@ export function simplify(input: unknown, defs: Schema, depth: number): unknown {
     delete rest.anyOf;
     delete rest.oneOf;
     if (real.length === 1) {
-      // [X, string] or [X, null] or [X, string, null]: X, still accepting a template string where X is an enum
+      // [X, string] or [X, null] or [X, string, null]: X, still accepting a template string where X is an
+      // enum and a plain string is one of the variants (an enum or null alone stays an enum: rjsf's select)
       const [only] = real;
-      if (Array.isArray(only.enum) && only.type === "string") {
-        schema = { ...rest, type: "string", examples: only.enum };
+      if (Array.isArray(only.enum) && only.type === "string" && nonNull.length > real.length) {
+        schema = { ...rest, type: "string", [ENUM_OR_TEMPLATE]: only.enum };
       } else {
         schema = { ...only, ...rest }; // the field's own title and description over its model's
       }
@@ -100,7 +106,7 @@ export function simplify(input: unknown, defs: Schema, depth: number): unknown {
   return out;
 }
 
-/** rjsf's uiSchema: suggestion lists for enum-like strings, long descriptions as help, required first. */
+/** rjsf's uiSchema: enum-or-template fields get their widget, defaults show as placeholders, required first. */
 export function uiSchemaFor(schema: Schema): Record<string, unknown> {
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
@@ -112,6 +118,7 @@ export function uiSchemaFor(schema: Schema): Record<string, unknown> {
     delete field["ui:submitButtonOptions"];
     if (property.type === "array") field["ui:options"] = { orderable: false };
     if (property[DEFAULT_HINT] !== undefined) field["ui:placeholder"] = `default: ${String(property[DEFAULT_HINT])}`;
+    if (Array.isArray(property[ENUM_OR_TEMPLATE])) field["ui:widget"] = ENUM_OR_TEMPLATE_WIDGET;
     if (Object.keys(field).length) ui[key] = field;
   }
   return ui;
@@ -174,13 +181,18 @@ export function suggestionProblems(schema: Schema, data: unknown, path: (string 
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     const property = properties[key];
     if (!property) continue;
-    const choices = property.examples as unknown[] | undefined;
-    if (Array.isArray(choices) && typeof value === "string" && !value.includes("{{") && !choices.includes(value)) {
+    const choices = property[ENUM_OR_TEMPLATE];
+    if (Array.isArray(choices) && typeof value === "string" && !isTemplate(value) && !choices.includes(value)) {
       problems.push({ message: `must be one of ${choices.join(", ")} (or a {{ template }})`, path: ["attributes", ...path, key] });
     }
     if (property.type === "object") problems.push(...suggestionProblems(property, value, [...path, key]));
   }
   return problems;
+}
+
+/** A Dagster template expression (`{{ env.X }}`), resolved when the component loads. */
+export function isTemplate(value: string): boolean {
+  return value.includes("{{");
 }
 
 /** Messages read as sentences: no Python reprs of the path in front. */

@@ -127,7 +127,7 @@ await step("save-refused-while-incomplete", async () => {
 });
 
 await step("fill-form", async () => {
-  await page.locator("#attr_source").fill("mysql");
+  await page.locator("#attr_source").selectOption("mysql");
   const add = page.locator("#attr_tables").getByRole("button", { name: "Add Item" }).or(page.locator(".rjsf .btn-add")).first();
   await add.click();
   await page.locator("#attr_tables_0").fill("customers");
@@ -155,7 +155,9 @@ await step("save-and-preview", async () => {
 });
 
 await step("invalid-value", async () => {
-  await page.locator("#attr_source").fill("oracle");
+  // source is a select of mysql/mssql: a value outside them can only be typed as a {{ template }}
+  await page.locator("#attr_source").selectOption("{{ template }}");
+  await page.getByRole("textbox", { name: "source: template expression" }).fill("oracle");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   const fieldError = page.locator(".form-group", { has: page.locator("#attr_source") }).locator(".error-detail, .text-danger");
   await fieldError.first().waitFor();
@@ -168,7 +170,7 @@ await step("invalid-value", async () => {
 await step("api-error-on-field", async () => {
   // a value only the API's schema check refuses: chunk_rows takes a number or a template string, not a list
   console_.expectHttpErrors = true;
-  await page.locator("#attr_source").fill("mysql");
+  await page.locator("#attr_source").selectOption("mysql");
   await page.getByRole("tab", { name: "YAML" }).click();
   const editor = page.locator(".monaco-editor").first();
   await editor.waitFor({ timeout: 60_000 });

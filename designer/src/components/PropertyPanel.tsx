@@ -1,5 +1,5 @@
 import Form from "@rjsf/core";
-import type { ErrorSchema, RJSFSchema } from "@rjsf/utils";
+import type { ErrorSchema, RegistryWidgetsType, RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import YAML from "yaml";
@@ -7,12 +7,24 @@ import YAML from "yaml";
 import { api, type ComponentInstance, type JsonSchema } from "../api";
 import { ownerPath } from "../graph";
 import { useInstanceAction } from "../instanceActions";
-import { attributePath, attributesSchema, errorSchemaFor, plainMessage, pruneEmpty, suggestionProblems, uiSchemaFor } from "../schemaForm";
+import {
+  attributePath,
+  attributesSchema,
+  ENUM_OR_TEMPLATE_WIDGET,
+  errorSchemaFor,
+  plainMessage,
+  pruneEmpty,
+  suggestionProblems,
+  uiSchemaFor,
+} from "../schemaForm";
 import { messageOf, unsavedPaths, useDesigner } from "../store";
 import { AssetTable } from "./AssetTable";
+import { EnumOrTemplateWidget } from "./EnumOrTemplateWidget";
 import { EnvHelper } from "./EnvHelper";
 
 const YamlEditor = lazy(() => import("./YamlEditor"));
+
+const widgets: RegistryWidgetsType = { [ENUM_OR_TEMPLATE_WIDGET]: EnumOrTemplateWidget };
 
 const schemaCache = new Map<string, Promise<JsonSchema | undefined>>();
 
@@ -118,6 +130,7 @@ function InstancePanel({ instance }: { instance: ComponentInstance }) {
           <Form
             schema={schema as RJSFSchema}
             uiSchema={uiSchema}
+            widgets={widgets}
             formData={formData}
             validator={validator}
             noValidate
