@@ -198,7 +198,7 @@ export async function instanceSteps({ page, step, baseUrl, home, locationName, c
     const other = "shop_sync";
     await selectNode(other);
     const dialog = page.getByRole("dialog", { name: "Delete a component" });
-    await page.locator("#attr_source").click();
+    await page.locator("#attr_cursor_column").click();
     await page.keyboard.press("End");
     await page.keyboard.press("Delete"); // edits the field
     await page.waitForTimeout(300);
