@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { AddInstanceDialog } from "./components/AddInstanceDialog";
 import { Canvas } from "./components/Canvas";
+import { DbtSourceDialog } from "./components/DbtSourceDialog";
 import { FilesPanel } from "./components/FilesPanel";
 import { InstanceActionDialog } from "./components/InstanceActionDialog";
 import { Palette } from "./components/Palette";
@@ -69,6 +70,7 @@ export function App() {
       </footer>
       <AddInstanceDialog type={adding} onClose={() => setAdding(null)} />
       <InstanceActionDialog />
+      <DbtSourceDialog />
     </div>
   );
 }

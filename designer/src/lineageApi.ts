@@ -19,6 +19,9 @@ export interface Definitions {
   sensors: { name: string }[];
 }
 
+/** The body of POST .../lineage; `dry_run` answers the diff and writes nothing. */
+type NewEdge = components["schemas"]["Edge"];
+
 /** The body of POST .../schedules. */
 export type NewSchedule = components["schemas"]["NewSchedule"];
 
@@ -27,7 +30,13 @@ export const lineageApi = {
     return (await request<{ edges: LineageEdge[] }>("GET", `${location(name)}/lineage`)).edges;
   },
   async addEdge(name: string, source: string, target: string): Promise<LineageEdge[]> {
-    return (await request<{ edges: LineageEdge[] }>("POST", `${location(name)}/lineage`, { source, target })).edges;
+    const body: NewEdge = { source, target };
+    return (await request<{ edges: LineageEdge[] }>("POST", `${location(name)}/lineage`, body)).edges;
+  },
+  /** The unified diff adding the dependency would write (a dry run: nothing is written). */
+  async edgeDiff(name: string, source: string, target: string): Promise<string> {
+    const body: NewEdge = { source, target, dry_run: true };
+    return (await request<{ diff: string }>("POST", `${location(name)}/lineage`, body)).diff;
   },
   async removeEdge(name: string, source: string, target: string): Promise<LineageEdge[]> {
     const query = new URLSearchParams({ source, target }).toString();

@@ -1,7 +1,8 @@
 /**
  * Lineage on the canvas: each dependency edge styled by where it comes from (drawn in the designer,
- * dbt's own, or declared by a component), and which new connections may be drawn at all. The server
- * refuses cycles itself; what is refused here never reaches it.
+ * dbt's own, or declared by a component), which new connections may be drawn at all, and which are shown
+ * as a diff before they are written (into a dbt model: a dbt source). The server refuses cycles itself; what is
+ * refused here never reaches it.
  */
 import type { Connection, Edge } from "@xyflow/react";
 
@@ -17,11 +18,19 @@ export function assetOfHandle(handle: string | null | undefined): string | null 
   return colon > 0 ? handle.slice(colon + 1) : null;
 }
 
+/** Whether the asset is a dbt model (its kinds name dbt): a dependency drawn into it is written as a dbt source. */
+export const isDbtModel = (asset: PreviewAsset | undefined): boolean => asset?.kinds.includes("dbt") ?? false;
+
+/** How a drawn dependency is written: at once, or after its diff is reviewed (into a dbt model's project files). */
+export function drawMode(target: string, assets: PreviewAsset[]): "write" | "review" {
+  return isDbtModel(assets.find((asset) => asset.key === target)) ? "review" : "write";
+}
+
 /** An edge's origin from the server's lineage, else guessed from the preview (dbt models' deps are dbt's). */
 export function originOf(source: string, target: string, lineage: LineageEdge[], assets: PreviewAsset[]): EdgeOrigin {
   const known = lineage.find((edge) => edge.source === source && edge.target === target);
   if (known) return known.origin;
-  return assets.find((asset) => asset.key === target)?.kinds.includes("dbt") ? "dbt" : "declared";
+  return isDbtModel(assets.find((asset) => asset.key === target)) ? "dbt" : "declared";
 }
 
 /** The canvas edges with a class and label per origin; drawn edges can be selected (to remove them). */
@@ -48,9 +57,9 @@ export function connectionProblem(connection: Pick<Connection, "source" | "targe
   if (source === target) return "An asset cannot depend on itself.";
   if (connection.source === connection.target) return "Draw between assets of different components.";
   const targetAsset = assets.find((asset) => asset.key === target);
-  if (!targetAsset?.component) return `${target} is not produced by a component's YAML, so no YAML can add to its deps.`;
-  if (targetAsset.deps.includes(source)) {
-    const origin = targetAsset.kinds.includes("dbt") ? "dbt's own dependency" : "an existing dependency";
+  if (!targetAsset?.component && !isDbtModel(targetAsset)) return `${target} is neither produced by a component's YAML nor a dbt model, so no file can add to its deps.`;
+  if (targetAsset?.deps.includes(source)) {
+    const origin = isDbtModel(targetAsset) ? "dbt's own dependency" : "an existing dependency";
     return `${target} already depends on ${source} (${origin}).`;
   }
   return null;

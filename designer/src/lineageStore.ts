@@ -1,11 +1,13 @@
 /**
  * State of lineage edits and primitives (zustand), beside the designer's main store: the location's
- * edges with their origins, its jobs/schedules/sensors, the assets picked on the canvas for a new job and
- * the drawn edge selected for removal. Every write goes to the API, then the canvas is redrawn.
+ * edges with their origins, its jobs/schedules/sensors, the assets picked on the canvas for a new job,
+ * the drawn edge selected for removal and the edge into a dbt model under review (its diff shown before
+ * it is written). Every write goes to the API, then the canvas is redrawn.
  */
 import { create } from "zustand";
 
 import { type Definitions, type LineageEdge, lineageApi, type NewSchedule } from "./lineageApi";
+import { drawMode } from "./lineageEdges";
 import { messageOf, tracked, useDesigner } from "./store";
 
 interface LineageState {
@@ -16,9 +18,14 @@ interface LineageState {
   picked: string[];
   selectedEdge: { source: string; target: string } | null;
   busy: boolean;
+  /** A dependency into a dbt model, with the diff it would write, waiting for Write or Cancel. */
+  review: EdgeReview | null;
 
   load(location: string | null): Promise<void>;
+  /** Write the dependency; into a dbt model, fetch its diff for review first (true: written or under review). */
   draw(source: string, target: string): Promise<boolean>;
+  writeReviewed(): Promise<boolean>;
+  cancelReview(): void;
   removeSelected(): Promise<void>;
   selectEdge(edge: { source: string; target: string } | null): void;
   startPicking(): void;
@@ -27,6 +34,12 @@ interface LineageState {
   createJob(job: string): Promise<boolean>;
   createSchedule(schedule: NewSchedule): Promise<string | null>;
   createSensor(sensor: string, asset: string, job: string): Promise<string | null>;
+}
+
+export interface EdgeReview {
+  source: string;
+  target: string;
+  diff: string;
 }
 
 const EMPTY: Definitions = { jobs: [], schedules: [], sensors: [] };
@@ -46,9 +59,10 @@ export const useLineage = create<LineageState>()((set, get) => ({
   picked: [],
   selectedEdge: null,
   busy: false,
+  review: null,
 
   async load(location) {
-    if (location !== get().location) set({ location, edges: [], definitions: EMPTY, picked: [], picking: false, selectedEdge: null });
+    if (location !== get().location) set({ location, edges: [], definitions: EMPTY, picked: [], picking: false, selectedEdge: null, review: null });
     if (!location) return;
     try {
       const [edges, definitions] = await Promise.all([lineageApi.edges(location), lineageApi.definitions(location)]);
@@ -60,11 +74,12 @@ export const useLineage = create<LineageState>()((set, get) => ({
 
   async draw(source, target) {
     const location = get().location;
-    if (!location || get().busy) return false;
+    if (!location || get().busy || get().review) return false;
+    if (drawMode(target, useDesigner.getState().assets) === "write") return writeEdge(location, source, target, set);
     set({ busy: true });
     try {
-      await tracked(`Adding the dependency of ${target}…`, () => lineageApi.addEdge(location, source, target));
-      await afterWrite(location, `Saved: ${target} now depends on ${source}.`);
+      const diff = await tracked(`Preparing the dbt source of ${target}…`, () => lineageApi.edgeDiff(location, source, target));
+      if (get().location === location) set({ review: { source, target, diff } });
       return true;
     } catch (error) {
       useDesigner.getState().notify("error", `Dependency not added: ${messageOf(error)}`);
@@ -72,6 +87,23 @@ export const useLineage = create<LineageState>()((set, get) => ({
     } finally {
       set({ busy: false });
     }
+  },
+
+  async writeReviewed() {
+    const { location, review } = get();
+    if (!location || !review || get().busy) return false;
+    try {
+      return await writeEdge(location, review.source, review.target, set);
+    } finally {
+      set({ review: null });
+    }
+  },
+
+  cancelReview() {
+    const review = get().review;
+    if (!review || get().busy) return; // a write under way closes the dialog itself
+    set({ review: null });
+    useDesigner.getState().notify("info", `Nothing written: ${review.target} does not depend on ${review.source}.`);
   },
 
   async removeSelected() {
@@ -128,6 +160,21 @@ export const useLineage = create<LineageState>()((set, get) => ({
     return runCreate(get().location, () => lineageApi.createSensor(get().location!, sensor, asset, job), `Created sensor ${sensor}.`, set);
   },
 }));
+
+/** Write a drawn dependency (one undoable step of the server's journal), then redraw; false when refused. */
+async function writeEdge(location: string, source: string, target: string, set: (state: Partial<LineageState>) => void): Promise<boolean> {
+  set({ busy: true });
+  try {
+    await tracked(`Adding the dependency of ${target}…`, () => lineageApi.addEdge(location, source, target));
+    await afterWrite(location, `Saved: ${target} now depends on ${source}.`);
+    return true;
+  } catch (error) {
+    useDesigner.getState().notify("error", `Dependency not added: ${messageOf(error)}`);
+    return false;
+  } finally {
+    set({ busy: false });
+  }
+}
 
 /** Run a create call; null when it worked, else the API's message in words. */
 async function runCreate(
