@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { launch, watchConsole } from "./browser.mjs";
+import { dbtLineageSteps } from "./dbt_lineage_steps.mjs";
 import { gitSteps } from "./git_steps.mjs";
 import { instanceSteps } from "./instance_steps.mjs";
 import { lineageSteps } from "./lineage_steps.mjs";
@@ -269,6 +270,8 @@ await step("live-state-refreshes", async () => {
   await badge.waitFor({ timeout: RUN_TIMEOUT });
   return { runId, title: await badge.getAttribute("title") };
 });
+
+await dbtLineageSteps({ page, step, baseUrl, home, location: RUN_LOCATION });
 
 async function openFile(path) {
   await page.getByRole("navigation", { name: "Location files" }).getByTitle(path, { exact: true }).click();

@@ -14,9 +14,11 @@ byte for byte; zoomed in, Ctrl+Shift+Z redoing the delete (the busy indicator sh
 the view kept, also across a reload, Fit refitting, the Redo button, Delete asking only on the canvas; then, on
 sql_sync with the API connected to the live platform (the shared `platform_stack`), every asset key shown whole,
 two assets picked and run to SUCCESS with their live state shown, a run launched outside the page shown by the
-live state's own refresh, at 1280x800 the Files tab's hint leaving the top bar clickable and file labels unique, a
-model edited and saved with Ctrl+S (Save in view), invalid YAML refused with the file unchanged; labels and
-keyboard. One screenshot per step in the test's output folder; a console error in the browser fails the test.
+live state's own refresh; dbt_lineage_steps.mjs: an edge drawn into a dbt model showing the diff of a dry run,
+Cancel writing nothing, Write adding the model's dbt-source `depends_on` line, Undo putting it back; at 1280x800
+the Files tab's hint leaving the top bar clickable and file labels unique, a model edited and saved with Ctrl+S
+(Save in view), invalid YAML refused with the file unchanged; labels and keyboard. One screenshot per step in the
+test's output folder; a console error in the browser fails the test.
 """
 
 from __future__ import annotations
@@ -131,6 +133,10 @@ def test_designer_steps_in_a_real_browser(live_api: tuple[str, Path], tmp_path: 
     assert "materialized" in steps["select-and-run"]["states"]
     refreshed = steps["live-state-refreshes"]  # a run launched outside the page, shown without a click
     assert f"last run {refreshed['runId'][:8]} SUCCESS" in refreshed["title"]
+    cancelled, wrote = steps["dbt-source-diff-cancel"], steps["dbt-source-write"]
+    assert cancelled["model"].endswith("/staging_shop_products") and cancelled["fileUnchanged"]
+    assert wrote["drawn"] and "source('shop', 'shop_orders')" in wrote["firstLine"]
+    assert steps["dbt-source-undo"]["restored"]
     assert steps["files-small-window"]["reachable"] == ["Pipelines", "Location", "New location", "Git", "Run"]
     assert steps["files-edit"]["saved"] and steps["files-edit"]["savedWith"] == "Control+S"
     assert "invalid YAML" in steps["files-invalid-yaml"]["error"] and steps["files-invalid-yaml"]["fileUnchanged"]
