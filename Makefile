@@ -209,7 +209,7 @@ soak: install dbt-prepare ## Mixed load + faults on its own make dev stack (SOAK
 	COMPOSE="$(COMPOSE)" $(RUN) python scripts/soak.py --minutes $(MINUTES) $(if $(filter compose,$(SOAK_MODE)),--compose)
 
 .PHONY: bench-designer
-bench-designer: install designer-build ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform
+bench-designer: install designer-build dbt-prepare ## Benchmark the designer: bundle, canvas and form in headless Chromium; writes and reloads on a platform
 	$(RUN) python scripts/bench_designer.py
 
 .PHONY: clean

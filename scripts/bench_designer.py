@@ -79,7 +79,11 @@ def main() -> None:
         wait_for_api(url, api)
         print("warming the component catalog and the sample preview…", file=sys.stderr)
         httpx.get(f"{url}/api/designer/components", timeout=900).raise_for_status()
-        httpx.get(f"{url}/api/designer/locations/{SAMPLE_LOCATION}/preview", timeout=900).raise_for_status()
+        preview = httpx.get(f"{url}/api/designer/locations/{SAMPLE_LOCATION}/preview", timeout=900)
+        preview.raise_for_status()
+        if not preview.json()["ok"]:  # the page would wait for asset rows that never come
+            failed = [e["message"] for f in preview.json()["failed"] for e in f["errors"]]
+            sys.exit(f"error: the preview of {SAMPLE_LOCATION} failed: {'; '.join(failed)[:300]}")
         browser = subprocess.run(
             ["node", str(REPO / "scripts" / "bench_designer.mjs"), url, SAMPLE_LOCATION, SAMPLE_INSTANCE],
             capture_output=True,

@@ -19,6 +19,14 @@ from typing import Any
 # Modules named where they are preloaded (a forkserver's, the dg forks' server), not imported here.
 RUN_WORKER_MODULE = "dagster._grpc.impl"  # what a run worker runs: the forked run workers preload it
 DG_CLI_MODULE = "dagster_dg_cli.cli"  # the dg CLI: the designer's dg forks preload it
+# The storage of the temporary instance `dg check defs` / `dg list defs` make (SQLite, with SQLAlchemy and
+# Alembic): the designer's dg forks preload it instead of importing it in every fork.
+TEMPORARY_INSTANCE_MODULES = (
+    "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log",
+    "dagster._core.storage.runs.sqlite.sqlite_run_storage",
+    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
+)
 # How a step's `dg.Failure` starts in a run's error text (its private module's path): a run's summary drops it.
 FAILURE_ERROR_PREFIX = "dagster._core.definitions.events.Failure: "
 
@@ -68,7 +76,7 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "PickledObjectFilesystemIOManager": ("dagster._core.storage.fs_io_manager", "PickledObjectFilesystemIOManager"),
 }
 
-__all__ = ["DG_CLI_MODULE", "FAILURE_ERROR_PREFIX", "RUN_WORKER_MODULE", *_NAMES]
+__all__ = ["DG_CLI_MODULE", "FAILURE_ERROR_PREFIX", "RUN_WORKER_MODULE", "TEMPORARY_INSTANCE_MODULES", *_NAMES]
 
 
 def __getattr__(name: str) -> Any:
