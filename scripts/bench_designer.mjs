@@ -66,6 +66,7 @@ try {
   await page.route(`**/api/designer/locations/${SYNTHETIC}/preview**`, (route) => route.fulfill({ json: { location: SYNTHETIC, assets: data.assets } }));
   await page.route(`**/api/designer/locations/${SYNTHETIC}/env`, (route) => route.fulfill({ json: { variables: [] } }));
   await page.route(`**/api/designer/locations/${SYNTHETIC}/lineage`, (route) => route.fulfill({ json: { edges: [] } }));
+  await page.route(`**/api/designer/locations/${SYNTHETIC}/history`, (route) => route.fulfill({ json: { undo: null, redo: null } }));
   await page.route(`**/api/designer/locations/${SYNTHETIC}/state`, (route) => route.fulfill({ json: { served: false, assets: [] } }));
   await page.goto(`${baseUrl}/designer/?location=${SYNTHETIC}`);
   result.synthetic_assets = ASSETS;

@@ -7,8 +7,9 @@ Prints one JSON line:
               "code_server_uss_mb_max": ..., "webserver_rss_mb": ..., "daemon_rss_mb": ..., "stack_pss_mb": ...,
               "plain_grpc_rss_mb": ..., "plain_grpc_pss_mb": ..., "run_latency_s": ..., "run_latency_warm_s": ...,
               "run_phases_first_s": {...}, "run_phases_warm_s": {...}}, ...]}
-A location's memory is its code server's process tree (both processes in proxy mode); PSS is what the machine
-pays when pages are shared, USS what the location alone holds. `stack_pss_mb` is every process of the stack:
+A location's memory is its code server's process group (both processes in proxy mode), plus its share of the
+forkserver the code servers are forked from (`code_server_forkserver_pss_mb`, CODE_SERVER_START=fork); PSS is
+what the machine pays when pages are shared, USS what the location alone holds. `stack_pss_mb` is every process of the stack:
 code servers, webserver, daemon and API. `plain_grpc_*` is Dagster's own `dagster api grpc` serving the first
 location's module beside them, in the same environment: the baseline a location's figures compare with.
 `run_latency_s` is the first run right after the cold start; `run_latency_warm_s` the median of the next
@@ -24,6 +25,7 @@ started here without containers. Progress goes to stderr. Uses POSTGRES_* (defau
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -46,7 +48,7 @@ from daglab.models import LaunchTarget
 from data_manager.db import connect
 from data_manager.local.dev import platform_environment
 from data_manager.paths import ProjectPaths
-from data_manager.process_groups import free_port
+from data_manager.process_groups import argv_of, free_port
 from data_manager.settings import SETTINGS, PostgresSettings
 from data_manager.stack_runtime import free_port_offset
 
@@ -60,14 +62,19 @@ def log(message: str) -> None:
 
 def command_of(process: psutil.Process) -> list[str]:
     try:
-        return process.cmdline()
+        return argv_of(process.cmdline())
     except psutil.Error:  # exited, or a zombie not yet reaped
         return []
 
 
 def tree_memory_mb(processes: list[psutil.Process]) -> dict[str, float]:
     """RSS, PSS and USS in MB, summed over `processes` and their descendants (each counted once)."""
-    members = {p.pid: p for process in processes for p in [process, *process.children(recursive=True)]}
+    return memory_mb([p for process in processes for p in [process, *process.children(recursive=True)]])
+
+
+def memory_mb(processes: list[psutil.Process]) -> dict[str, float]:
+    """RSS, PSS and USS in MB, summed over `processes` (each counted once)."""
+    members = {p.pid: p for p in processes}
     totals = {"rss": 0, "pss": 0, "uss": 0}
     for member in members.values():
         try:
@@ -119,14 +126,27 @@ def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
     return {phase: round(statistics.median(run.get(phase, 0.0) for run in runs), 3) for phase in runs[0]}
 
 
-def plain_grpc_memory_mb(server: psutil.Process) -> dict[str, float]:
+def location_groups(processes: list[tuple[psutil.Process, list[str]]]) -> dict[str, list[psutil.Process]]:
+    """Each location's processes: its code server's process group (a proxy and its `api grpc` child, and the
+    run-worker forkserver once it ran). Forked code servers are children of the serve process's forkserver, not
+    of each other, so a process tree would miss a proxy's child."""
+    group_of = {}
+    for process, _ in processes:
+        with contextlib.suppress(ProcessLookupError):
+            group_of[process.pid] = os.getpgid(process.pid)
+    leaders = {command[command.index("--location-name") + 1]: group_of.get(process.pid)
+               for process, command in processes if "--location-name" in command}  # fmt: skip
+    return {name: [p for p, _ in processes if group_of.get(p.pid) == group] for name, group in sorted(leaders.items())}
+
+
+def plain_grpc_memory_mb(server: psutil.Process, env: dict[str, str]) -> dict[str, float]:
     """Memory of plain `dagster api grpc` serving the same module, same environment and directory as `server`."""
-    served = server.cmdline()[5:]  # after `python -m <prefix> <mode words>`: -m module ... -p port ...
+    served = argv_of(server.cmdline())[5:]  # after `python -m <prefix> <mode words>`: -m module ... -p port ...
     port = str(free_port())
     served[served.index("-p") + 1] = port
     plain = subprocess.Popen(
         [sys.executable, "-m", "dagster", "api", "grpc", *served],
-        env=server.environ(), cwd=server.cwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=server.cwd(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     try:
@@ -201,19 +221,28 @@ def measure(count: int, server: PostgresSettings, mode: str) -> dict:
 
         processes = [(p, command_of(p)) for p in psutil.Process(dev.pid).children(recursive=True)]
         serve = next(p for p, command in processes if command[1:4] == ["-m", "data_manager.cli", "serve"])
-        servers = serve.children()  # one code server per location, whatever CODE_SERVER_MODE is
+        groups = location_groups(processes)  # one per location, whatever CODE_SERVER_MODE is
+        # CODE_SERVER_START=fork: the forkserver every code server is forked from; its pages are shared with them
+        forkservers = [p for p, command in processes if "multiprocessing.forkserver" in " ".join(command)
+                       and p.ppid() == serve.pid]  # fmt: skip
         webserver = next(p for p, command in processes if any("dagster-webserver" in part for part in command))
         daemon = next(p for p, command in processes if any(part.endswith("dagster-daemon") for part in command))
         time.sleep(2)  # let memory settle after loading
-        for member in [servers[0], *servers[0].children(recursive=True)]:
-            memory_of = tree_memory_mb([member])  # this process and its children
-            log(f"  code server process {member.pid}: RSS {memory_of['rss']:.0f} MB (with children), "
-                f"{' '.join(member.cmdline()[2:5])}")  # fmt: skip
+        first = next(iter(groups.values()))
+        for member in first:
+            memory_of = memory_mb([member])
+            log(f"  code server process {member.pid}: RSS {memory_of['rss']:.0f} MB, PSS {memory_of['pss']:.0f} MB, "
+                f"{' '.join(command_of(member)[2:5])}")  # fmt: skip
 
-        per_location = [tree_memory_mb([p]) for p in servers]
-        plain = plain_grpc_memory_mb(servers[0])
+        per_location = [memory_mb(members) for members in groups.values()]
+        shared = memory_mb(forkservers)
+        plain = plain_grpc_memory_mb(first[0], env)
         memory = {
-            "code_server_pss_mb_per_location": round(sum(m["pss"] for m in per_location) / len(per_location), 1),
+            # what the machine pays per location: its own processes, and its share of the forkserver
+            "code_server_pss_mb_per_location": round(
+                (sum(m["pss"] for m in per_location) + shared["pss"]) / len(per_location), 1
+            ),
+            "code_server_forkserver_pss_mb": shared["pss"],
             "code_server_rss_mb_max": max(m["rss"] for m in per_location),
             "code_server_pss_mb_max": max(m["pss"] for m in per_location),
             "code_server_uss_mb_max": max(m["uss"] for m in per_location),

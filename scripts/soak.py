@@ -66,7 +66,7 @@ from daglab import DagsterClient
 from daglab.errors import DaglabError
 from daglab.models import FINISHED_STATUSES
 from data_manager.dagster_private_api import RUN_WORKER_MODULE
-from data_manager.process_groups import free_port
+from data_manager.process_groups import argv_of, free_port
 from data_manager.run_errors import run_failure_cause
 from data_manager.stack_runtime import free_port_offset
 
@@ -102,9 +102,9 @@ def log(message: str) -> None:
 def role_of(process: psutil.Process) -> str | None:
     """Which long-lived role a process of the stack plays (None: short-lived, e.g. a run worker or a backend)."""
     try:
-        argv = process.cmdline()
+        argv = argv_of(process.cmdline())
         parent = process.parent()
-        parent_argv = parent.cmdline() if parent else []
+        parent_argv = argv_of(parent.cmdline()) if parent else []
     except psutil.Error:
         return None
     joined = " ".join(argv)
@@ -116,6 +116,8 @@ def role_of(process: psutil.Process) -> str | None:
             return None  # a run worker (or a dg command) forked from it
         if "data_manager.cli" in parent_argv and "api" in parent_argv:
             return "dg-forks"  # the platform API's forkserver for dg commands
+        if "data_manager.cli" in parent_argv and "serve" in parent_argv:
+            return "code-server-forks"  # the forkserver every code server is forked from (CODE_SERVER_START=fork)
         parent_location = next((a.split(".", 1)[1] for a in parent_argv if a.startswith("dagster_code.")), "")
         return f"forkserver:{parent_location}"
     if "code-server" in argv and "start" in argv:

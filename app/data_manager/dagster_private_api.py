@@ -19,6 +19,8 @@ from typing import Any
 # Modules named where they are preloaded (a forkserver's, the dg forks' server), not imported here.
 RUN_WORKER_MODULE = "dagster._grpc.impl"  # what a run worker runs: the forked run workers preload it
 DG_CLI_MODULE = "dagster_dg_cli.cli"  # the dg CLI: the designer's dg forks preload it
+# What every code server imports (Dagster's gRPC server and CLI): the forkserver of code servers preloads it.
+CODE_SERVER_MODULES = ("dagster._grpc.server", "dagster._cli")
 # The storage of the temporary instance `dg check defs` / `dg list defs` make (SQLite, with SQLAlchemy and
 # Alembic): the designer's dg forks preload it instead of importing it in every fork.
 TEMPORARY_INSTANCE_MODULES = (
@@ -76,7 +78,14 @@ _NAMES: dict[str, tuple[str, str | None]] = {
     "PickledObjectFilesystemIOManager": ("dagster._core.storage.fs_io_manager", "PickledObjectFilesystemIOManager"),
 }
 
-__all__ = ["DG_CLI_MODULE", "FAILURE_ERROR_PREFIX", "RUN_WORKER_MODULE", "TEMPORARY_INSTANCE_MODULES", *_NAMES]
+__all__ = [
+    "CODE_SERVER_MODULES",
+    "DG_CLI_MODULE",
+    "FAILURE_ERROR_PREFIX",
+    "RUN_WORKER_MODULE",
+    "TEMPORARY_INSTANCE_MODULES",
+    *_NAMES,
+]
 
 
 def __getattr__(name: str) -> Any:

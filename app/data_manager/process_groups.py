@@ -21,6 +21,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def argv_of(cmdline: list[str]) -> list[str]:
+    """A process's arguments from its /proc cmdline as psutil splits it. A forked code server's command line is a
+    title (forked_code_servers.py): one string padded with empty ones, split here at its spaces."""
+    words = [part for part in cmdline if part]
+    return words[0].split(" ") if len(words) == 1 and len(cmdline) > 1 else cmdline
+
+
 def signal_group(process: subprocess.Popen | int, sig: int) -> None:
     """`sig` to the group `process` (or the pid) leads; nothing when it is gone."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -79,7 +86,7 @@ class LinePrinter:
                 log.write(line + "\n")
 
 
-def _pump(stream: IO[bytes], role: str, printer: LinePrinter) -> None:
+def pump_lines(stream: IO[bytes], role: str, printer: LinePrinter) -> None:
     for raw in iter(stream.readline, b""):
         printer.write(role, raw.decode(errors="replace").rstrip("\n"))
     stream.close()
@@ -104,5 +111,5 @@ def spawn(
         start_new_session=True,
         user=user,
     )
-    threading.Thread(target=_pump, args=(process.stdout, role, printer), daemon=True).start()
+    threading.Thread(target=pump_lines, args=(process.stdout, role, printer), daemon=True).start()
     return process

@@ -117,10 +117,16 @@ SETTINGS: dict[str, Setting] = {
     ),
     "MAX_CONCURRENT_RUNS": Setting("4", "QueuedRunCoordinator limit", _positive_int),
     "CODE_SERVER_MODE": _choice(
-        "proxy: `dagster code-server start` (reloads code in place); direct: `dagster api grpc` (half the memory);"
-        " compose defaults to direct",
+        "proxy: `dagster code-server start` (reloads code in place, runs in flight go on); direct: `dagster api grpc`"
+        " alone (a quarter less memory; a reload restarts it); compose defaults to direct",
         "proxy",
         "direct",
+    ),
+    "CODE_SERVER_START": _choice(
+        "fork: every code server (and a proxy's child, at each reload) is a fork of one process that imported"
+        " Dagster once, sharing its memory; spawn: a fresh interpreter per code server, as Dagster starts them",
+        "fork",
+        "spawn",
     ),
     "RUN_WORKER_START": _choice(
         "forkserver: each code server forks its runs from a process that imported Dagster once, at its first run"

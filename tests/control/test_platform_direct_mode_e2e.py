@@ -13,6 +13,7 @@ import pytest
 from conftest import serving_home
 from data_manager.locations.model import Location
 from data_manager.paths import ProjectPaths
+from data_manager.process_groups import argv_of
 from platform_support import make_home, run_cli
 from stack import LocalStack
 
@@ -37,7 +38,9 @@ def stack(postgres_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def test_each_location_is_one_api_grpc_process_and_runs_succeed(stack: LocalStack) -> None:
     servers = stack.find_processes("dagster", f" dagster_code.{NAME} ")
-    assert [server.cmdline()[3:5] for server in servers] == [["api", "grpc"]], "no code-server proxy in direct mode"
+    assert [argv_of(server.cmdline())[3:5] for server in servers] == [["api", "grpc"]], (
+        "no code-server proxy in direct mode"
+    )
     run_id = stack.launch_job(NAME, f"{NAME}_pipeline")
     assert stack.wait_for_run(run_id, timeout_s=120) == "SUCCESS"
 

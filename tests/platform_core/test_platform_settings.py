@@ -28,6 +28,7 @@ BAD_VALUES = {
     "LOCAL_PORT_OFFSET": "-3",
     "CODE_SERVER_MODE": "fast",
     "RUN_WORKER_START": "fork",
+    "CODE_SERVER_START": "forkserver",
     "RUN_LAUNCHER": "k8s",
     "DESIGNER_READ_ONLY": "yes",
     "SAMPLE_API_URL": "127.0.0.1:8099",

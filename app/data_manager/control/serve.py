@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from data_manager.atomic_files import write_atomic
+from data_manager.control import forked_code_servers
 from data_manager.control.health import wait_until_serving
 from data_manager.control.supervisor import Supervisor
 from data_manager.db import ensure_platform_databases
@@ -94,6 +95,7 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         working_directory=paths.app_dir,
         mode=env("CODE_SERVER_MODE"),
         run_worker_start=env("RUN_WORKER_START"),
+        code_server_start=env("CODE_SERVER_START"),
         grace_s=grace_s,
         on_registry_change=write_local_workspace,
         on_server_down=recover_lost_runs,
@@ -101,6 +103,8 @@ def serve(paths: ProjectPaths, bind: str, local_workspace: Path | None, pidfile:
         on_restarted=lambda name: restart_request_file(paths, name).unlink(missing_ok=True),
         on_processes_changed=lambda pgids: record_code_server_groups(paths, pgids) if local_workspace else None,
     )
+    if supervisor.code_server_start == "fork":
+        forked_code_servers.start_forkserver()  # its imports run while the databases are checked
     registry = served_registry(paths)
     ensure_platform_databases(say=supervisor.say)
     # A previous data-manager died with these runs in flight; checking needs dagster, so off the start path.

@@ -3,11 +3,12 @@
 Two ways to serve a location (CODE_SERVER_MODE):
 - `proxy` (default): `dagster code-server start`, a proxy that reloads code by replacing its
   `dagster api grpc` child, so the UI's Reload picks up new code without a restart;
-- `direct`: `dagster api grpc` alone: about half the memory and start-up CPU, and code is
+- `direct`: `dagster api grpc` alone: one process per location instead of two, and code is
   reloaded by restarting the process (`data-manager reload` asks us to).
 
 Either way Dagster's CLI starts through `forked_run_workers` (RUN_WORKER_START=forkserver), so runs fork from
-a warm process instead of importing Dagster afresh.
+a warm process instead of importing Dagster afresh, and each server is itself a fork of one warm process
+(CODE_SERVER_START=fork, forked_code_servers.py) instead of a fresh interpreter.
 
 Each server runs in its own process group, because `dagster code-server start`
 ignores SIGTERM/SIGINT when backgrounded and its `dagster api grpc` child
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_manager.control import forked_run_workers
+from data_manager.control import forked_code_servers, forked_run_workers
 from data_manager.locations.registry import CodeLocation, Registry
 from data_manager.process_groups import Backoff, LinePrinter, signal_group, spawn, stop_group
 
@@ -49,6 +50,19 @@ CODE_SERVER_MODES = {"proxy": ["code-server", "start"], "direct": ["api", "grpc"
 RUN_WORKER_STARTS = {"forkserver": forked_run_workers.command, "spawn": lambda: [sys.executable, "-m", "dagster"]}
 
 
+def code_server_args(
+    spec: ServerSpec, bind_host: str, working_directory: Path | None, mode: str = "proxy"
+) -> list[str]:
+    """Dagster's CLI arguments that serve `spec`."""
+    args = [
+        *CODE_SERVER_MODES[mode], "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
+        "--location-name", spec.name,
+    ]  # fmt: skip
+    if working_directory is not None:
+        args += ["--working-directory", str(working_directory)]
+    return args
+
+
 def code_server_command(
     spec: ServerSpec,
     bind_host: str,
@@ -56,14 +70,8 @@ def code_server_command(
     mode: str = "proxy",
     run_worker_start: str = "forkserver",
 ) -> list[str]:
-    command = [
-        *RUN_WORKER_STARTS[run_worker_start](), *CODE_SERVER_MODES[mode],
-        "-m", spec.module, "-h", bind_host, "-p", str(spec.port),
-        "--location-name", spec.name,
-    ]  # fmt: skip
-    if working_directory is not None:
-        command += ["--working-directory", str(working_directory)]
-    return command
+    """The command line of a code server started as a subprocess (CODE_SERVER_START=spawn)."""
+    return [*RUN_WORKER_STARTS[run_worker_start](), *code_server_args(spec, bind_host, working_directory, mode)]
 
 
 @dataclass
@@ -83,6 +91,7 @@ class Supervisor:
     working_directory: Path | None = None
     mode: str = "proxy"
     run_worker_start: str = "forkserver"
+    code_server_start: str = "fork"
     grace_s: float = 10.0
     on_registry_change: Callable[[Registry], None] | None = None
     on_server_down: Callable[[str], None] | None = None
@@ -104,10 +113,16 @@ class Supervisor:
         self._reload.set()
 
     def _start(self, server: ManagedServer) -> None:
-        command = code_server_command(
-            server.spec, self.bind_host, self.working_directory, self.mode, self.run_worker_start
-        )
-        process = spawn(server.spec.name, command, self.printer)  # own process group
+        name = server.spec.name
+        if self.code_server_start == "fork":
+            args = code_server_args(server.spec, self.bind_host, self.working_directory, self.mode)
+            warm_runs = self.run_worker_start == "forkserver"
+            process = forked_code_servers.start(name, args, self.printer, warm_runs)  # own process group
+        else:
+            command = code_server_command(
+                server.spec, self.bind_host, self.working_directory, self.mode, self.run_worker_start
+            )
+            process = spawn(name, command, self.printer)  # own process group
         server.process = process
         server.started_at = time.monotonic()
         self._processes_changed()

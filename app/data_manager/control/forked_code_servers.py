@@ -1,0 +1,188 @@
+"""Code servers forked from one warm parent (CODE_SERVER_START=fork, the default).
+
+Each code server used to be a fresh interpreter that imported Dagster, its gRPC server, its Postgres storage and
+dagster-dbt on its own: about 1.6 s of CPU at every start and every reload, and the same 100 MB in every
+location. Here `data-manager serve` keeps one forkserver (warm_forks.py) that imports those libraries once and
+nothing else: no location's code, and nothing gRPC-related is initialised in it, it is only imported. Each code
+server is a fork of it that runs what `python -m data_manager.control.forked_run_workers ARGS` would run, with
+the same arguments, working directory and environment, in its own process group, its output through the
+supervisor's printer. Its pages stay shared with the parent until written.
+
+In proxy mode the proxy is such a fork, and so is every `dagster api grpc` child it starts (at start and at each
+reload): the proxy finds the forkserver's socket in `ADDRESS_ENV`. A proxy that cannot reach it (the serve
+process is gone) starts its child as Dagster does, as a subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from multiprocessing import forkserver as stdlib_forkserver
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import setproctitle
+
+from data_manager import warm_forks
+from data_manager.control import forked_run_workers
+from data_manager.dagster_private_api import CODE_SERVER_MODULES
+from data_manager.process_groups import LinePrinter, pump_lines
+
+# Each fork runs the serve process's main module again as `__mp_main__` (multiprocessing's rule): runpy's warning
+# that it is imported already is noise. Set here, in the forkserver (this module is in its preload list).
+warnings.filterwarnings("ignore", "'data_manager[.a-z_]*' found in sys.modules", RuntimeWarning)
+
+ADDRESS_ENV = "DATA_PLATFORM_CODE_SERVER_FORKS"  # the forkserver's socket, for a proxy's `api grpc` child
+# The libraries every code server imports, whatever its location; the location's own code is imported by the fork.
+PRELOAD = (*CODE_SERVER_MODULES, "dagster_postgres", "dagster_dbt", "dbt.graph", "data_manager.components",
+           forked_run_workers.MODULE, __name__)  # fmt: skip
+
+
+class ForkedServer:
+    """A forked code server, as the supervisor and Dagster's proxy use a `subprocess.Popen`."""
+
+    def __init__(self, process, args: Sequence[str]) -> None:
+        self._process = process
+        self.args = list(args)
+        self.pid: int = process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode  # negative for a signal, as Popen's
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def start_forkserver() -> None:
+    """In `data-manager serve`: start the forkserver now (its imports run while the stack starts) and tell the
+    proxies where it listens."""
+    warm_forks.forkserver(PRELOAD)
+    warm_forks.warm_up()
+    os.environ[ADDRESS_ENV] = stdlib_forkserver._forkserver._forkserver_address
+
+
+def start(role: str, args: Sequence[str], printer: LinePrinter, warm_run_workers: bool) -> ForkedServer:
+    """Dagster's CLI with `args` (`api grpc …`, `code-server start …`) in a fork, leading a process group of its own,
+    its output through `printer`; run workers forked too (forked_run_workers.py) when `warm_run_workers`."""
+    read_end, write_end = os.pipe()
+    context = warm_forks.forkserver(PRELOAD)
+    request = (list(args), os.getcwd(), dict(os.environ), warm_run_workers)
+    output = Connection(write_end, readable=False)  # sent to the fork as a file descriptor
+    process = context.Process(target=_serve, args=(request, output, 0))
+    try:
+        process.start()
+    finally:
+        output.close()
+    threading.Thread(target=pump_lines, args=(os.fdopen(read_end, "rb"), role, printer), daemon=True).start()
+    return ForkedServer(process, args)
+
+
+def _serve(request: tuple[list[str], str, dict[str, str], bool], output: Connection, group: int) -> None:
+    """In the fork: become the code server's process (group, output, directory, environment) and run it.
+
+    `group` 0 leads a new process group; else the fork joins that group (a proxy's, in the same session: the
+    forkserver's, so a proxy and its children are groups, not sessions)."""
+    args, cwd, environ, warm_run_workers = request
+    os.setpgid(0, group)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    output.close()
+    # The command line it would have as a subprocess, for ps, the soak and the tests that look for it by name
+    # (before the environment changes: setproctitle finds the command line's memory through it).
+    starts = forked_run_workers.command() if warm_run_workers else [sys.executable, "-m", "dagster"]
+    setproctitle.setproctitle(" ".join([*starts, *args]))
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(environ)
+    sys.path.insert(0, cwd)  # what `python -m` puts first
+    sys.argv = [forked_run_workers.__file__, *args]
+    # Forks of this process run what `python -m data_manager.control.forked_run_workers` runs (multiprocessing
+    # imports the main module again in each child): make it this process's main module.
+    sys.modules["__main__"] = importlib.import_module(forked_run_workers.MODULE)
+    if args[:2] == ["code-server", "start"]:
+        fork_proxy_children()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.reconfigure(line_buffering=True)
+    code: object = 0
+    try:
+        if warm_run_workers:
+            forked_run_workers.main()
+        else:
+            from data_manager.dagster_private_api import dagster_cli_main
+
+            dagster_cli_main()
+    except SystemExit as exc:
+        code = exc.code
+    except BaseException as exc:  # what a crashed process would print
+        import traceback
+
+        traceback.print_exception(exc)
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def fork_proxy_children() -> None:
+    """In a forked proxy: start its `api grpc` children as forks of the serve process's forkserver too."""
+    address = os.environ.get(ADDRESS_ENV)
+    server = stdlib_forkserver._forkserver
+    if not address or server._forkserver_alive_fd is None:  # not a fork of that forkserver
+        return
+    from data_manager.dagster_private_api import grpc_server
+
+    open_subprocess = grpc_server.open_ipc_subprocess
+
+    def open_ipc_subprocess(parts: Sequence[str], **kwargs) -> subprocess.Popen | ForkedServer:
+        prefix = forked_run_workers.command()
+        if list(parts[: len(prefix)]) != prefix:
+            return open_subprocess(parts, **kwargs)
+        try:
+            return _fork_child(list(parts[len(prefix) :]), kwargs.get("cwd"), kwargs.get("env"))
+        except OSError:  # the serve process and its forkserver are gone
+            return open_subprocess(parts, **kwargs)
+
+    server._forkserver_address = address
+    server.ensure_running = lambda: None  # the serve process's forkserver: started, and restarted, there
+    grpc_server.open_ipc_subprocess = open_ipc_subprocess
+
+
+def _fork_child(args: list[str], cwd: str | None, environ: dict[str, str] | None) -> ForkedServer:
+    """The proxy's child, in the proxy's process group (the supervisor stops the group), its output the proxy's."""
+    context = warm_forks.forkserver(PRELOAD)
+    request = (args, str(Path(cwd or os.getcwd())), dict(environ or os.environ), True)
+    output = Connection(os.dup(sys.stdout.fileno()), readable=False)
+    process = context.Process(target=_serve, args=(request, output, os.getpgid(0)))
+    try:
+        process.start()
+    finally:
+        output.close()
+    return ForkedServer(process, args)
