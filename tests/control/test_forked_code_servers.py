@@ -72,7 +72,12 @@ def main() -> None:
     time.sleep(0.5)
     facts["left"] = forks_of(forkserver)
     facts["output"] = sink.getvalue()
+    address = os.environ[forked_code_servers.ADDRESS_ENV]
+    os.kill(forkserver, 9)  # killed: the next server starts a new one, and proxies are told its address
+    while psutil.Process(forkserver).status() != psutil.STATUS_ZOMBIE:
+        time.sleep(0.05)
     crashed = forked_code_servers.start("bad", ["api", "grpc", "--no-such-option"], LinePrinter(sink), False)
+    facts["new_address"] = os.environ[forked_code_servers.ADDRESS_ENV] != address
     facts["bad_returncode"] = crashed.wait(60)
     facts["bad_output"] = sink.getvalue()[len(facts["output"]):]
     print(json.dumps(facts))
@@ -110,11 +115,11 @@ def test_a_proxy_and_its_children_are_forks_in_one_group_and_a_reload_forks_agai
     assert "Started Dagster code proxy server" in facts["output"] and "[probe] " in facts["output"]
 
 
-def test_a_direct_server_leads_its_group_and_a_failing_one_reports_its_exit_code(tmp_path: Path) -> None:
+def test_a_direct_server_leads_its_group_and_after_a_killed_forkserver_a_new_one_serves(tmp_path: Path) -> None:
     facts = serve(tmp_path, "direct")
     forks = {int(pid): command for pid, command in facts["forks"].items()}
     assert list(forks) == [facts["server"]] and " api grpc -f " in forks[facts["server"]]
     assert facts["groups"] == {str(facts["server"]): facts["server"]}
     assert facts["returncode"] is not None and facts["left"] == {}
-    assert facts["bad_returncode"] == 2, facts["bad_output"]
+    assert facts["bad_returncode"] == 2 and facts["new_address"], facts["bad_output"]
     assert "Error: No such option '--no-such-option'" in facts["bad_output"]

@@ -79,8 +79,8 @@ class ForkedServer:
 
 
 def start_forkserver() -> None:
-    """In `data-manager serve`: start the forkserver now (its imports run while the stack starts) and tell the
-    proxies where it listens."""
+    """In `data-manager serve`: start the forkserver now (its imports run while the stack starts), or again when it
+    died, and tell the proxies where it listens (a stdlib forkserver's socket: its private attribute)."""
     warm_forks.forkserver(PRELOAD)
     warm_forks.warm_up()
     os.environ[ADDRESS_ENV] = stdlib_forkserver._forkserver._forkserver_address
@@ -89,6 +89,7 @@ def start_forkserver() -> None:
 def start(role: str, args: Sequence[str], printer: LinePrinter, warm_run_workers: bool) -> ForkedServer:
     """Dagster's CLI with `args` (`api grpc …`, `code-server start …`) in a fork, leading a process group of its own,
     its output through `printer`; run workers forked too (forked_run_workers.py) when `warm_run_workers`."""
+    start_forkserver()  # a killed one starts again here, at a new address
     read_end, write_end = os.pipe()
     context = warm_forks.forkserver(PRELOAD)
     request = (list(args), os.getcwd(), dict(os.environ), warm_run_workers)
