@@ -20,6 +20,30 @@ async function sinceMark(page, mark, ready, arg) {
   );
 }
 
+/** Frames the page drew per second while `action` ran; throws when the canvas's viewport did not move. */
+async function framesWhile(page, action) {
+  const viewport = () => page.evaluate(() => document.querySelector(".react-flow__viewport").style.transform);
+  const before = await viewport();
+  await page.evaluate(() => {
+    const counter = { frames: 0, start: performance.now(), on: true };
+    window.benchFrames = counter;
+    const tick = () => {
+      if (!counter.on) return;
+      counter.frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await action();
+  const fps = await page.evaluate(() => {
+    const counter = window.benchFrames;
+    counter.on = false;
+    return Math.round((counter.frames * 1000) / (performance.now() - counter.start));
+  });
+  if ((await viewport()) === before) throw new Error(`the canvas did not move (${before})`);
+  return fps;
+}
+
 function synthetic() {
   const components = [];
   const assets = [];
@@ -73,24 +97,34 @@ try {
   result.synthetic_layout_draw_ms = Math.round(
     await sinceMark(page, "designer:preview-loaded", (count) => document.querySelectorAll(".asset-row[data-asset]").length >= count, ASSETS),
   );
-  // frames per second while panning the 1000-asset canvas for one second
-  result.synthetic_pan_fps = await page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const pane = document.querySelector(".react-flow__pane");
-        const box = pane.getBoundingClientRect();
-        let frames = 0;
-        const start = performance.now();
-        const tick = (now) => {
-          frames++;
-          const x = box.left + box.width / 2 + Math.sin(frames / 5) * 50;
-          pane.dispatchEvent(new WheelEvent("wheel", { deltaX: Math.cos(frames / 5) * 20, deltaY: 0, clientX: x, clientY: box.top + 100, bubbles: true }));
-          if (now - start < 1000) requestAnimationFrame(tick);
-          else resolve(Math.round((frames * 1000) / (now - start)));
-        };
-        requestAnimationFrame(tick);
-      }),
-  );
+  // frames per second while the 1000-asset canvas is dragged (pan) and wheeled (zoom) by the mouse, about a second
+  // each; the viewport must have moved, or the figure would measure an idle page
+  // a spot of bare canvas near the middle: a drag that starts on a node does not pan
+  const [cx, cy] = await page.evaluate(() => {
+    const box = document.querySelector(".react-flow__pane").getBoundingClientRect();
+    for (let ring = 0; ring < 40; ring++)
+      for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]]) {
+        const [x, y] = [box.left + box.width / 2 + dx * ring * 10, box.top + box.height / 2 + dy * ring * 10];
+        if (document.elementFromPoint(x, y)?.classList.contains("react-flow__pane")) return [x, y];
+      }
+    throw new Error("no bare canvas to drag");
+  });
+  result.synthetic_pan_fps = await framesWhile(page, async () => {
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let step = 1; step <= 60; step++) {
+      await page.mouse.move(cx + Math.sin(step / 8) * 250, cy + Math.cos(step / 8) * 120);
+      await page.waitForTimeout(16);
+    }
+    await page.mouse.up();
+  });
+  result.synthetic_zoom_fps = await framesWhile(page, async () => {
+    await page.mouse.move(cx, cy);
+    for (let step = 0; step < 50; step++) {
+      await page.mouse.wheel(0, step % 20 < 10 ? -60 : 60); // in, out, in: it ends zoomed in
+      await page.waitForTimeout(16);
+    }
+  });
   if (console_.errors.length) result.console_errors = console_.errors;
   if (missing.length) result.not_found = missing;
 } finally {

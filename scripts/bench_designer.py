@@ -5,7 +5,8 @@
 - first_canvas_ms: navigation to the sample location's assets drawn (its preview warmed first). Target <= 1500.
 - synthetic_layout_draw_ms: 1000 synthetic assets, preview arrival to every asset row drawn. Target <= 2000.
 - form_render_ms: a node selected to its form's fields drawn. Target <= 100.
-- synthetic_pan_fps: frames per second while panning the 1000-asset canvas (the seed's 60 FPS).
+- synthetic_pan_fps, synthetic_zoom_fps: frames per second while the 1000-asset canvas is dragged, and wheeled, by
+  the mouse (goal >= 30; the seed's 60 FPS); the viewport must have moved.
 - write_saved_s, write_reloaded_s (goal <= 3), lineage_edit_confirmed_s (goal <= 2), undo_s, state_poll_s:
   designer writes and the live-state poll against a running platform of their own (`designer_write_bench`;
   `--server-only` measures just these).

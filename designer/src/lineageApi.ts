@@ -29,8 +29,9 @@ export const lineageApi = {
   async edges(name: string): Promise<LineageEdge[]> {
     return (await request<{ edges: LineageEdge[] }>("GET", `${location(name)}/lineage`)).edges;
   },
-  async addEdge(name: string, source: string, target: string): Promise<LineageEdge[]> {
-    const body: NewEdge = { source, target };
+  /** Write the dependency; with `expectedDiff` (a reviewed dry run's), only if that is still what it writes (409). */
+  async addEdge(name: string, source: string, target: string, expectedDiff?: string): Promise<LineageEdge[]> {
+    const body: NewEdge = expectedDiff === undefined ? { source, target } : { source, target, expected_diff: expectedDiff };
     return (await request<{ edges: LineageEdge[] }>("POST", `${location(name)}/lineage`, body)).edges;
   },
   /** The unified diff adding the dependency would write (a dry run: nothing is written). */

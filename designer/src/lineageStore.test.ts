@@ -49,9 +49,18 @@ describe("drawing a dependency", () => {
     vi.spyOn(lineageApi, "edgeDiff").mockResolvedValue(DIFF);
     await useLineage.getState().draw("cache/a", "staging/m");
     expect(await useLineage.getState().writeReviewed()).toBe(true);
-    expect(add).toHaveBeenCalledWith("x", "cache/a", "staging/m");
+    expect(add).toHaveBeenCalledWith("x", "cache/a", "staging/m", DIFF); // the reviewed diff, or nothing
     expect(useLineage.getState().review).toBeNull();
     expect(notices).toEqual(["info: Saved: staging/m now depends on cache/a."]);
+  });
+
+  it("says so when the files changed since the diff was shown", async () => {
+    vi.spyOn(lineageApi, "addEdge").mockRejectedValue(new Error("x.sql changed since the diff was shown: nothing written"));
+    vi.spyOn(lineageApi, "edgeDiff").mockResolvedValue(DIFF);
+    await useLineage.getState().draw("cache/a", "staging/m");
+    expect(await useLineage.getState().writeReviewed()).toBe(false);
+    expect(useLineage.getState().review).toBeNull();
+    expect(notices).toEqual(["error: Dependency not added: x.sql changed since the diff was shown: nothing written"]);
   });
 
   it("opens no review when the dry run is refused", async () => {

@@ -93,7 +93,7 @@ export const useLineage = create<LineageState>()((set, get) => ({
     const { location, review } = get();
     if (!location || !review || get().busy) return false;
     try {
-      return await writeEdge(location, review.source, review.target, set);
+      return await writeEdge(location, review.source, review.target, set, review.diff); // what was shown, or nothing
     } finally {
       set({ review: null });
     }
@@ -162,10 +162,18 @@ export const useLineage = create<LineageState>()((set, get) => ({
 }));
 
 /** Write a drawn dependency (one undoable step of the server's journal), then redraw; false when refused. */
-async function writeEdge(location: string, source: string, target: string, set: (state: Partial<LineageState>) => void): Promise<boolean> {
+async function writeEdge(
+  location: string,
+  source: string,
+  target: string,
+  set: (state: Partial<LineageState>) => void,
+  expectedDiff?: string,
+): Promise<boolean> {
   set({ busy: true });
   try {
-    await tracked(`Adding the dependency of ${target}…`, () => lineageApi.addEdge(location, source, target));
+    await tracked(`Adding the dependency of ${target}…`, () =>
+      expectedDiff === undefined ? lineageApi.addEdge(location, source, target) : lineageApi.addEdge(location, source, target, expectedDiff),
+    );
     await afterWrite(location, `Saved: ${target} now depends on ${source}.`);
     return true;
   } catch (error) {

@@ -131,7 +131,18 @@ def test_lineage_into_a_dbt_model_is_a_dbt_source_shown_as_a_diff_first(
     assert model.read_bytes() == original
 
     try:
-        drawn = client.post(f"{base}/lineage", json={"source": source, "target": target})
+        # the lines the diff showed changed after it was shown: Write with that diff lands nothing
+        model.write_bytes(b"-- edited by hand meanwhile\n" + original)
+        stale = client.post(
+            f"{base}/lineage", json={"source": source, "target": target, "expected_diff": dry.json()["diff"]}
+        )
+        assert stale.status_code == 409, stale.text
+        assert "changed since the diff was shown" in stale.json()["errors"][0]["message"]
+        assert model.read_bytes() == b"-- edited by hand meanwhile\n" + original
+        model.write_bytes(original)
+        drawn = client.post(
+            f"{base}/lineage", json={"source": source, "target": target, "expected_diff": dry.json()["diff"]}
+        )
         assert drawn.status_code == 201, drawn.text
         assert {"source": source, "target": target, "origin": "drawn", "kind": "dbt_source"} in drawn.json()["edges"]
         assets = {asset["key"]: asset for asset in client.get(f"{base}/preview").json()["assets"]}

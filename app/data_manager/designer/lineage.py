@@ -143,12 +143,21 @@ def unified_diff(layout: LocationLayout, changes: Mapping[Path, bytes | None]) -
 
 
 def _written(
-    layout: LocationLayout, label: str, changes: Mapping[Path, bytes | None], dry_run: bool
+    layout: LocationLayout,
+    label: str,
+    changes: Mapping[Path, bytes | None],
+    dry_run: bool,
+    expected_diff: str | None = None,
 ) -> dict[str, object]:
     diff = unified_diff(layout, changes)
     files = [layout.relative(path) for path in changes]
     if dry_run:
         return {"location": layout.name, "dry_run": True, "diff": diff, "files": files}
+    if expected_diff is not None and diff != expected_diff:  # what lands is what was shown, or nothing
+        raise DesignerError(
+            [f"{', '.join(files)} changed since the diff was shown: nothing written; review the new diff"],
+            kind=CONFLICT,
+        )
     step = apply_change(layout, label, changes)
     return {**lineage(layout), "diff": diff, "files": files, "step": step.as_dict() if step else None}
 
@@ -157,9 +166,11 @@ def _defs_file(layout: LocationLayout, instance_path: str) -> Path:
     return layout.ensure_inside(layout.instance_dir(instance_path) / DEFS_FILE)
 
 
-def add_edge(layout: LocationLayout, source: str, target: str, dry_run: bool = False) -> dict[str, object]:
+def add_edge(
+    layout: LocationLayout, source: str, target: str, dry_run: bool = False, expected_diff: str | None = None
+) -> dict[str, object]:
     """Make `target` depend on `source`: a post-processing rule in its component's defs.yaml, or a dbt source
-    of its model."""
+    of its model. With `expected_diff` (a reviewed dry run's), nothing is written unless the diff is still that."""
     assets = preview.preview_location(layout)["assets"]
     with location_lock(layout.paths, layout.name):
         drawn = _drawn_in_location(layout)
@@ -172,14 +183,15 @@ def add_edge(layout: LocationLayout, source: str, target: str, dry_run: bool = F
             raise DesignerError(problems, kind=kind)
         label = f"draw {source} → {target}"
         if target in models:
-            return _written(layout, label, dbt_lineage.add_changes(layout, source, models[target]), dry_run)
+            changes = dbt_lineage.add_changes(layout, source, models[target])
+            return _written(layout, label, changes, dry_run, expected_diff)
         asset = next(asset for asset in assets if asset["key"] == target)
         own_deps = [dep for dep in asset["deps"] if dep not in drawn.get(target, [])]
         defs_file = _defs_file(layout, asset["component"])
         content = instances.edited_yaml(
             layout, defs_file, lambda document: add_drawn_dep(document, target, source, own_deps)
         )
-        return _written(layout, label, {defs_file: content}, dry_run)
+        return _written(layout, label, {defs_file: content}, dry_run, expected_diff)
 
 
 def remove_edge(layout: LocationLayout, source: str, target: str, dry_run: bool = False) -> dict[str, object]:

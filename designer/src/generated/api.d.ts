@@ -1038,6 +1038,11 @@ export interface components {
              * @default false
              */
             dry_run?: boolean;
+            /**
+             * Expected Diff
+             * @description Write only if the diff is still this one (a reviewed dry run's); 409 and nothing written otherwise
+             */
+            expected_diff?: string | null;
         };
         /** Entity */
         Entity: {
@@ -4044,7 +4049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The dependency exists already, or is not a drawn one */
+            /** @description The dependency exists already, is not a drawn one, or its files changed since the reviewed diff */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4115,7 +4120,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The dependency exists already, or is not a drawn one */
+            /** @description The dependency exists already, is not a drawn one, or its files changed since the reviewed diff */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4179,7 +4184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The dependency exists already, or is not a drawn one */
+            /** @description The dependency exists already, is not a drawn one, or its files changed since the reviewed diff */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -21,7 +21,10 @@ router = APIRouter(
     tags=["designer"],
     responses={
         404: {"model": ErrorBody, "description": "Unknown location, asset or dependency"},
-        409: {"model": ErrorBody, "description": "The dependency exists already, or is not a drawn one"},
+        409: {
+            "model": ErrorBody,
+            "description": "The dependency exists already, is not a drawn one, or its files changed since the reviewed diff",
+        },
         422: {"model": ErrorBody, "description": "Invalid input (a cycle, say) or dg refused the result"},
     },
 )
@@ -33,6 +36,10 @@ class Edge(BaseModel):
         description="Downstream asset key (a component's asset or a dbt model): gets `source` in its deps"
     )
     dry_run: bool = Field(False, description="Only answer the diff of the files it would write")
+    expected_diff: str | None = Field(
+        None,
+        description="Write only if the diff is still this one (a reviewed dry run's); 409 and nothing written otherwise",
+    )
 
 
 @router.get("/locations/{name}/lineage", summary="Every dependency with its origin: drawn, dbt or declared")
@@ -48,7 +55,7 @@ def get_lineage(location: Layout) -> dict[str, object]:
     responses={200: {"description": "dry_run: the diff, nothing written"}},
 )
 def add_edge(body: Edge, location: Layout, response: Response) -> dict[str, object]:
-    result = lineage.add_edge(location, body.source, body.target, body.dry_run)
+    result = lineage.add_edge(location, body.source, body.target, body.dry_run, body.expected_diff)
     if body.dry_run:
         response.status_code = 200
         return result
