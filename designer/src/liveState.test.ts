@@ -22,4 +22,16 @@ describe("live state", () => {
     useLive.getState().reset("other");
     expect(useLive.getState().picked).toEqual([]);
   });
+
+  it("picks a node's assets together, and unpicks them when all were picked", () => {
+    useLive.getState().reset("shop");
+    useLive.getState().toggle("x");
+    useLive.getState().toggle("n/1");
+    useLive.getState().toggleAll(["n/1", "n/2"]); // one of them picked: pick the rest
+    expect(useLive.getState().picked).toEqual(["x", "n/1", "n/2"]);
+    useLive.getState().toggleAll(["n/1", "n/2"]); // all picked: unpick them, keep the others
+    expect(useLive.getState().picked).toEqual(["x"]);
+    useLive.getState().toggleAll([]);
+    expect(useLive.getState().picked).toEqual(["x"]);
+  });
 });

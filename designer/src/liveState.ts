@@ -16,6 +16,8 @@ interface LiveState {
   reset(location: string | null): void;
   load(): Promise<void>;
   toggle(key: string): void;
+  /** Pick every one of `keys` (a node's assets), or unpick them all when all are picked already. */
+  toggleAll(keys: string[]): void;
 }
 
 export const useLive = create<LiveState>()((set, get) => ({
@@ -42,6 +44,12 @@ export const useLive = create<LiveState>()((set, get) => ({
   toggle(key) {
     const picked = get().picked;
     set({ picked: picked.includes(key) ? picked.filter((item) => item !== key) : [...picked, key] });
+  },
+
+  toggleAll(keys) {
+    const picked = get().picked;
+    const all = keys.length > 0 && keys.every((key) => picked.includes(key));
+    set({ picked: all ? picked.filter((item) => !keys.includes(item)) : [...picked, ...keys.filter((key) => !picked.includes(key))] });
   },
 }));
 

@@ -247,6 +247,15 @@ await step("select-and-run", async () => {
   await page.getByLabel(`Select ${PICKED[0]} for a run`).check();
   await page.locator(`li[data-asset="${PICKED[1]}"] .asset-key`).click({ modifiers: ["Shift"] });
   if (!(await page.getByLabel(`Select ${PICKED[1]} for a run`).isChecked())) throw new Error("shift-click did not pick the asset");
+  // a node's own checkbox picks all its assets (materialize the node), and unpicks them again
+  const nodePick = page.getByLabel("Select every asset of shop_sync for a run");
+  const nodeAssets = await page.getByTestId("node-shop_sync").locator(".asset-row[data-asset]").count();
+  await nodePick.check();
+  await page.getByRole("button", { name: `Run ${nodeAssets} selected` }).waitFor({ timeout: SLOW });
+  await nodePick.uncheck();
+  await page.getByRole("button", { name: "Run pipeline" }).waitFor({ timeout: SLOW });
+  await page.getByLabel(`Select ${PICKED[0]} for a run`).check();
+  await page.locator(`li[data-asset="${PICKED[1]}"] .asset-key`).click({ modifiers: ["Shift"] });
   await page.getByRole("button", { name: "Run 2 selected" }).click();
   const status = page.getByTestId("run-status");
   await status.filter({ hasText: /: (SUCCESS|FAILURE|CANCELED)/ }).waitFor({ timeout: RUN_TIMEOUT });

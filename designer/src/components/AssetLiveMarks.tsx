@@ -16,6 +16,24 @@ export function AssetPick({ assetKey }: { assetKey: string }) {
   );
 }
 
+/** A node's checkbox: picks all of its assets for the next run (materialize the node), or none. */
+export function NodePick({ label, assetKeys }: { label: string; assetKeys: string[] }) {
+  const all = useLive((state) => assetKeys.length > 0 && assetKeys.every((key) => state.picked.includes(key)));
+  const toggleAll = useLive((state) => state.toggleAll);
+  if (!assetKeys.length) return null;
+  return (
+    <input
+      type="checkbox"
+      className="asset-pick nodrag"
+      checked={all}
+      onChange={() => toggleAll(assetKeys)}
+      onClick={(event) => event.stopPropagation()}
+      aria-label={`Select every asset of ${label} for a run`}
+      title={`Select every asset of ${label} for a run`}
+    />
+  );
+}
+
 /** The asset's live state from the running platform (nothing while the webserver is down). */
 export function AssetStateBadge({ assetKey }: { assetKey: string }) {
   const state = useLive((live) => live.states[assetKey]);

@@ -3,7 +3,7 @@ import { memo } from "react";
 
 import { assetHandle, type InstanceNode } from "../graph";
 import { pickOnShiftClick } from "../liveState";
-import { AssetPick, AssetStateBadge } from "./AssetLiveMarks";
+import { AssetPick, AssetStateBadge, NodePick } from "./AssetLiveMarks";
 import { JobAssetPick } from "./AssetPick";
 
 /** One component instance: its name and type, then one row per asset with its kinds and checks. */
@@ -12,6 +12,7 @@ function InstanceNodeViewBase({ data, selected }: NodeProps<InstanceNode>) {
   return (
     <div className={classes.join(" ")} data-testid={`node-${data.label}`} aria-label={`${data.label}, ${data.type}, ${data.assets.length} assets`}>
       <div className="instance-header">
+        <NodePick label={data.label} assetKeys={data.assets.map((asset) => asset.key)} />
         <strong>{data.label}</strong>
         {data.dirty && <span title="Unsaved changes"> ●</span>}
         {data.errorCount > 0 && (
