@@ -109,16 +109,12 @@ export const useLineage = create<LineageState>()((set, get) => ({
   async removeSelected() {
     const { location, selectedEdge } = get();
     if (!location || !selectedEdge) return;
-    set({ busy: true });
-    try {
-      await tracked("Removing the dependency…", () => lineageApi.removeEdge(location, selectedEdge.source, selectedEdge.target));
-      set({ selectedEdge: null });
-      await afterWrite(location, `Removed the dependency of ${selectedEdge.target} on ${selectedEdge.source}.`);
-    } catch (error) {
-      useDesigner.getState().notify("error", `Dependency not removed: ${messageOf(error)}`);
-    } finally {
-      set({ busy: false });
-    }
+    const { source, target } = selectedEdge;
+    const refused = await whileBusy(set, location, "Removing the dependency…", () => lineageApi.removeEdge(location, source, target), {
+      done: `Removed the dependency of ${target} on ${source}.`,
+      then: () => set({ selectedEdge: null }),
+    });
+    if (refused !== null) useDesigner.getState().notify("error", `Dependency not removed: ${refused}`);
   },
 
   selectEdge(edge) {
@@ -138,18 +134,12 @@ export const useLineage = create<LineageState>()((set, get) => ({
   async createJob(job) {
     const { location, picked } = get();
     if (!location) return false;
-    set({ busy: true });
-    try {
-      await tracked(`Creating job ${job}…`, () => lineageApi.createJob(location, job, picked));
-      set({ picking: false, picked: [] });
-      await afterWrite(location, `Created job ${job} (${picked.length} assets).`);
-      return true;
-    } catch (error) {
-      useDesigner.getState().notify("error", `Job not created: ${messageOf(error)}`);
-      return false;
-    } finally {
-      set({ busy: false });
-    }
+    const refused = await whileBusy(set, location, `Creating job ${job}…`, () => lineageApi.createJob(location, job, picked), {
+      done: `Created job ${job} (${picked.length} assets).`,
+      then: () => set({ picking: false, picked: [] }),
+    });
+    if (refused !== null) useDesigner.getState().notify("error", `Job not created: ${refused}`);
+    return refused === null;
   },
 
   async createSchedule(schedule) {
@@ -169,32 +159,34 @@ async function writeEdge(
   set: (state: Partial<LineageState>) => void,
   expectedDiff?: string,
 ): Promise<boolean> {
-  set({ busy: true });
-  try {
-    await tracked(`Adding the dependency of ${target}…`, () =>
-      expectedDiff === undefined ? lineageApi.addEdge(location, source, target) : lineageApi.addEdge(location, source, target, expectedDiff),
-    );
-    await afterWrite(location, `Saved: ${target} now depends on ${source}.`);
-    return true;
-  } catch (error) {
-    useDesigner.getState().notify("error", `Dependency not added: ${messageOf(error)}`);
-    return false;
-  } finally {
-    set({ busy: false });
-  }
+  const add = () =>
+    expectedDiff === undefined ? lineageApi.addEdge(location, source, target) : lineageApi.addEdge(location, source, target, expectedDiff);
+  const refused = await whileBusy(set, location, `Adding the dependency of ${target}…`, add, { done: `Saved: ${target} now depends on ${source}.` });
+  if (refused !== null) useDesigner.getState().notify("error", `Dependency not added: ${refused}`);
+  return refused === null;
 }
 
 /** Run a create call; null when it worked, else the API's message in words. */
-async function runCreate(
-  location: string | null,
-  call: () => Promise<unknown>,
-  done: string,
+function runCreate(location: string | null, call: () => Promise<unknown>, done: string, set: (state: Partial<LineageState>) => void): Promise<string | null> {
+  if (!location) return Promise.resolve("Choose a location first.");
+  return whileBusy(set, location, "Creating…", call, { done });
+}
+
+/**
+ * One write of the lineage: busy while `call` runs (shown as `label` when slow), then `then`, the canvas redrawn
+ * and `done` said. null when it worked, else the API's refusal in words (the caller says it its way).
+ */
+async function whileBusy(
   set: (state: Partial<LineageState>) => void,
+  location: string,
+  label: string,
+  call: () => Promise<unknown>,
+  { done, then }: { done: string; then?: () => void },
 ): Promise<string | null> {
-  if (!location) return "Choose a location first.";
   set({ busy: true });
   try {
-    await tracked("Creating…", call);
+    await tracked(label, call);
+    then?.();
     await afterWrite(location, done);
     return null;
   } catch (error) {
