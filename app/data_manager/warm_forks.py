@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
@@ -27,6 +28,10 @@ from typing import Any
 from data_manager.process_groups import signal_group
 
 STOP_GRACE_S = 2.0
+# Each fork runs its caller's main module again as `__mp_main__` (multiprocessing's rule), preloaded already: runpy's
+# warning that it is "found in sys.modules" (in every run's log) is noise. Set on import, so in each forkserver too
+# (they import this module with their preload list), and inherited by its forks.
+warnings.filterwarnings("ignore", "'data_manager[.a-z_]*' found in sys.modules", RuntimeWarning)
 
 
 class ForkTimeout(Exception):

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import threading
-import warnings
 from collections.abc import Sequence
 from multiprocessing import forkserver as stdlib_forkserver
 from multiprocessing.connection import Connection
@@ -34,10 +33,6 @@ from data_manager import warm_forks
 from data_manager.control import forked_run_workers
 from data_manager.dagster_private_api import CODE_SERVER_MODULES
 from data_manager.process_groups import LinePrinter, pump_lines
-
-# Each fork runs the serve process's main module again as `__mp_main__` (multiprocessing's rule): runpy's warning
-# that it is imported already is noise. Set here, in the forkserver (this module is in its preload list).
-warnings.filterwarnings("ignore", "'data_manager[.a-z_]*' found in sys.modules", RuntimeWarning)
 
 ADDRESS_ENV = "DATA_PLATFORM_CODE_SERVER_FORKS"  # the forkserver's socket, for a proxy's `api grpc` child
 # The libraries every code server imports, whatever its location; the location's own code is imported by the fork.
