@@ -80,6 +80,15 @@ def main() -> None:
     facts["new_address"] = os.environ[forked_code_servers.ADDRESS_ENV] != address
     facts["bad_returncode"] = crashed.wait(60)
     facts["bad_output"] = sink.getvalue()[len(facts["output"]):]
+    if mode == "direct":  # a server whose forkserver is killed under it keeps running and counts as running
+        survivor = forked_code_servers.start("survivor", args, LinePrinter(sink), warm_run_workers=True)
+        wait_until_serving("127.0.0.1", port, 120, survivor)
+        os.kill(next(p.pid for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())), 9)
+        time.sleep(1)
+        facts["survivor_poll"] = survivor.poll()
+        facts["survivor_serving"] = wait_until_serving("127.0.0.1", port, 5) >= 0
+        stop_group(survivor, grace_s=10)
+        facts["survivor_stopped"] = survivor.returncode is not None
     print(json.dumps(facts))
 
 
@@ -123,3 +132,4 @@ def test_a_direct_server_leads_its_group_and_after_a_killed_forkserver_a_new_one
     assert facts["returncode"] is not None and facts["left"] == {}
     assert facts["bad_returncode"] == 2 and facts["new_address"], facts["bad_output"]
     assert "Error: No such option '--no-such-option'" in facts["bad_output"]
+    assert facts["survivor_poll"] is None and facts["survivor_serving"] and facts["survivor_stopped"]

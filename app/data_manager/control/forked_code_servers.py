@@ -22,9 +22,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from multiprocessing import forkserver as stdlib_forkserver
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 import setproctitle
@@ -41,25 +43,36 @@ PRELOAD = (*CODE_SERVER_MODULES, "dagster_postgres", "dagster_dbt", "dbt.graph",
 
 
 class ForkedServer:
-    """A forked code server, as the supervisor and Dagster's proxy use a `subprocess.Popen`."""
+    """A forked code server, as the supervisor and Dagster's proxy use a `subprocess.Popen`.
+
+    Its exit code comes from the forkserver that reaps it. When the forkserver dies first, multiprocessing reports
+    255 at once although the server still runs (reparented): it counts as running until its process is gone, so
+    one killed forkserver does not read as every location's server exiting (which would restart them all)."""
 
     def __init__(self, process, args: Sequence[str]) -> None:
         self._process = process
         self.args = list(args)
         self.pid: int = process.pid
+        self._started = _start_time(self.pid)
 
     @property
     def returncode(self) -> int | None:
-        return self._process.exitcode  # negative for a signal, as Popen's
+        code = self._process.exitcode  # negative for a signal, as Popen's
+        if code is not None and self._started is not None and _start_time(self.pid) == self._started:
+            return None  # the forkserver died, not the server
+        return code
 
     def poll(self) -> int | None:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
         self._process.join(timeout)
-        if self.returncode is None:
-            raise subprocess.TimeoutExpired(self.args, timeout or 0)
-        return self.returncode
+        while (code := self.returncode) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0)
+            time.sleep(0.05)
+        return code
 
     def send_signal(self, sig: int) -> None:
         if self.returncode is None:
@@ -73,29 +86,46 @@ class ForkedServer:
         self.send_signal(signal.SIGKILL)
 
 
-def start_forkserver() -> None:
+def _start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot, /proc/PID/stat) while it runs; None once it is gone or a
+    zombie. Compared with the one seen at start, a reused pid is not mistaken for the server."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def start_forkserver() -> ForkServerContext:
     """In `data-manager serve`: start the forkserver now (its imports run while the stack starts), or again when it
     died, and tell the proxies where it listens (a stdlib forkserver's socket: its private attribute)."""
-    warm_forks.forkserver(PRELOAD)
+    context = warm_forks.forkserver(PRELOAD)
     warm_forks.warm_up()
     os.environ[ADDRESS_ENV] = stdlib_forkserver._forkserver._forkserver_address
+    return context
 
 
 def start(role: str, args: Sequence[str], printer: LinePrinter, warm_run_workers: bool) -> ForkedServer:
     """Dagster's CLI with `args` (`api grpc …`, `code-server start …`) in a fork, leading a process group of its own,
     its output through `printer`; run workers forked too (forked_run_workers.py) when `warm_run_workers`."""
-    start_forkserver()  # a killed one starts again here, at a new address
+    context = start_forkserver()  # a killed one starts again here, at a new address
     read_end, write_end = os.pipe()
-    context = warm_forks.forkserver(PRELOAD)
-    request = (list(args), os.getcwd(), dict(os.environ), warm_run_workers)
-    output = Connection(write_end, readable=False)  # sent to the fork as a file descriptor
-    process = context.Process(target=_serve, args=(request, output, 0))
+    server = _fork(context, (list(args), os.getcwd(), dict(os.environ), warm_run_workers), write_end, group=0)
+    threading.Thread(target=pump_lines, args=(os.fdopen(read_end, "rb"), role, printer), daemon=True).start()
+    return server
+
+
+def _fork(
+    context: ForkServerContext, request: tuple[list[str], str, dict[str, str], bool], output: int, group: int
+) -> ForkedServer:
+    """`_serve(request)` in a fork writing to `output` (sent to it as a file descriptor; closed here)."""
+    connection = Connection(output, readable=False)
+    process = context.Process(target=_serve, args=(request, connection, group))
     try:
         process.start()
     finally:
-        output.close()
-    threading.Thread(target=pump_lines, args=(os.fdopen(read_end, "rb"), role, printer), daemon=True).start()
-    return ForkedServer(process, args)
+        connection.close()
+    return ForkedServer(process, request[0])
 
 
 def _serve(request: tuple[list[str], str, dict[str, str], bool], output: Connection, group: int) -> None:
@@ -173,12 +203,5 @@ def fork_proxy_children() -> None:
 
 def _fork_child(args: list[str], cwd: str | None, environ: dict[str, str] | None) -> ForkedServer:
     """The proxy's child, in the proxy's process group (the supervisor stops the group), its output the proxy's."""
-    context = warm_forks.forkserver(PRELOAD)
     request = (args, str(Path(cwd or os.getcwd())), dict(environ or os.environ), True)
-    output = Connection(os.dup(sys.stdout.fileno()), readable=False)
-    process = context.Process(target=_serve, args=(request, output, os.getpgid(0)))
-    try:
-        process.start()
-    finally:
-        output.close()
-    return ForkedServer(process, args)
+    return _fork(warm_forks.forkserver(PRELOAD), request, os.dup(sys.stdout.fileno()), group=os.getpgid(0))
